@@ -1,0 +1,50 @@
+-- name:    selection macros
+-- grain:   table macros that apply the sidebar selection (components, territories, organisations;
+--          NULL = no filter) in one place, so every named query filters the same way.
+-- columns: see each macro.
+--
+-- selected_organisations: the organisations in the selected territories and organisations.
+CREATE OR REPLACE MACRO selected_organisations(territories, organisations) AS TABLE
+SELECT o.*
+FROM organisations AS o
+WHERE (territories IS NULL OR list_contains(territories, o.territory_id))
+  AND (organisations IS NULL OR list_contains(organisations, o.organisation_id));
+
+-- selected_participation_counts: participation_counts rows within the selection.
+-- A row published only as a territory total (organisation_id NULL) cannot be split between
+-- organisations, so when an organisation filter is set it is kept (the selected organisation's
+-- territory is in it) but its counts become NULL: "not published for single organisations".
+CREATE OR REPLACE MACRO selected_participation_counts(components, territories, organisations) AS TABLE
+SELECT
+    pc.component_id,
+    pc.territory_id,
+    pc.organisation_id,
+    CASE WHEN organisations IS NOT NULL AND pc.organisation_id IS NULL
+         THEN NULL ELSE pc.participations_count END AS participations_count,
+    CASE WHEN organisations IS NOT NULL AND pc.organisation_id IS NULL
+         THEN NULL ELSE pc.organisations_count END AS organisations_count,
+    pc.territory_basis,
+    pc.source_section
+FROM participation_counts AS pc
+WHERE (components IS NULL OR list_contains(components, pc.component_id))
+  AND (territories IS NULL OR list_contains(territories, pc.territory_id))
+  AND (
+        pc.organisation_id IN (SELECT organisation_id FROM selected_organisations(territories, organisations))
+     OR (pc.organisation_id IS NULL
+         AND pc.territory_id IN (SELECT territory_id FROM selected_organisations(territories, organisations)))
+  );
+
+-- selected_organisation_components: organisation_components rows within the selection.
+CREATE OR REPLACE MACRO selected_organisation_components(components, territories, organisations) AS TABLE
+SELECT oc.*, so.territory_id
+FROM organisation_components AS oc
+JOIN selected_organisations(territories, organisations) AS so USING (organisation_id)
+WHERE (components IS NULL OR list_contains(components, oc.component_id));
+
+-- selected_attendance: attendance records within the selection (empty for published aggregates).
+CREATE OR REPLACE MACRO selected_attendance(components, territories, organisations) AS TABLE
+SELECT a.*
+FROM attendance AS a
+WHERE (components IS NULL OR list_contains(components, a.component_id))
+  AND (territories IS NULL OR list_contains(territories, a.territory_id))
+  AND (organisations IS NULL OR list_contains(organisations, a.organisation_id));
