@@ -48,3 +48,7 @@ FROM attendance AS a
 WHERE (components IS NULL OR list_contains(components, a.component_id))
   AND (territories IS NULL OR list_contains(territories, a.territory_id))
   AND (organisations IS NULL OR list_contains(organisations, a.organisation_id));
+
+-- known_sum(x): the sum when every value is known; NULL ("not published") as soon as one is not.
+-- A partial sum would pass an unknown for a zero.
+CREATE OR REPLACE MACRO known_sum(x) AS CASE WHEN count(x) = count(1) THEN sum(x) END;

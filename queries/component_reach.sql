@@ -1,0 +1,48 @@
+-- name:    component_reach
+-- title:   Reach, audience and period of each component
+-- grain:   one row per component with a published figure in the selection
+-- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[]
+-- columns: component_id, audience_id, period_start_date, period_end_date,
+--          period_precision (month or day), reach_unit (the unit the source reports reach in),
+--          participations_count (NULL = not published),
+--          organisations_count (NULL = not published; counted once per component)
+-- caveats: participation_not_person, formalisation_counted_in_organisations,
+--          organisations_not_summable, period_precision, outputs_not_outcomes
+--
+-- organisations_count: exact from the organisation-level statuses when every selected organisation's
+-- participation in the component is known; otherwise the published count for the selection
+-- (formalisation: published per session, not per organisation).
+WITH org_status AS (
+    SELECT
+        component_id,
+        count(*) FILTER (WHERE participation_status IN ('count_published', 'took_part')) AS known_count,
+        count(*) FILTER (WHERE participation_status = 'unknown') AS unknown_count
+    FROM selected_organisation_components(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+    GROUP BY component_id
+),
+published AS (
+    SELECT
+        component_id,
+        known_sum(participations_count) AS participations_count,
+        known_sum(organisations_count) AS organisations_count
+    FROM selected_participation_counts(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+    GROUP BY component_id
+)
+SELECT
+    c.component_id,
+    c.audience_id,
+    c.period_start_date,
+    c.period_end_date,
+    c.period_precision,
+    c.reach_unit,
+    p.participations_count::INTEGER AS participations_count,
+    (CASE WHEN s.unknown_count = 0 THEN s.known_count ELSE p.organisations_count END)::INTEGER
+        AS organisations_count
+FROM components AS c
+JOIN published AS p USING (component_id)
+LEFT JOIN org_status AS s USING (component_id)
+ORDER BY c.sort_order

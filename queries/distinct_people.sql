@@ -1,0 +1,51 @@
+-- name:    distinct_people
+-- title:   Distinct people reached: exact from person keys, otherwise a range from published counts
+-- grain:   one row for the whole selection
+-- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[]
+-- columns: method_id (person_keys or published_bounds),
+--          people_min_count (lower bound: per territory, the largest count of one component, summed),
+--          people_max_count (upper bound: all participations; NULL = a count in the selection is not published),
+--          people_exact_count (distinct person keys; NULL when the dataset has no person-level records),
+--          records_without_person_key_count (attendance records with no identity)
+-- caveats: distinct_people_range, participation_not_person, formalisation_not_in_total
+--
+-- The bounds cover components whose reach is published in participations (not formalisation).
+-- Lower bound assumes a person attends each component at most once and belongs to one territory:
+-- then a territory reached at least as many people as its best-attended component.
+WITH pc AS (
+    SELECT s.*
+    FROM selected_participation_counts(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    ) AS s
+    JOIN components AS c USING (component_id)
+    WHERE c.reach_unit = 'participations'
+),
+per_territory_component AS (
+    SELECT territory_id, component_id, known_sum(participations_count) AS participations_count
+    FROM pc
+    GROUP BY territory_id, component_id
+),
+per_territory AS (
+    SELECT
+        territory_id,
+        max(participations_count) AS largest_component_count,
+        known_sum(participations_count) AS participations_count
+    FROM per_territory_component
+    GROUP BY territory_id
+),
+people AS (
+    SELECT
+        count(*) AS records_count,
+        count(DISTINCT person_key) AS keys_count,
+        count(*) FILTER (WHERE person_key IS NULL) AS without_key_count
+    FROM selected_attendance(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+)
+SELECT
+    CASE WHEN people.records_count > 0 THEN 'person_keys' ELSE 'published_bounds' END AS method_id,
+    (SELECT sum(largest_component_count) FROM per_territory)::INTEGER AS people_min_count,
+    (SELECT known_sum(participations_count) FROM per_territory)::INTEGER AS people_max_count,
+    (CASE WHEN people.records_count > 0 THEN people.keys_count END)::INTEGER AS people_exact_count,
+    people.without_key_count::INTEGER AS records_without_person_key_count
+FROM people

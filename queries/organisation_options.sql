@@ -1,0 +1,9 @@
+-- name:    organisation_options
+-- title:   Organisations, for filters and labels
+-- grain:   one row per organisation
+-- params:  none
+-- columns: organisation_id, organisation_name, territory_id, is_name_published
+-- caveats: none
+SELECT organisation_id, organisation_name, territory_id, is_name_published
+FROM organisations
+ORDER BY sort_order
