@@ -70,6 +70,7 @@ ORGANISATIONS = Table(
         "organisation_name": "VARCHAR",
         "territory_id": "VARCHAR",
         "is_name_published": "BOOLEAN",
+        "unnamed_index": "INTEGER",  # tells apart unnamed organisations of one territory; NULL if named
         "sort_order": "INTEGER",
         "source_section": "VARCHAR",
     },

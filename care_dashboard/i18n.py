@@ -1,0 +1,64 @@
+"""User-facing text in English and Spanish, and locale-aware number and date formats (Babel).
+
+Texts live in ``content/i18n/en.toml`` and ``content/i18n/es.toml`` (same keys, nested tables
+flattened to dotted keys). Pages and chart builders call ``t``; no text is written in pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+
+import pandas as pd
+
+from babel.dates import format_date as _format_date
+from babel.numbers import format_decimal
+
+from . import paths
+
+LANGS = ("en", "es")
+DEFAULT_LANG = "en"
+_LOCALES = {"en": "en_GB", "es": "es_CO"}
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    path = paths.CONTENT_DIR / "i18n" / f"{lang}.toml"
+    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def normalise_lang(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text for ``key`` in ``lang``; raises KeyError for a missing key (fail loudly)."""
+    text = catalogue(normalise_lang(lang))[key]
+    return text.format(**values) if values else text
+
+
+def number(value, lang: str) -> str:
+    """A count in the locale's format; a missing value (not published) becomes words, never 0."""
+    if value is None or pd.isna(value):
+        return t("common.not_published", lang)
+    return format_decimal(value, locale=_LOCALES[normalise_lang(lang)])
+
+
+def date(value: dt.date, lang: str, fmt: str = "long") -> str:
+    return _format_date(value, format=fmt, locale=_LOCALES[normalise_lang(lang)])
+
+
+def month(value: dt.date, lang: str) -> str:
+    return _format_date(value, "MMMM yyyy", locale=_LOCALES[normalise_lang(lang)])

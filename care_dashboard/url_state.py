@@ -1,0 +1,49 @@
+"""The view's state in the URL: ``lang``, ``component``, ``territory``, ``organisation`` (pure).
+
+Links carry stable ids (``?component=ohs&territory=bogota``), never display labels, so a link
+made in Spanish opens the same view in English. Values that are not known ids are dropped and
+reported, never passed on to a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+MULTI_KEYS = ("component", "territory", "organisation")
+LANG_KEY = "lang"
+MAX_VALUES_PER_KEY = 100
+
+
+def parse(
+    raw: Mapping[str, list[str]], options: Mapping[str, Collection[str]]
+) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    """Known values per key, and the (key, value) pairs that were ignored.
+
+    ``raw``: every value of every query parameter. ``options``: the accepted ids per key
+    (``lang`` included).
+    """
+    values: dict[str, object] = {}
+    ignored: list[tuple[str, str]] = []
+    for key in (LANG_KEY, *MULTI_KEYS):
+        allowed = options.get(key, ())
+        given = list(raw.get(key, []))[:MAX_VALUES_PER_KEY]
+        known = list(dict.fromkeys(v for v in given if v in allowed))
+        ignored += [(key, v) for v in dict.fromkeys(given) if v not in allowed]
+        if key == LANG_KEY:
+            if known:
+                values[key] = known[-1]
+        elif known:
+            values[key] = known
+    return values, ignored
+
+
+def to_query(lang: str, default_lang: str, selection: Mapping[str, Collection[str]]) -> dict[str, object]:
+    """Query parameters for the current view; defaults are left out to keep links short."""
+    out: dict[str, object] = {}
+    if lang != default_lang:
+        out[LANG_KEY] = lang
+    for key in MULTI_KEYS:
+        chosen = list(selection.get(key, ()))
+        if chosen:
+            out[key] = chosen
+    return out

@@ -1,0 +1,85 @@
+"""CARE coverage dashboard: entry point. Sets language, dataset and filters, then runs the chosen page.
+
+Run with:  streamlit run dashboard.py
+"""
+
+import streamlit as st
+
+from care_dashboard import datasets, i18n, labels, paths, ui
+from care_dashboard.selection import Selection
+
+st.set_page_config(page_title="CARE 2025", page_icon=":material/recycling:", layout="wide")
+
+dataset = datasets.load_dataset(paths.DEFAULT_DATASET)
+options = ui.filter_options(dataset)
+ignored = ui.load_view_from_url(options)
+
+lang = st.sidebar.radio(
+    "Language / Idioma",
+    horizontal=True,
+    options=list(i18n.LANGS),
+    format_func=lambda code: {"en": "English", "es": "Español"}[code],
+    key="lang",
+)
+lang = i18n.normalise_lang(lang)
+t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+names = labels.build(options.components, options.territories, options.organisations, lang)
+if ignored:
+    st.toast(t("common.ignored_link_values", values=", ".join(f"{k}={v}" for k, v in ignored)))
+
+with st.sidebar:
+    st.subheader(t("sidebar.filters"))
+    st.caption(t("sidebar.filters_help"))
+    components = st.multiselect(
+        t("sidebar.component"),
+        options=list(names.components),
+        format_func=names.component,
+        placeholder=t("sidebar.all"),
+        key="component",
+    )
+    territories = st.multiselect(
+        t("sidebar.territory"),
+        options=list(names.territories),
+        format_func=names.territory,
+        placeholder=t("sidebar.all"),
+        key="territory",
+    )
+    organisations = st.multiselect(
+        t("sidebar.organisation"),
+        options=list(names.organisations),
+        format_func=names.organisation,
+        placeholder=t("sidebar.all"),
+        key="organisation",
+    )
+
+    def _clear() -> None:
+        for key in ("component", "territory", "organisation"):
+            st.session_state[key] = []
+
+    st.button(t("sidebar.clear"), on_click=_clear, disabled=not (components or territories or organisations))
+    st.divider()
+    st.caption(t("sidebar.dataset", title=dataset.title(lang)))
+
+selection = Selection(tuple(components), tuple(territories), tuple(organisations))
+ui.write_view_to_url(lang, selection)
+st.session_state["_page_context"] = ui.PageContext(lang, dataset, selection, names)
+
+page = st.navigation(
+    [
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
+        st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
+        st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
+        st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
+    ]
+)
+page.run()
+
+st.divider()
+st.caption(
+    t(
+        "common.source_footer",
+        citation=dataset.metadata.get("source_citation", ""),
+        licence=dataset.metadata.get("licence", ""),
+    )
+)
