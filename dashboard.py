@@ -62,7 +62,6 @@ with st.sidebar:
 
 selection = Selection(tuple(components), tuple(territories), tuple(organisations))
 ui.write_view_to_url(lang, selection)
-st.session_state["_page_context"] = ui.PageContext(lang, dataset, selection, names)
 
 page = st.navigation(
     [
@@ -73,7 +72,8 @@ page = st.navigation(
         st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
     ]
 )
-page.run()
+with ui.shell_context(ui.PageContext(lang, dataset, selection, names)):
+    page.run()
 
 st.divider()
 st.caption(

@@ -6,6 +6,7 @@ Query running, charts, caveats and i18n stay free of Streamlit so they test with
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 
@@ -67,8 +68,18 @@ class PageContext:
         return i18n.number(value, self.lang)
 
 
+@contextlib.contextmanager
+def shell_context(ctx: PageContext):
+    """dashboard.py runs the chosen page inside this; the context exists only while it does."""
+    st.session_state["_page_context"] = ctx
+    try:
+        yield
+    finally:
+        st.session_state.pop("_page_context", None)
+
+
 def page_context() -> PageContext:
-    """Set by dashboard.py before the page runs.
+    """Set by dashboard.py while the page runs (``shell_context``).
 
     Streamlit runs a script from a ``pages/`` folder on its own (its legacy multipage mode) for the
     first request after a server start, until ``st.navigation`` has run once. A shared deep link

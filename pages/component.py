@@ -10,14 +10,14 @@ ui.page_header(ctx, "component")
 reach = ctx.run("component_reach")
 if reach.empty:
     ui.empty_state(ctx)
-    st.stop()
+else:
 
-ui.chart_block(
-    ctx,
-    charts.component_timeline_chart(reach, ctx.t("component.timeline_title"), ctx.labels),
-    "component_reach",
-    "units.reach_mixed",
-    key="component_timeline",
-)
-st.subheader(ctx.t("common.table_heading"))
-ui.table(ctx, tables.reach_table(reach, ctx.labels), key="component_table")
+    ui.chart_block(
+        ctx,
+        charts.component_timeline_chart(reach, ctx.t("component.timeline_title"), ctx.labels),
+        "component_reach",
+        "units.reach_mixed",
+        key="component_timeline",
+    )
+    st.subheader(ctx.t("common.table_heading"))
+    ui.table(ctx, tables.reach_table(reach, ctx.labels), key="component_table")

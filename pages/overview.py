@@ -10,58 +10,58 @@ ui.page_header(ctx, "overview")
 total = ctx.run("total_participations").iloc[0]
 if total["matching_rows_count"] == 0:
     ui.empty_state(ctx)
-    st.stop()
-organisations = ctx.run("organisations_engaged").iloc[0]
-territories = ctx.run("territories_reached").iloc[0]
-people = ctx.run("distinct_people").iloc[0]
-organisation_reach = figures.organisation_reach_rows(ctx.run("component_reach"))
+else:
+    organisations = ctx.run("organisations_engaged").iloc[0]
+    territories = ctx.run("territories_reached").iloc[0]
+    people = ctx.run("distinct_people").iloc[0]
+    organisation_reach = figures.organisation_reach_rows(ctx.run("component_reach"))
 
-top = st.columns(3)
-with top[0]:
-    ui.figure_block(
-        ctx,
-        ctx.t("overview.organisations_label"),
-        figures.organisations_value(organisations, ctx.lang),
-        ctx.t("units.organisations_once"),
-        queries.get("organisations_engaged").caveats,
-    )
-with top[1]:
-    ui.figure_block(
-        ctx,
-        ctx.t("overview.territories_label"),
-        ctx.n(territories["territories_count"]),
-        ctx.t("units.territories_long"),
-        queries.get("territories_reached").caveats,
-    )
-with top[2]:
-    ui.figure_block(
-        ctx,
-        ctx.t("overview.participations_label"),
-        figures.participations_value(total, ctx.lang),
-        ctx.t("units.participations_long"),
-        queries.get("total_participations").caveats,
-        help_text=figures.participations_note(total, ctx.labels),
-    )
-    note = figures.participations_note(total, ctx.labels)
-    if note:
-        st.caption(note)
-
-bottom = st.columns(2)
-with bottom[0]:
-    ui.figure_block(
-        ctx,
-        ctx.t("overview.people_label"),
-        figures.people_value(people, ctx.lang),
-        figures.people_unit(people, ctx.lang),
-        queries.get("distinct_people").caveats,
-        help_text=ctx.t("overview.people_help"),
-    )
-with bottom[1]:
-    for row in organisation_reach.itertuples(index=False):
+    top = st.columns(3)
+    with top[0]:
         ui.figure_block(
             ctx,
-            ctx.t("overview.component_organisations_label", component=ctx.labels.component(row.component_id)),
-            ctx.n(row.organisations_count),
-            ctx.t("units.organisations_leaders"),
-            ["formalisation_counted_in_organisations", "formalisation_by_venue"],
+            ctx.t("overview.organisations_label"),
+            figures.organisations_value(organisations, ctx.lang),
+            ctx.t("units.organisations_once"),
+            queries.get("organisations_engaged").caveats,
         )
+    with top[1]:
+        ui.figure_block(
+            ctx,
+            ctx.t("overview.territories_label"),
+            ctx.n(territories["territories_count"]),
+            ctx.t("units.territories_long"),
+            queries.get("territories_reached").caveats,
+        )
+    with top[2]:
+        ui.figure_block(
+            ctx,
+            ctx.t("overview.participations_label"),
+            figures.participations_value(total, ctx.lang),
+            ctx.t("units.participations_long"),
+            queries.get("total_participations").caveats,
+            help_text=figures.participations_note(total, ctx.labels),
+        )
+        note = figures.participations_note(total, ctx.labels)
+        if note:
+            st.caption(note)
+
+    bottom = st.columns(2)
+    with bottom[0]:
+        ui.figure_block(
+            ctx,
+            ctx.t("overview.people_label"),
+            figures.people_value(people, ctx.lang),
+            figures.people_unit(people, ctx.lang),
+            queries.get("distinct_people").caveats,
+            help_text=ctx.t("overview.people_help"),
+        )
+    with bottom[1]:
+        for row in organisation_reach.itertuples(index=False):
+            ui.figure_block(
+                ctx,
+                ctx.t("overview.component_organisations_label", component=ctx.labels.component(row.component_id)),
+                ctx.n(row.organisations_count),
+                ctx.t("units.organisations_leaders"),
+                ["formalisation_counted_in_organisations", "formalisation_by_venue"],
+            )
