@@ -8,7 +8,8 @@ import streamlit as st
 from care_dashboard import datasets, i18n, labels, paths, ui
 from care_dashboard.selection import Selection
 
-st.set_page_config(page_title="CARE 2025", page_icon=":material/recycling:", layout="wide")
+# a local icon: a Material icon here would be fetched from the web at every page load
+st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "icon.png"), layout="wide")
 
 dataset = datasets.load_dataset(paths.DEFAULT_DATASET)
 options = ui.filter_options(dataset)

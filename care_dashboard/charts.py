@@ -110,7 +110,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 xanchor="left",
                 font=dict(color=MUTED, size=13),
             )
-        fig.update_xaxes(range=[0, x_max], showticklabels=False, showgrid=False, row=1, col=i)
+        fig.update_xaxes(range=[0, x_max], showticklabels=False, showgrid=False, zeroline=False, showline=False, row=1, col=i)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(territory_names)), showgrid=False)
     fig.update_annotations(font_size=14, selector=dict(yref="paper"))
     _base_layout(fig, title, lang)

@@ -171,11 +171,16 @@ def chart_block(ctx: PageContext, fig, query_name: str, unit_key: str, key: str,
         caveat_list(list(queries.get(query_name).caveats) + list(extra_caveats), ctx.lang)
 
 
-def figure_block(ctx: PageContext, label: str, value: str, unit: str, caveat_ids, help_text: str | None = None) -> None:
-    """A headline figure with its unit and caveats in one container."""
+def figure_block(
+    ctx: PageContext, label: str, value: str, unit: str, caveat_ids,
+    help_text: str | None = None, note: str | None = None,
+) -> None:
+    """A headline figure with its unit, an optional note and its caveats, in one container."""
     with st.container(border=True):
         st.metric(label, value, help=help_text)
         st.caption(ctx.t("common.unit_line", unit=unit))
+        if note:
+            st.caption(f":material/info: {note}")
         caveat_list(caveat_ids, ctx.lang)
 
 

@@ -40,11 +40,8 @@ else:
             figures.participations_value(total, ctx.lang),
             ctx.t("units.participations_long"),
             queries.get("total_participations").caveats,
-            help_text=figures.participations_note(total, ctx.labels),
+            note=figures.participations_note(total, ctx.labels),
         )
-        note = figures.participations_note(total, ctx.labels)
-        if note:
-            st.caption(note)
 
     bottom = st.columns(2)
     with bottom[0]:
@@ -60,7 +57,7 @@ else:
         for row in organisation_reach.itertuples(index=False):
             ui.figure_block(
                 ctx,
-                ctx.t("overview.component_organisations_label", component=ctx.labels.component(row.component_id)),
+                ctx.labels.component(row.component_id),
                 ctx.n(row.organisations_count),
                 ctx.t("units.organisations_leaders"),
                 ["formalisation_counted_in_organisations", "formalisation_by_venue"],

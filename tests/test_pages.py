@@ -105,7 +105,7 @@ def test_overview_headline_figures():
     assert values["Territories"] == "4"
     assert values["Participations"] == "799"
     assert values["Distinct people reached"] == "320 to 799"
-    assert values["Organisations at the Public waste service and formalisation sessions"] == "11"
+    assert values["Public waste service and formalisation"] == "11"
 
 
 def test_overview_each_figure_has_unit_and_caveats():

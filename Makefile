@@ -1,0 +1,31 @@
+# Two commands for a fresh machine (see README):  make run   |   make test
+# Each creates .venv and installs the pinned requirements the first time (and again when they change).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test data screenshots clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+# Rebuild the embedded dataset's parquet files after editing data/care_2025/source/*.csv
+data: $(VENV)/.runtime
+	$(PY) scripts/build_dataset.py data/care_2025
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

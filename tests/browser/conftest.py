@@ -1,0 +1,88 @@
+"""A real dashboard server on localhost and Debian's Chromium, driven by Playwright.
+
+With CI=true the browser tests must run: a missing Chromium is a failure. Elsewhere they skip
+with a message saying how to install it. No browser is ever downloaded.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from care_dashboard import paths
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = paths.ROOT / "test-artifacts" / "screens"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = f"Chromium not found at {CHROMIUM}: install it with 'sudo apt-get install -y chromium'"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: browser tests must run)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A fresh server per test session, so the first request really is the first after a start."""
+    port = _free_port()
+    log = open(paths.ROOT / "test-artifacts" / "server.log", "w") if (paths.ROOT / "test-artifacts").mkdir(exist_ok=True) is None else None
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        raise RuntimeError("the dashboard server did not start; see test-artifacts/server.log")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_for_app(page):
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    page.wait_for_timeout(800)
