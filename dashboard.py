@@ -31,37 +31,30 @@ if ignored:
 with st.sidebar:
     st.subheader(t("sidebar.filters"))
     st.caption(t("sidebar.filters_help"))
-    components = st.multiselect(
-        t("sidebar.component"),
-        options=list(names.components),
-        format_func=names.component,
-        placeholder=t("sidebar.all"),
-        key="component",
-    )
-    territories = st.multiselect(
-        t("sidebar.territory"),
-        options=list(names.territories),
-        format_func=names.territory,
-        placeholder=t("sidebar.all"),
-        key="territory",
-    )
-    organisations = st.multiselect(
-        t("sidebar.organisation"),
-        options=list(names.organisations),
-        format_func=names.organisation,
-        placeholder=t("sidebar.all"),
-        key="organisation",
-    )
+    chosen = {
+        key: st.multiselect(
+            t(f"sidebar.{key}"),
+            options=list(ids),
+            format_func=label,
+            placeholder=t("sidebar.all"),
+            key=key,
+        )
+        for key, ids, label in (
+            ("component", names.components, names.component),
+            ("territory", names.territories, names.territory),
+            ("organisation", names.organisations, names.organisation),
+        )
+    }
 
     def _clear() -> None:
-        for key in ("component", "territory", "organisation"):
+        for key in chosen:
             st.session_state[key] = []
 
-    st.button(t("sidebar.clear"), on_click=_clear, disabled=not (components or territories or organisations))
+    st.button(t("sidebar.clear"), on_click=_clear, disabled=not any(chosen.values()))
     st.divider()
     st.caption(t("sidebar.dataset", title=dataset.title(lang)))
 
-selection = Selection(tuple(components), tuple(territories), tuple(organisations))
+selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
 ui.write_view_to_url(lang, selection)
 
 page = st.navigation(

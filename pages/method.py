@@ -3,7 +3,7 @@ the full caveat catalogue, the citation and the licence."""
 
 import streamlit as st
 
-from care_dashboard import caveats, tables, ui
+from care_dashboard import caveats, queries, tables, ui
 
 ctx = ui.page_context()
 ui.page_header(ctx, "method")
@@ -18,7 +18,7 @@ if reach.empty:
 else:
     with st.container(border=True):
         ui.table(ctx, tables.reach_table(reach, ctx.labels), key="method_selection_table")
-        ui.caveat_list(["participation_not_person", "formalisation_counted_in_organisations"], ctx.lang)
+        ui.caveat_list(queries.get("component_reach").caveats, ctx.lang)
 
 st.header(ctx.t("method.reconciliation_heading"))
 st.write(ctx.t("method.reconciliation_body"))
@@ -28,7 +28,7 @@ with st.container(border=True):
         st.info(ctx.t("method.reconciliation_empty"))
     else:
         ui.table(ctx, tables.reconciliation_table(reconciliation, ctx.labels), key="reconciliation_table")
-    ui.caveat_list(["formalisation_not_in_total", "organisations_not_summable"], ctx.lang)
+    ui.caveat_list(queries.get("reconciliation").caveats, ctx.lang)
 
 st.header(ctx.t("method.caveats_heading"))
 st.write(ctx.t("method.caveats_body"))

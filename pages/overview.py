@@ -60,5 +60,5 @@ else:
                 ctx.labels.component(row.component_id),
                 ctx.n(row.organisations_count),
                 ctx.t("units.organisations_leaders"),
-                ["formalisation_counted_in_organisations", "formalisation_by_venue"],
+                [*queries.get("component_reach").caveats, "formalisation_by_venue"],
             )
