@@ -27,9 +27,8 @@ def _connection() -> tuple[duckdb.DuckDBPyConnection, dict]:
     return duckdb.connect(), {}
 
 
-def _ensure_attached(dataset: datasets.Dataset) -> None:
+def _ensure_attached(dataset: datasets.Dataset, version: str) -> None:
     con, attached = _connection()
-    version = dataset.version()
     with _attach_lock:
         if attached.get(dataset.name) != version:
             datasets.attach(con, dataset)
@@ -45,10 +44,11 @@ def _cached_run(name: str, sql: str, dataset_name: str, version: str, params_key
 
 def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFrame:
     """Run a named query, cached on its SQL text, the dataset version and the bound parameters."""
-    _ensure_attached(dataset)
+    version = dataset.version()
+    _ensure_attached(dataset, version)
     query = queries.get(name)
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached_run(name, query.sql, dataset.name, dataset.version(), key)
+    return _cached_run(name, query.sql, dataset.name, version, key)
 
 
 @dataclass(frozen=True)
