@@ -13,6 +13,7 @@ never file paths, so the same query serves a published-aggregate and a record-le
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -49,9 +50,13 @@ class Dataset:
     is_synthetic: bool
     metadata: dict = field(hash=False, compare=False)
 
+    version: str = field(default="", compare=False)
+
     @property
     def schema_name(self) -> str:
-        return f"ds_{self.name}"
+        """One DuckDB schema per dataset *version*: a new version gets new views, so a query
+        that is running on the old version is never switched under it."""
+        return f"ds_{self.name}_{hashlib.sha1(self.version.encode()).hexdigest()[:10]}"
 
     @property
     def has_person_keys(self) -> bool:
@@ -60,12 +65,14 @@ class Dataset:
     def title(self, lang: str) -> str:
         return self.title_es if lang == "es" else self.title_en
 
-    def version(self) -> str:
-        """Changes whenever a parquet file of the dataset is rewritten (used in cache keys)."""
-        stamps = sorted(
-            f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in self.path.glob("*.parquet")
-        )
-        return "|".join(stamps)
+
+def version_of(folder: Path) -> str:
+    """Changes whenever the dataset is rewritten: its folder (a new version of a published
+    dataset) and the stamps of its parquet files (a rebuilt flat dataset)."""
+    stamps = sorted(
+        f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in folder.glob("*.parquet")
+    )
+    return "|".join([str(folder), *stamps])
 
 
 def validate_name(name: str) -> str:
@@ -76,9 +83,16 @@ def validate_name(name: str) -> str:
     return name
 
 
+def dataset_root(folder: Path) -> Path:
+    """Where a dataset's files are: the folder itself (built datasets such as care_2025), or the
+    version its ``current`` link points to (datasets written by ``store.publish``)."""
+    current = folder / "current"
+    return current.resolve() if current.is_symlink() or current.is_dir() else folder
+
+
 def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
     validate_name(name)
-    folder = (data_dir or paths.DATA_DIR) / name
+    folder = dataset_root((data_dir or paths.DATA_DIR) / name)
     meta_file = folder / "dataset.toml"
     if not meta_file.is_file():
         raise DatasetError(f"{meta_file}: no dataset.toml, so {name!r} is not a dataset")
@@ -97,6 +111,7 @@ def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
         title_es=meta.get("title_es", meta.get("title_en", name)),
         is_synthetic=bool(meta.get("is_synthetic", False)),
         metadata=meta,
+        version=version_of(folder),
     )
 
 
@@ -105,7 +120,7 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
     base = data_dir or paths.DATA_DIR
     found = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-        if not _NAME_RE.match(folder.name) or not (folder / "dataset.toml").is_file():
+        if not _NAME_RE.match(folder.name) or not (dataset_root(folder) / "dataset.toml").is_file():
             continue
         try:
             found.append(load_dataset(folder.name, base))

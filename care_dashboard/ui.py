@@ -27,28 +27,27 @@ def _connection() -> tuple[duckdb.DuckDBPyConnection, dict]:
     return duckdb.connect(), {}
 
 
-def _ensure_attached(dataset: datasets.Dataset, version: str) -> None:
+def _ensure_attached(dataset: datasets.Dataset) -> None:
     con, attached = _connection()
     with _attach_lock:
-        if attached.get(dataset.name) != version:
+        if dataset.schema_name not in attached:
             datasets.attach(con, dataset)
-            attached[dataset.name] = version
+            attached[dataset.schema_name] = dataset.name
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_run(name: str, sql: str, dataset_name: str, version: str, params_key: tuple) -> pd.DataFrame:
+def _cached_run(name: str, sql: str, schema_name: str, params_key: tuple) -> pd.DataFrame:
     con, _ = _connection()
-    dataset = datasets.load_dataset(dataset_name)
-    return queries.run(con, dataset.schema_name, name, {k: (list(v) if v is not None else None) for k, v in params_key})
+    return queries.run(con, schema_name, name, {k: (list(v) if v is not None else None) for k, v in params_key})
 
 
 def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFrame:
-    """Run a named query, cached on its SQL text, the dataset version and the bound parameters."""
-    version = dataset.version()
-    _ensure_attached(dataset, version)
+    """Run a named query, cached on its SQL text, the dataset version (in the schema name) and
+    the bound parameters."""
+    _ensure_attached(dataset)
     query = queries.get(name)
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached_run(name, query.sql, dataset.name, version, key)
+    return _cached_run(name, query.sql, dataset.schema_name, key)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_invents_nothing():
     con = duckdb.connect()
     datasets.attach(con, ds)
     cur = con.cursor()
-    cur.execute("SET search_path = 'ds_care_2025'")
+    cur.execute(f"SET search_path = '{ds.schema_name}'")
     assert cur.execute("SELECT count(*) FROM attendance").fetchone() == (0,)
     # per-organisation participations exist only for soft skills
     assert cur.execute(
