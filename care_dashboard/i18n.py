@@ -33,10 +33,22 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def catalogue_files(lang: str) -> list:
+    """``content/i18n/LANG.toml`` and one ``content/i18n/FEATURE/LANG.toml`` per feature."""
+    base = paths.CONTENT_DIR / "i18n"
+    return [base / f"{lang}.toml", *sorted(base.glob(f"*/{lang}.toml"))]
+
+
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    path = paths.CONTENT_DIR / "i18n" / f"{lang}.toml"
-    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    merged: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        entries = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        clash = set(entries) & set(merged)
+        if clash:
+            raise KeyError(f"{path}: keys already defined in another catalogue file: {sorted(clash)}")
+        merged.update(entries)
+    return merged
 
 
 def normalise_lang(lang: str | None) -> str:
