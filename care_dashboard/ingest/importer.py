@@ -162,7 +162,7 @@ def import_sheets(
     homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
     batch = pd.DataFrame({
         "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(norm["component_id"], norm["session_date"], norm["territory_id"])],
-        "session_date": norm["session_date"].dt.date,
+        "session_date": norm["session_date"],
         "component_id": norm["component_id"],
         "territory_id": org_ids.map(homes),
         "organisation_id": org_ids,
@@ -178,7 +178,7 @@ def import_sheets(
     batch = batch[ATTENDANCE_COLUMNS]
 
     if existing is not None:
-        old = existing["attendance"]
+        old = existing["attendance"].assign(session_date=lambda d: pd.to_datetime(d["session_date"]).astype("datetime64[ns]"))
         replaced = sorted(set(old["session_id"]) & set(batch["session_id"]))
         if replaced:
             warnings.append(f"{len(replaced)} sessions already in {dataset} were replaced by these sheets: {', '.join(replaced)}")
@@ -192,7 +192,7 @@ def import_sheets(
     territories["latitude"] = territories["latitude"].astype(float)
     territories["longitude"] = territories["longitude"].astype(float)
     territories["sort_order"] = territories["sort_order"].astype(int)
-    periods = attendance.groupby("component_id")["session_date"].agg(["min", "max"])
+    periods = attendance.groupby("component_id")["session_date"].agg(["min", "max"]).apply(lambda c: c.dt.date)
     components = pd.DataFrame([
         {**{k: r[k] for k in ("component_id", "component_name_en", "component_name_es", "audience_id")},
          "period_start_date": periods["min"].get(cid), "period_end_date": periods["max"].get(cid),
