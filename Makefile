@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test data screenshots clean
+.PHONY: run test data synthetic screenshots clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(VENV)/.dev
 # Rebuild the embedded dataset's parquet files after editing data/care_2025/source/*.csv
 data: $(VENV)/.runtime
 	$(PY) scripts/build_dataset.py data/care_2025
+
+# Regenerate the synthetic demo dataset data/care_2025_synthetic (invented records, fixed seed)
+synthetic: $(VENV)/.runtime
+	$(PY) scripts/make_synthetic.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

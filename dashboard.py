@@ -5,15 +5,17 @@ Run with:  streamlit run dashboard.py
 
 import streamlit as st
 
-from care_dashboard import datasets, i18n, labels, paths, ui
+from care_dashboard import datasets, i18n, labels, paths, settings, ui
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
 st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "icon.png"), layout="wide")
 
-dataset = datasets.load_dataset(paths.DEFAULT_DATASET)
+available = {d.name: d for d in datasets.list_datasets()}
+ignored = ui.load_view_from_url(available)
+dataset = ui.chosen_dataset(available)
 options = ui.filter_options(dataset)
-ignored = ui.load_view_from_url(options)
+ui.keep_known_choices(options)
 
 lang = st.sidebar.radio(
     "Language / Idioma",
@@ -29,6 +31,14 @@ if ignored:
     st.toast(t("common.ignored_link_values", values=", ".join(f"{k}={v}" for k, v in ignored)))
 
 with st.sidebar:
+    st.radio(
+        t("sidebar.dataset_picker"),
+        options=list(available),
+        format_func=lambda name: available[name].title(lang),
+        captions=[ui.dataset_kind_label(d, lang) for d in available.values()],
+        key="dataset",
+        help=t("sidebar.dataset_help"),
+    )
     st.subheader(t("sidebar.filters"))
     st.caption(t("sidebar.filters_help"))
     chosen = {
@@ -51,11 +61,9 @@ with st.sidebar:
             st.session_state[key] = []
 
     st.button(t("sidebar.clear"), on_click=_clear, disabled=not any(chosen.values()))
-    st.divider()
-    st.caption(t("sidebar.dataset", title=dataset.title(lang)))
 
 selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
-ui.write_view_to_url(lang, selection)
+ui.write_view_to_url(lang, selection, dataset)
 
 page = st.navigation(
     [
@@ -63,16 +71,20 @@ page = st.navigation(
         st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
         st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
         st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
+        st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
         st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
     ]
 )
-with ui.shell_context(ui.PageContext(lang, dataset, selection, names)):
+context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
+ui.synthetic_banner(context)
+with ui.shell_context(context):
     page.run()
 
 st.divider()
 st.caption(
     t(
-        "common.source_footer",
+        "common.source_footer" if dataset.kind == "published_aggregate" else "common.source_footer_records",
+        title=dataset.title(lang),
         citation=dataset.metadata.get("source_citation", ""),
         licence=dataset.metadata.get("licence", ""),
     )

@@ -1,15 +1,23 @@
-"""The caveat catalogue (``content/caveats.toml``): caveats are data, keyed by id, in English and Spanish."""
+"""The caveat catalogue (``content/caveats.toml``): caveats are data, keyed by id, in English and Spanish.
+
+An entry may name the kinds of dataset it holds for (``kinds``); without it, it holds for every
+kind. Its section is a report section ("5.1, 6.1") or ``method`` for a caveat that rests on this
+dashboard's own method (attendance records, synthetic data). A text may use ``{threshold}``.
+"""
 
 from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import paths
+from . import paths, schema
 
 CATALOGUE_FILE = paths.CONTENT_DIR / "caveats.toml"
 LANGS = ("en", "es")
+METHOD_SECTION = "method"
+SYNTHETIC = "synthetic_data"  # shown beside every figure of a synthetic dataset, and only there
 
 
 @dataclass(frozen=True)
@@ -19,33 +27,56 @@ class Caveat:
     title: str
     text: str
 
+    @property
+    def rests_on_method(self) -> bool:
+        """True when the caveat cites this dashboard's method rather than a report section."""
+        return self.section == METHOD_SECTION
+
 
 class UnknownCaveat(KeyError):
     pass
 
 
 @functools.cache
-def catalogue() -> dict[str, dict[str, str]]:
+def catalogue() -> dict[str, dict]:
     return tomllib.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
 
 
-def get(caveat_id: str, lang: str) -> Caveat:
+def kinds_of(caveat_id: str) -> tuple[str, ...]:
+    """The kinds of dataset a caveat holds for."""
+    entry = catalogue().get(caveat_id)
+    if entry is None:
+        raise UnknownCaveat(f"caveat {caveat_id!r} is not in {CATALOGUE_FILE}")
+    return tuple(entry.get("kinds", schema.DATASET_KINDS))
+
+
+def get(caveat_id: str, lang: str, values: Mapping[str, object] | None = None) -> Caveat:
+    """One caveat in ``lang``; ``values`` fill its placeholders (``{threshold}``)."""
     entry = catalogue().get(caveat_id)
     if entry is None:
         raise UnknownCaveat(f"caveat {caveat_id!r} is not in {CATALOGUE_FILE}")
     lang = lang if lang in LANGS else "en"
-    return Caveat(caveat_id, entry["section"], entry[f"title_{lang}"], entry[f"text_{lang}"])
+    text = entry[f"text_{lang}"]
+    if values:
+        text = text.format_map(values)
+    return Caveat(caveat_id, entry["section"], entry[f"title_{lang}"], text)
 
 
-def for_ids(caveat_ids, lang: str) -> list[Caveat]:
-    """Caveats in the order given, each once."""
+def for_ids(
+    caveat_ids: Iterable[str], lang: str, kind: str | None = None, values: Mapping[str, object] | None = None
+) -> list[Caveat]:
+    """Caveats in the order given, each once; with ``kind``, only those that hold for that kind."""
     seen, out = set(), []
     for cid in caveat_ids:
-        if cid not in seen:
-            seen.add(cid)
-            out.append(get(cid, lang))
+        if cid in seen or (kind is not None and kind not in kinds_of(cid)):
+            continue
+        seen.add(cid)
+        out.append(get(cid, lang, values))
     return out
 
 
-def all_caveats(lang: str) -> list[Caveat]:
-    return [get(cid, lang) for cid in catalogue()]
+def all_caveats(
+    lang: str, kind: str | None = None, values: Mapping[str, object] | None = None, synthetic: bool = True
+) -> list[Caveat]:
+    """The whole catalogue (for ``kind`` if given); the synthetic-data caveat only if ``synthetic``."""
+    return for_ids((c for c in catalogue() if synthetic or c != SYNTHETIC), lang, kind, values)

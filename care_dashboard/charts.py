@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import i18n
+from . import figures, i18n
 from .labels import Labels
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -27,6 +27,9 @@ COMPONENT_COLOURS = {
     "soft-skills": "#CC79A7",
 }
 FALLBACK_COLOURS = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# people (as opposed to a component) get a neutral slate, so they are not read as one component
+PEOPLE_COLOUR = "#3E4C59"
+ABSENT_DOT = "#D9DEE3"
 STATUS_ORDER = ("count_published", "took_part", "unknown", "did_not_take_part")
 STATUS_COLOURS = {
     "count_published": "#0072B2",
@@ -129,7 +132,10 @@ def _reach_text(row, labels: Labels) -> str:
     organisations = i18n.t(
         "charts.reach_organisations", lang, n=i18n.number(row["organisations_count"], lang)
     )
-    return " · ".join([participations, organisations, i18n.t(f"audience.{row['audience_id']}", lang)])
+    people = []
+    if not pd.isna(row.get("people_count")):
+        people = [figures.people_text(row["people_count"], lang)]
+    return " · ".join([participations, *people, organisations, i18n.t(f"audience.{row['audience_id']}", lang)])
 
 
 def _period_text(row, lang: str) -> str:
@@ -185,11 +191,33 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     return fig
 
 
-def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+def matrix_cell_text(row, lang: str, threshold: int) -> str:
+    """What one cell of the organisation matrix says.
+
+    From attendance records: participations and people, or "<N people" when the people are
+    hidden. From published figures: the published count, "took part", "not known" or "did not
+    take part".
+    """
+    status, hidden = row["participation_status"], row.get("is_below_threshold")
+    if figures.is_hidden(hidden):
+        return i18n.t("charts.people_below", lang, threshold=threshold)
+    if not pd.isna(hidden):  # a cell counted from attendance records
+        return i18n.t(
+            "charts.matrix_cell_records",
+            lang,
+            participations=i18n.number(row["participations_count"], lang),
+            people=figures.people_text(row["people_count"], lang),
+        )
+    if status == "count_published":
+        return i18n.number(row["participations_count"], lang)
+    return i18n.t(f"status_short.{status}", lang)
+
+
+def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, threshold: int = 5) -> go.Figure:
     """A grid of organisations by components; each cell says what is known of that participation.
 
-    ``df``: rows of ``organisation_matrix``. Cells: the published count, "took part", "not known"
-    or "did not take part".
+    ``df``: rows of ``organisation_matrix``. Cells: see ``matrix_cell_text``; a cell whose people
+    the query hid shows "<``threshold``", never a number.
     """
     lang = labels.lang
     org_ids = list(dict.fromkeys(df["organisation_id"]))
@@ -204,12 +232,9 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels) -> g
                 zrow.append(None)
                 trow.append("")
                 continue
-            status = cell["participation_status"].iloc[0]
-            zrow.append(code[status])
-            if status == "count_published":
-                trow.append(i18n.number(cell["participations_count"].iloc[0], lang))
-            else:
-                trow.append(i18n.t(f"status_short.{status}", lang))
+            row = cell.iloc[0]
+            zrow.append(code[row["participation_status"]])
+            trow.append(matrix_cell_text(row, lang, threshold))
         z.append(zrow)
         text.append(trow)
     n = len(STATUS_ORDER)
@@ -233,8 +258,147 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels) -> g
             hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
         )
     )
+    two_lines = any("<br>" in t for row in text for t in row)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(side="top", showgrid=False)
     _base_layout(fig, title, lang)
-    fig.update_layout(height=170 + 34 * max(len(org_ids), 1), margin=dict(t=110))
+    fig.update_layout(height=170 + (50 if two_lines else 34) * max(len(org_ids), 1), margin=dict(t=110))
+    return fig
+
+
+def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | None = None) -> go.Bar:
+    """Bars of ``people_count`` for the rows of ``part``, the count written on each bar."""
+    names = hover_names or x
+    return go.Bar(
+        x=x,
+        y=[float(v) for v in part["people_count"]],
+        text=[i18n.number(v, lang) for v in part["people_count"]],
+        customdata=[[n, figures.people_text(v, lang)] for n, v in zip(names, part["people_count"])],
+        textposition="outside",
+        textfont=dict(size=16, color=INK),
+        cliponaxis=False,
+        marker_color=PEOPLE_COLOUR,
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+    )
+
+
+def _top(values: pd.Series, headroom: float) -> float:
+    """The upper end of a value axis, with room for the numbers written above the bars."""
+    return float(values.max()) * headroom if len(values) and values.max() > 0 else 1.0
+
+
+def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+    """How many people attended 1, 2, 3... components: one bar per number, all territories together.
+
+    ``df``: rows of ``people_by_components_attended``; the rows with ``territory_id`` NULL are used.
+    """
+    lang = labels.lang
+    part = df[df["territory_id"].isna()]
+    x = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
+    fig = go.Figure(_people_bars(part, x, lang))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False)
+    fig.update_yaxes(title_text=i18n.t("charts.people_axis", lang), range=[0, _top(part["people_count"], 1.18)])
+    _base_layout(fig, title, lang)
+    fig.update_layout(height=420, bargap=0.35)
+    return fig
+
+
+def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+    """The same breakdown, a panel per territory. Each panel has its own scale (the territories
+    differ tenfold in size), so heights compare within a panel and the written numbers across.
+
+    ``df``: rows of ``people_by_components_attended``; the rows with a ``territory_id`` are used.
+    """
+    lang = labels.lang
+    part = df[df["territory_id"].notna()]
+    territory_ids = list(dict.fromkeys(part["territory_id"]))
+    fig = make_subplots(
+        rows=1,
+        cols=max(len(territory_ids), 1),
+        subplot_titles=[labels.territory(t) for t in territory_ids],
+        horizontal_spacing=0.04,
+    )
+    for i, tid in enumerate(territory_ids, start=1):
+        rows = part[part["territory_id"] == tid]
+        x = [i18n.number(int(n), lang) for n in rows["components_attended_count"]]
+        names = [
+            f"{labels.territory(tid)}, {figures.components_text(int(n), lang)}" for n in rows["components_attended_count"]
+        ]
+        fig.add_trace(_people_bars(rows, x, lang, names), row=1, col=i)
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False, row=1, col=i)
+        fig.update_yaxes(
+            range=[0, _top(rows["people_count"], 1.25)], showticklabels=False, showgrid=False, row=1, col=i
+        )
+    fig.update_annotations(font_size=15, selector=dict(yref="paper"))
+    fig.add_annotation(
+        x=0.5, y=0, xref="paper", yref="paper", yshift=-42, yanchor="top", showarrow=False,
+        text=i18n.t("charts.components_axis", lang), font=dict(color=MUTED, size=14),
+    )
+    _base_layout(fig, title, lang)
+    fig.update_layout(height=440, bargap=0.3, margin=dict(t=110, b=80))
+    return fig
+
+
+def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+    """UpSet-style: a bar of people per exact combination of components, largest first, and under
+    it a dot matrix whose filled dots say which components each combination holds.
+
+    ``df``: rows of ``component_overlaps``, in their order. The matrix rows follow the display
+    order of ``labels``.
+    """
+    lang = labels.lang
+    combos = list(df["combination_id"])
+    members = {cid: list(ids) for cid, ids in zip(df["combination_id"], df["component_ids"])}
+    present = {c for ids in members.values() for c in ids}
+    component_ids = [c for c in labels.components if c in present] + sorted(present - set(labels.components))
+    component_names = [labels.component(c) for c in component_ids]
+    names = [figures.combination_text(members[c], labels) for c in combos]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.64, 0.36], vertical_spacing=0.04)
+    fig.add_trace(_people_bars(df, combos, lang, names), row=1, col=1)
+    # every component a grey dot in every column; a filled dot where the combination holds it,
+    # joined by a line from its first to its last component
+    fig.add_trace(
+        go.Scatter(
+            x=[c for c in combos for _ in component_ids],
+            y=[n for _ in combos for n in component_names],
+            mode="markers",
+            marker=dict(size=15, color=ABSENT_DOT),
+            hoverinfo="skip",
+        ),
+        row=2,
+        col=1,
+    )
+    for combo in combos:
+        inside = [labels.component(c) for c in component_ids if c in members[combo]]
+        if len(inside) > 1:
+            fig.add_trace(
+                go.Scatter(
+                    x=[combo, combo], y=[inside[0], inside[-1]], mode="lines",
+                    line=dict(color=PEOPLE_COLOUR, width=3), hoverinfo="skip",
+                ),
+                row=2,
+                col=1,
+            )
+    for i, cid in enumerate(component_ids):
+        xs = [c for c in combos if cid in members[c]]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[labels.component(cid)] * len(xs),
+                mode="markers",
+                marker=dict(size=17, color=component_colour(cid, i), line=dict(color=PEOPLE_COLOUR, width=1.5)),
+                customdata=[names[combos.index(c)] for c in xs],
+                hovertemplate="%{customdata}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=combos, showticklabels=False, showgrid=False)
+    fig.update_yaxes(range=[0, _top(df["people_count"], 1.18)], title_text=i18n.t("charts.people_axis", lang), row=1, col=1)
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(reversed(component_names)), showgrid=False,
+        tickfont=dict(size=15, color=INK), row=2, col=1,
+    )
+    _base_layout(fig, title, lang)
+    fig.update_layout(height=330 + 46 * max(len(component_ids), 1), bargap=0.3)
     return fig

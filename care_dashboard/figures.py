@@ -51,3 +51,36 @@ def participations_note(row, labels: Labels) -> str | None:
 def organisation_reach_rows(reach: pd.DataFrame) -> pd.DataFrame:
     """Components whose reach the source gives only in organisations (CARE 2025: formalisation)."""
     return reach[reach["reach_unit"] == "organisations"]
+
+
+def is_hidden(is_below_threshold) -> bool:
+    """``is_below_threshold`` of a query row: True (the count is hidden), False, or NULL (no
+    person-level records)."""
+    return not pd.isna(is_below_threshold) and bool(is_below_threshold)
+
+
+def people_text(count, lang: str, is_below_threshold=None, threshold: int | None = None) -> str:
+    """A count of people in words: "28 people", "1 person", or "<5 people" when it is hidden.
+
+    A hidden count arrives as NULL from its query (the exact number never leaves the database);
+    ``is_below_threshold`` says why it is missing.
+    """
+    if is_hidden(is_below_threshold):
+        return i18n.t("charts.people_below", lang, threshold=threshold)
+    if pd.isna(count):
+        return i18n.t("common.not_published", lang)
+    if count == 1:
+        return i18n.t("charts.people_one", lang)
+    return i18n.t("charts.people_n", lang, n=i18n.number(count, lang))
+
+
+def components_text(n: int, lang: str) -> str:
+    """ "1 component", "3 components". """
+    if n == 1:
+        return i18n.t("charts.components_one", lang)
+    return i18n.t("charts.components_n", lang, n=i18n.number(n, lang))
+
+
+def combination_text(component_ids, labels: Labels) -> str:
+    """A combination of components as names joined by " + ", in display order."""
+    return " + ".join(labels.component(c) for c in component_ids)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import i18n
+from . import figures, i18n
 from .labels import Labels
 
 
 def _count(values, lang: str) -> list[str]:
     return [i18n.number(v, lang) for v in values]
+
+
+def _people_column(df: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """A People column, only for a dataset with person-level records (otherwise every cell would
+    just say "not published")."""
+    if df["people_count"].notna().any():
+        return {i18n.t("columns.people", lang): _count(df["people_count"], lang)}
+    return {}
 
 
 def coverage_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
@@ -19,6 +27,7 @@ def coverage_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
             i18n.t("columns.territory", lang): [labels.territory(v) for v in df["territory_id"]],
             i18n.t("columns.component", lang): [labels.component(v) for v in df["component_id"]],
             i18n.t("columns.participations", lang): _count(df["participations_count"], lang),
+            **_people_column(df, lang),
             i18n.t("columns.organisations", lang): _count(df["organisations_count"], lang),
             i18n.t("columns.territory_basis", lang): [
                 i18n.t(f"territory_basis.{v}", lang) for v in df["territory_basis"]
@@ -39,16 +48,30 @@ def reach_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
                 i18n.t(f"precision.{v}", lang) for v in df["period_precision"]
             ],
             i18n.t("columns.participations", lang): _count(df["participations_count"], lang),
+            **_people_column(df, lang),
             i18n.t("columns.organisations", lang): _count(df["organisations_count"], lang),
         }
     )
 
 
-def matrix_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """One row per organisation, one column per component, each cell in words or the count."""
+def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.DataFrame:
+    """One row per organisation, one column per component, each cell in words or the count.
+
+    From attendance records a cell gives participations and people, or "<N people" when hidden.
+    """
     lang = labels.lang
 
     def cell(row) -> str:
+        hidden = row.get("is_below_threshold")
+        if figures.is_hidden(hidden):
+            return i18n.t("charts.people_below", lang, threshold=threshold)
+        if not pd.isna(hidden):  # a cell counted from attendance records
+            return i18n.t(
+                "tables.cell_records",
+                lang,
+                participations=i18n.number(row["participations_count"], lang),
+                people=figures.people_text(row["people_count"], lang),
+            )
         if row["participation_status"] == "count_published":
             return i18n.number(row["participations_count"], lang)
         return i18n.t(f"status.{row['participation_status']}", lang)
@@ -99,5 +122,54 @@ def reconciliation_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
             i18n.t("columns.parts_not_published", lang): _count(df["parts_not_published_count"], lang),
             i18n.t("columns.check", lang): [verdict(v) for v in df["is_reconciled"]],
             i18n.t("columns.report_section", lang): list(df["source_section"]),
+        }
+    )
+
+
+def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.DataFrame:
+    """One row per organisation: its people in all selected components, then in each component;
+    "<N" for a hidden count, "did not take part" where it has no record. A last row sums the counts
+    shown, leaving hidden ones out, so no hidden count can be worked out from it.
+
+    ``df``: rows of ``people_by_organisation``.
+    """
+    lang = labels.lang
+    all_col = i18n.t("columns.all_components_people", lang)
+    org_col, terr_col = i18n.t("columns.organisation", lang), i18n.t("columns.territory", lang)
+    comp_ids = [c for c in labels.components if c in set(df["component_id"].dropna())]
+    comp_ids += sorted(set(df["component_id"].dropna()) - set(comp_ids))
+    columns = [all_col, *(labels.component(c) for c in comp_ids)]
+    below = f"<{i18n.number(threshold, lang)}"
+
+    def text(row) -> str:
+        return below if figures.is_hidden(row["is_below_threshold"]) else i18n.number(row["people_count"], lang)
+
+    rows, sums = [], {c: 0 for c in columns}
+    for oid in dict.fromkeys(df["organisation_id"]):
+        part = df[df["organisation_id"] == oid]
+        out = {org_col: labels.organisation(oid), terr_col: labels.territory(part["territory_id"].iloc[0])}
+        for col, cid in zip(columns, [None, *comp_ids]):
+            cell = part[part["component_id"].isna()] if cid is None else part[part["component_id"] == cid]
+            if cell.empty:
+                out[col] = i18n.t("tables.not_attended", lang)
+                continue
+            row = cell.iloc[0]
+            out[col] = text(row)
+            if not figures.is_hidden(row["is_below_threshold"]):
+                sums[col] += int(row["people_count"])
+        rows.append(out)
+    if rows:
+        rows.append({org_col: i18n.t("tables.sum_shown", lang), terr_col: "", **{c: i18n.number(v, lang) for c, v in sums.items()}})
+    return pd.DataFrame(rows, columns=[org_col, terr_col, *columns])
+
+
+def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """One row per combination of components, as in the chart: names, size and people."""
+    lang = labels.lang
+    return pd.DataFrame(
+        {
+            i18n.t("columns.combination", lang): [figures.combination_text(ids, labels) for ids in df["component_ids"]],
+            i18n.t("columns.components_count", lang): _count(df["components_count"], lang),
+            i18n.t("columns.people", lang): _count(df["people_count"], lang),
         }
     )

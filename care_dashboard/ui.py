@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import caveats, datasets, i18n, queries, url_state
+from . import caveats, datasets, i18n, paths, queries, url_state
 from .labels import Labels
 from .selection import Selection
 
@@ -38,7 +38,7 @@ def _ensure_attached(dataset: datasets.Dataset) -> None:
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached_run(name: str, sql: str, schema_name: str, params_key: tuple) -> pd.DataFrame:
     con, _ = _connection()
-    return queries.run(con, schema_name, name, {k: (list(v) if v is not None else None) for k, v in params_key})
+    return queries.run(con, schema_name, name, {k: (list(v) if isinstance(v, tuple) else v) for k, v in params_key})
 
 
 def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFrame:
@@ -56,15 +56,32 @@ class PageContext:
     dataset: datasets.Dataset
     selection: Selection
     labels: Labels
+    small_number_threshold: int = 5
 
-    def run(self, name: str, with_selection: bool = True) -> pd.DataFrame:
-        return run_query(name, self.dataset, self.selection.params() if with_selection else {})
+    def run(self, name: str, with_selection: bool = True, **params) -> pd.DataFrame:
+        """Run a named query with the sidebar selection and any further bound parameters
+        (``min_people=ctx.small_number_threshold``)."""
+        return run_query(name, self.dataset, {**(self.selection.params() if with_selection else {}), **params})
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
 
     def n(self, value) -> str:
         return i18n.number(value, self.lang)
+
+    @property
+    def is_record_level(self) -> bool:
+        return self.dataset.has_person_keys
+
+    def caveats_for(self, caveat_ids) -> list[caveats.Caveat]:
+        """The caveats that hold for this dataset's kind, plus the synthetic-data one where it applies."""
+        ids = list(caveat_ids) + ([caveats.SYNTHETIC] if self.dataset.is_synthetic else [])
+        return caveats.for_ids(ids, self.lang, self.dataset.kind, self.caveat_values)
+
+    @property
+    def caveat_values(self) -> dict[str, object]:
+        """What caveat texts may refer to (``{threshold}``)."""
+        return {"threshold": self.small_number_threshold}
 
 
 @contextlib.contextmanager
@@ -118,14 +135,21 @@ def filter_options(dataset: datasets.Dataset) -> FilterOptions:
     )
 
 
-def load_view_from_url(options: FilterOptions) -> list[tuple[str, str]]:
-    """On a session's first run, set the widgets from the link; returns the values ignored."""
+def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str, str]]:
+    """On a session's first run, set the widgets from the link; returns the values ignored.
+
+    The dataset is read first: the filter ids a link may use are those of the dataset it names.
+    """
     if st.session_state.get("_view_loaded"):
         return []
     raw = st.session_state.pop("_restore_query", None) or {
         key: st.query_params.get_all(key) for key in st.query_params
     }
-    values, ignored = url_state.parse(raw, options.ids())
+    chosen, _ = url_state.parse(raw, {url_state.DATASET_KEY: list(available)})
+    name = chosen.get(url_state.DATASET_KEY, paths.DEFAULT_DATASET)
+    options = filter_options(available[name])
+    values, ignored = url_state.parse(raw, {**options.ids(), url_state.DATASET_KEY: list(available)})
+    st.session_state["dataset"] = name
     st.session_state["lang"] = values.get("lang", i18n.DEFAULT_LANG)
     for key in url_state.MULTI_KEYS:
         st.session_state[key] = values.get(key, [])
@@ -133,12 +157,33 @@ def load_view_from_url(options: FilterOptions) -> list[tuple[str, str]]:
     return ignored
 
 
-def write_view_to_url(lang: str, selection: Selection) -> None:
+def chosen_dataset(available: dict[str, datasets.Dataset]) -> datasets.Dataset:
+    """The dataset picked in the sidebar; the default when none is picked or it has gone."""
+    name = st.session_state.get("dataset")
+    if name not in available:
+        name = paths.DEFAULT_DATASET
+        st.session_state["dataset"] = name
+    return available[name]
+
+
+def keep_known_choices(options: FilterOptions) -> None:
+    """After a change of dataset, drop chosen filter ids that the new dataset does not have."""
+    ids = options.ids()
+    for key in url_state.MULTI_KEYS:
+        chosen = st.session_state.get(key, [])
+        kept = [v for v in chosen if v in ids[key]]
+        if kept != chosen:
+            st.session_state[key] = kept
+
+
+def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset) -> None:
     """Keep the address bar equal to the view, so copying the link shares it."""
     wanted = url_state.to_query(
         lang,
         i18n.DEFAULT_LANG,
         {"component": selection.components, "territory": selection.territories, "organisation": selection.organisations},
+        dataset=dataset.name,
+        default_dataset=paths.DEFAULT_DATASET,
     )
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     normalised = {k: (v if isinstance(v, list) else [v]) for k, v in wanted.items()}
@@ -147,27 +192,66 @@ def write_view_to_url(lang: str, selection: Selection) -> None:
 
 
 def page_header(ctx: PageContext, page: str) -> None:
+    """Title and one-sentence purpose; a page may word its purpose apart for attendance records
+    (``PAGE.purpose_records``)."""
     st.title(ctx.t(f"{page}.title"))
-    st.write(ctx.t(f"{page}.purpose"))
+    records_key = f"{page}.purpose_records"
+    st.write(ctx.t(records_key if ctx.is_record_level and records_key in i18n.catalogue(ctx.lang) else f"{page}.purpose"))
     if ctx.selection.is_filtered:
         st.caption(ctx.t("common.filtered_note"))
 
 
-def caveat_list(caveat_ids, lang: str) -> None:
-    """The caveats, visible (not folded away), each with the report section it rests on."""
-    for c in caveats.for_ids(caveat_ids, lang):
-        st.caption(
-            f":material/warning: **{c.title}.** {c.text} "
-            f"*({i18n.t('common.report_section', lang, section=c.section)})*"
+def source_of(caveat: caveats.Caveat, lang: str) -> str:
+    """Where a caveat rests: a report section, or this dashboard's own method."""
+    if caveat.rests_on_method:
+        return i18n.t("common.dashboard_method", lang)
+    return i18n.t("common.report_section", lang, section=caveat.section)
+
+
+def caveat_list(ctx: PageContext, caveat_ids) -> None:
+    """The caveats that hold for the dataset, visible (not folded away), each with what it rests on."""
+    for c in ctx.caveats_for(caveat_ids):
+        st.caption(f":material/warning: **{c.title}.** {c.text} *({source_of(c, ctx.lang)})*")
+
+
+def synthetic_banner(ctx: PageContext) -> None:
+    """At the top of every page while a synthetic dataset is chosen."""
+    if ctx.dataset.is_synthetic:
+        st.warning(
+            f"**{ctx.t('common.synthetic_banner_title')}** {ctx.t('common.synthetic_banner_body')}",
+            icon=":material/science:",
         )
 
 
-def chart_block(ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=()) -> None:
-    """A chart, its counting unit and the caveats its query names, in one container."""
+def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:
+    """What kind of data a dataset holds, in words, for the picker: published figures, attendance
+    records, or synthetic records."""
+    kind = "synthetic" if dataset.is_synthetic else dataset.kind
+    return i18n.t(f"dataset_kind.{kind}", lang)
+
+
+def chart_block(
+    ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=(), table_df: pd.DataFrame | None = None
+) -> None:
+    """A chart, optionally its figures as a table, its counting unit and the caveats its query
+    names, in one container."""
     with st.container(border=True):
         st.plotly_chart(fig, key=key, config={"displaylogo": False})
+        if table_df is not None:
+            table(ctx, table_df, key=f"{key}_table")
         st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
-        caveat_list(list(queries.get(query_name).caveats) + list(extra_caveats), ctx.lang)
+        caveat_list(ctx, list(queries.get(query_name).caveats) + list(extra_caveats))
+
+
+def table_block(ctx: PageContext, df: pd.DataFrame, query_name: str, key: str, unit_key: str | None = None, note: str | None = None) -> None:
+    """A table, its unit, an optional note and the caveats its query names, in one container."""
+    with st.container(border=True):
+        table(ctx, df, key=key)
+        if unit_key:
+            st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
+        if note:
+            st.caption(f":material/info: {note}")
+        caveat_list(ctx, queries.get(query_name).caveats)
 
 
 def figure_block(
@@ -180,11 +264,15 @@ def figure_block(
         st.caption(ctx.t("common.unit_line", unit=unit))
         if note:
             st.caption(f":material/info: {note}")
-        caveat_list(caveat_ids, ctx.lang)
+        caveat_list(ctx, caveat_ids)
 
 
 def empty_state(ctx: PageContext) -> None:
-    st.info(f"**{ctx.t('common.empty_title')}** {ctx.t('common.empty_body')}", icon=":material/filter_alt_off:")
+    suffix = "_records" if ctx.is_record_level else ""
+    st.info(
+        f"**{ctx.t('common.empty_title' + suffix)}** {ctx.t('common.empty_body' + suffix)}",
+        icon=":material/filter_alt_off:",
+    )
 
 
 def table(ctx: PageContext, df: pd.DataFrame, key: str) -> None:

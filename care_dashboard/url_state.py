@@ -1,8 +1,9 @@
-"""The view's state in the URL: ``lang``, ``component``, ``territory``, ``organisation`` (pure).
+"""The view's state in the URL: ``lang``, ``dataset``, ``component``, ``territory``, ``organisation`` (pure).
 
-Links carry stable ids (``?component=ohs&territory=bogota``), never display labels, so a link
-made in Spanish opens the same view in English. Values that are not known ids are dropped and
-reported, never passed on to a query.
+Links carry stable ids (``?dataset=care_2025_synthetic&component=ohs&territory=bogota``), never
+display labels, so a link made in Spanish opens the same view in English. Values that are not
+known ids are dropped and reported, never passed on to a query. Defaults (English, the embedded
+dataset, no filter) are left out of links.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Collection, Mapping
 
 MULTI_KEYS = ("component", "territory", "organisation")
 LANG_KEY = "lang"
+DATASET_KEY = "dataset"
+SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
 MAX_VALUES_PER_KEY = 100
 
 
@@ -20,16 +23,19 @@ def parse(
     """Known values per key, and the (key, value) pairs that were ignored.
 
     ``raw``: every value of every query parameter. ``options``: the accepted ids per key
-    (``lang`` included).
+    (``lang`` and ``dataset`` included). A key missing from ``options`` is not read at all, so a
+    caller can read the dataset first and the filters once it knows the dataset's ids.
     """
     values: dict[str, object] = {}
     ignored: list[tuple[str, str]] = []
-    for key in (LANG_KEY, *MULTI_KEYS):
-        allowed = options.get(key, ())
+    for key in (*SINGLE_KEYS, *MULTI_KEYS):
+        if key not in options:
+            continue
+        allowed = options[key]
         given = list(raw.get(key, []))[:MAX_VALUES_PER_KEY]
         known = list(dict.fromkeys(v for v in given if v in allowed))
         ignored += [(key, v) for v in dict.fromkeys(given) if v not in allowed]
-        if key == LANG_KEY:
+        if key in SINGLE_KEYS:
             if known:
                 values[key] = known[-1]
         elif known:
@@ -37,11 +43,19 @@ def parse(
     return values, ignored
 
 
-def to_query(lang: str, default_lang: str, selection: Mapping[str, Collection[str]]) -> dict[str, object]:
+def to_query(
+    lang: str,
+    default_lang: str,
+    selection: Mapping[str, Collection[str]],
+    dataset: str | None = None,
+    default_dataset: str | None = None,
+) -> dict[str, object]:
     """Query parameters for the current view; defaults are left out to keep links short."""
     out: dict[str, object] = {}
     if lang != default_lang:
         out[LANG_KEY] = lang
+    if dataset is not None and dataset != default_dataset:
+        out[DATASET_KEY] = dataset
     for key in MULTI_KEYS:
         chosen = list(selection.get(key, ()))
         if chosen:

@@ -11,12 +11,15 @@ reach = ctx.run("component_reach")
 if reach.empty:
     ui.empty_state(ctx)
 else:
-
     ui.chart_block(
         ctx,
-        charts.component_timeline_chart(reach, ctx.t("component.timeline_title"), ctx.labels),
+        charts.component_timeline_chart(
+            reach,
+            ctx.t("component.timeline_title_records" if ctx.is_record_level else "component.timeline_title"),
+            ctx.labels,
+        ),
         "component_reach",
-        "units.reach_mixed",
+        "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed",
         key="component_timeline",
     )
     st.subheader(ctx.t("common.table_heading"))

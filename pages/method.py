@@ -1,5 +1,5 @@
 """Method and sources: how each figure is counted, the reconciliation of published totals,
-the full caveat catalogue, the citation and the licence."""
+the caveats that hold for the chosen dataset, the citation and the licence."""
 
 import streamlit as st
 
@@ -8,8 +8,15 @@ from care_dashboard import caveats, queries, tables, ui
 ctx = ui.page_context()
 ui.page_header(ctx, "method")
 
-st.header(ctx.t("method.counting_heading"))
-st.markdown(ctx.t("method.counting_body"))
+if ctx.is_record_level:
+    st.header(ctx.t("method.records_heading"))
+    st.markdown(ctx.t("method.records_body", threshold=ctx.small_number_threshold))
+    if ctx.dataset.is_synthetic:
+        st.header(ctx.t("method.synthetic_heading"))
+        st.markdown(ctx.t("method.synthetic_body", seed=ctx.dataset.metadata.get("seed", "")))
+else:
+    st.header(ctx.t("method.counting_heading"))
+    st.markdown(ctx.t("method.counting_body"))
 
 st.header(ctx.t("method.selection_heading"))
 reach = ctx.run("component_reach")
@@ -18,7 +25,7 @@ if reach.empty:
 else:
     with st.container(border=True):
         ui.table(ctx, tables.reach_table(reach, ctx.labels), key="method_selection_table")
-        ui.caveat_list(queries.get("component_reach").caveats, ctx.lang)
+        ui.caveat_list(ctx, queries.get("component_reach").caveats)
 
 st.header(ctx.t("method.reconciliation_heading"))
 st.write(ctx.t("method.reconciliation_body"))
@@ -28,14 +35,12 @@ with st.container(border=True):
         st.info(ctx.t("method.reconciliation_empty"))
     else:
         ui.table(ctx, tables.reconciliation_table(reconciliation, ctx.labels), key="reconciliation_table")
-    ui.caveat_list(queries.get("reconciliation").caveats, ctx.lang)
+    ui.caveat_list(ctx, queries.get("reconciliation").caveats)
 
 st.header(ctx.t("method.caveats_heading"))
 st.write(ctx.t("method.caveats_body"))
-for caveat in caveats.all_caveats(ctx.lang):
-    st.markdown(
-        f"**{caveat.title}** · *{ctx.t('common.report_section', section=caveat.section)}*  \n{caveat.text}"
-    )
+for caveat in caveats.all_caveats(ctx.lang, ctx.dataset.kind, ctx.caveat_values, synthetic=ctx.dataset.is_synthetic):
+    st.markdown(f"**{caveat.title}** · *{ui.source_of(caveat, ctx.lang)}*  \n{caveat.text}")
 
 st.header(ctx.t("method.source_heading"))
 meta = ctx.dataset.metadata

@@ -14,7 +14,6 @@ else:
     organisations = ctx.run("organisations_engaged").iloc[0]
     territories = ctx.run("territories_reached").iloc[0]
     people = ctx.run("distinct_people").iloc[0]
-    organisation_reach = figures.organisation_reach_rows(ctx.run("component_reach"))
 
     top = st.columns(3)
     with top[0]:
@@ -51,14 +50,26 @@ else:
             figures.people_value(people, ctx.lang),
             figures.people_unit(people, ctx.lang),
             queries.get("distinct_people").caveats,
-            help_text=ctx.t("overview.people_help"),
+            help_text=ctx.t("overview.people_help_records" if ctx.is_record_level else "overview.people_help"),
         )
     with bottom[1]:
-        for row in organisation_reach.itertuples(index=False):
+        if ctx.is_record_level:
             ui.figure_block(
                 ctx,
-                ctx.labels.component(row.component_id),
-                ctx.n(row.organisations_count),
-                ctx.t("units.organisations_leaders"),
-                [*queries.get("component_reach").caveats, "formalisation_by_venue"],
+                ctx.t("overview.records_without_key_label"),
+                ctx.n(people["records_without_person_key_count"]),
+                ctx.t("units.records_without_key"),
+                ["records_without_person_key", "participation_not_person"],
             )
+        else:
+            # components the source reports only in organisations (CARE 2025: formalisation);
+            # attendance records count every component's participations
+            organisation_reach = figures.organisation_reach_rows(ctx.run("component_reach"))
+            for row in organisation_reach.itertuples(index=False):
+                ui.figure_block(
+                    ctx,
+                    ctx.labels.component(row.component_id),
+                    ctx.n(row.organisations_count),
+                    ctx.t("units.organisations_leaders"),
+                    [*queries.get("component_reach").caveats, "formalisation_by_venue"],
+                )

@@ -30,5 +30,13 @@ else:
         "units.organisations_per_component",
         key="territory_organisations",
     )
+    if ctx.is_record_level:
+        ui.chart_block(
+            ctx,
+            charts.territory_component_chart(coverage, "people_count", ctx.t("territory.people_title"), ctx.labels),
+            "coverage_by_territory",
+            "units.people_exact",
+            key="territory_people",
+        )
     st.subheader(ctx.t("common.table_heading"))
     ui.table(ctx, tables.coverage_table(coverage, ctx.labels), key="territory_table")

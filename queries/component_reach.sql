@@ -5,9 +5,12 @@
 -- columns: component_id, audience_id, period_start_date, period_end_date,
 --          period_precision (month or day), reach_unit (the unit the source reports reach in),
 --          participations_count (NULL = not published),
+--          people_count (distinct person keys in the attendance records; NULL = the dataset has no
+--          person-level records),
 --          organisations_count (NULL = not published; counted once per component)
 -- caveats: participation_not_person, formalisation_counted_in_organisations,
---          organisations_not_summable, period_precision, outputs_not_outcomes
+--          organisations_not_summable, period_precision, outputs_not_outcomes,
+--          people_from_person_keys, records_without_person_key
 --
 -- organisations_count: exact from the organisation-level statuses when every selected organisation's
 -- participation in the component is known; otherwise the published count for the selection
@@ -31,6 +34,13 @@ published AS (
         $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
     )
     GROUP BY component_id
+),
+people AS (
+    SELECT component_id, count(DISTINCT person_key) AS people_count
+    FROM selected_attendance(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+    GROUP BY component_id
 )
 SELECT
     c.component_id,
@@ -40,9 +50,11 @@ SELECT
     c.period_precision,
     c.reach_unit,
     p.participations_count::INTEGER AS participations_count,
+    pe.people_count::INTEGER AS people_count,
     (CASE WHEN s.unknown_count = 0 THEN s.known_count ELSE p.organisations_count END)::INTEGER
         AS organisations_count
 FROM components AS c
 JOIN published AS p USING (component_id)
 LEFT JOIN org_status AS s USING (component_id)
+LEFT JOIN people AS pe USING (component_id)
 ORDER BY c.sort_order

@@ -1,12 +1,25 @@
 -- name:    organisation_matrix
 -- title:   What is known about each organisation's participation in each component
 -- grain:   one row per organisation per component in the selection
--- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[]
+-- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[], $min_people INTEGER
 -- columns: organisation_id, organisation_name, is_name_published, territory_id, component_id,
 --          participation_status (count_published, took_part, unknown or did_not_take_part),
---          participations_count (NULL unless participation_status is count_published)
+--          participations_count (NULL unless participation_status is count_published; also NULL when
+--          the cell's people are hidden),
+--          people_count (distinct person keys; NULL = no person-level records for the cell, or hidden
+--          because at least one but fewer than $min_people people),
+--          is_below_threshold (true = the cell's people and participations are hidden; NULL = no
+--          person-level records for the cell)
 -- caveats: per_organisation_only_soft_skills, soft_skills_selected_not_sampled,
---          unnamed_organisations, participation_not_person
+--          unnamed_organisations, participation_not_person, people_from_person_keys,
+--          small_numbers_suppressed
+WITH people AS (
+    SELECT organisation_id, component_id, count(DISTINCT person_key) AS people_count
+    FROM selected_attendance(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+    GROUP BY organisation_id, component_id
+)
 SELECT
     oc.organisation_id,
     o.organisation_name,
@@ -14,10 +27,15 @@ SELECT
     o.territory_id,
     oc.component_id,
     oc.participation_status,
-    oc.participations_count::INTEGER AS participations_count
+    (CASE WHEN below_threshold(p.people_count, $min_people) THEN NULL
+          ELSE oc.participations_count END)::INTEGER AS participations_count,
+    (CASE WHEN below_threshold(p.people_count, $min_people) THEN NULL
+          ELSE p.people_count END)::INTEGER AS people_count,
+    below_threshold(p.people_count, $min_people) AS is_below_threshold
 FROM selected_organisation_components(
     $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
 ) AS oc
 JOIN organisations AS o USING (organisation_id)
 JOIN components AS c USING (component_id)
+LEFT JOIN people AS p USING (organisation_id, component_id)
 ORDER BY o.sort_order, c.sort_order

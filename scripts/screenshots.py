@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-PAGES = ("overview", "territory", "component", "organisation", "method")
+PAGES = ("overview", "territory", "component", "organisation", "people", "method")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -78,6 +78,31 @@ RECORD_TABLES = {
     "attendance": ATTENDANCE,
 }
 
+# A second record-level fixture (the rows above stay as they are: other tests assert on them), for
+# people, overlaps and small numbers. Same territories, components and organisations.
+#   north, org-1: q1-q3 attend comp-a and comp-c (q1 comp-a twice), q4-q5 comp-a only, q6 comp-c only
+#   south, org-3: q7-q8 comp-a and comp-b, q9 comp-b only, one comp-a record without a person key
+# So: combinations a+c 3, a 2, a+b 2, b 1, c 1; people by components attended: 1 -> 4, 2 -> 5.
+PEOPLE_ATTENDANCE = [
+    ("pa-n1", "2025-01-10", "comp-a", "north", "org-1", "q1", "member"),
+    ("pa-n1", "2025-01-10", "comp-a", "north", "org-1", "q2", "member"),
+    ("pa-n1", "2025-01-10", "comp-a", "north", "org-1", "q3", "member"),
+    ("pa-n2", "2025-01-17", "comp-a", "north", "org-1", "q1", "member"),
+    ("pa-n2", "2025-01-17", "comp-a", "north", "org-1", "q4", "member"),
+    ("pa-n2", "2025-01-17", "comp-a", "north", "org-1", "q5", "member"),
+    ("pc-n1", "2025-03-03", "comp-c", "north", "org-1", "q1", "member"),
+    ("pc-n1", "2025-03-03", "comp-c", "north", "org-1", "q2", "member"),
+    ("pc-n1", "2025-03-03", "comp-c", "north", "org-1", "q3", "member"),
+    ("pc-n1", "2025-03-03", "comp-c", "north", "org-1", "q6", "member"),
+    ("pa-s1", "2025-01-12", "comp-a", "south", "org-3", "q7", "member"),
+    ("pa-s1", "2025-01-12", "comp-a", "south", "org-3", "q8", "member"),
+    ("pa-s1", "2025-01-12", "comp-a", "south", "org-3", None, "member"),
+    ("pb-s1", "2025-02-05", "comp-b", "south", "org-3", "q7", "leader"),
+    ("pb-s1", "2025-02-05", "comp-b", "south", "org-3", "q8", "leader"),
+    ("pb-s1", "2025-02-05", "comp-b", "south", "org-3", "q9", "leader"),
+]
+PEOPLE_TABLES = {**RECORD_TABLES, "attendance": PEOPLE_ATTENDANCE}
+
 
 def write_dataset(folder: Path, kind: str, tables: dict[str, list[tuple]], title: str = "Fixture") -> Path:
     """Write dataset.toml and one parquet file per stored table, typed as in schema.py."""

@@ -1,8 +1,11 @@
 """AppTest for every page: runs without exception, each chart and headline figure sits in one
-container with its unit and its query's caveats, and the sidebar filters change the figures."""
+container with its unit and its query's caveats, and the sidebar filters change the figures.
+The same on the synthetic record-level dataset, plus the People page and the dataset picker."""
 
 import base64
 import json
+import re
+import shutil
 
 import numpy
 
@@ -10,13 +13,15 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import caveats, paths, queries
+from care_dashboard import caveats, paths, queries, store, synthetic
+from tests import fixtures
 
 PAGES = {
     "overview": "pages/overview.py",
     "territory": "pages/territory.py",
     "component": "pages/component.py",
     "organisation": "pages/organisation.py",
+    "people": "pages/people.py",
     "method": "pages/method.py",
 }
 CHART_QUERIES = {
@@ -24,18 +29,38 @@ CHART_QUERIES = {
     "component": ["component_reach"],
     "organisation": ["organisation_matrix"],
 }
+SYNTHETIC = synthetic.NAME
+SYNTHETIC_CHART_QUERIES = {
+    "territory": ["coverage_by_territory"] * 3,  # participations, organisations, people
+    "component": ["component_reach"],
+    "organisation": ["organisation_matrix"],
+    "people": ["people_by_components_attended", "component_overlaps", "people_by_components_attended"],
+}
 
 
-def open_page(page, lang=None, **filters):
+def open_page(page, lang=None, dataset=None, link=None, **filters):
+    """Open a page as a visitor would: from a shared link (``link``: its query parameters), or
+    from the start page, then setting ``lang``, ``dataset`` and filters in the sidebar.
+
+    A link is opened in one run, as a first request: AppTest does not carry widget values that
+    the app set from the link into a later run (a browser does; tests/browser checks it)."""
     at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
-    at.run()
-    at.switch_page(str(paths.ROOT / PAGES[page]))
-    at.run()
+    if link:
+        assert not (lang or dataset or filters), "a link carries the whole view"
+        at.query_params = dict(link)
+        at.switch_page(str(paths.ROOT / PAGES[page]))
+        at.run()
+    else:
+        at.run()
+        at.switch_page(str(paths.ROOT / PAGES[page]))
+        at.run()
     if lang:
         at.sidebar.radio(key="lang").set_value(lang)
+    if dataset:
+        at.sidebar.radio(key="dataset").set_value(dataset)
     for key, value in filters.items():
         at.sidebar.multiselect(key=key).set_value(value)
-    if lang or filters:
+    if lang or dataset or filters:
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -79,23 +104,37 @@ def test_page_runs(page, lang):
     assert at.title[0].value
 
 
+def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_synthetic):
+    chart_blocks = blocks_with(at, "plotly_chart")
+    assert len(chart_blocks) == len(expected_queries)
+    unit_word = {"en": "Counting unit", "es": "Unidad de conteo"}[lang]
+    for kids, query in zip(chart_blocks, expected_queries):
+        texts = captions(kids)
+        assert any(t.startswith(unit_word) for t in texts)
+        expected = caveats.for_ids(queries.get(query).caveats, lang, kind)
+        assert expected
+        for c in expected:
+            assert any(c.title in t for t in texts), f"{query}: caveat {c.id} not beside the chart"
+        synthetic_title = caveats.get(caveats.SYNTHETIC, lang).title
+        assert any(synthetic_title in t for t in texts) == is_synthetic
+        # caveats that hold only for the other kind of dataset are not shown
+        for cid in queries.get(query).caveats:
+            if kind not in caveats.kinds_of(cid):
+                assert not any(caveats.get(cid, lang).title in t for t in texts), cid
+        fig = json.loads([k for k in kids if k.type == "plotly_chart"][0].proto.spec)
+        title = fig["layout"]["title"]["text"]
+        unit_words = {
+            "en": ("participations", "organisations", "people"),
+            "es": ("participaciones", "organizaciones", "personas"),
+        }[lang]
+        assert any(word in title for word in unit_words), title
+
+
 @pytest.mark.parametrize("page", CHART_QUERIES)
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_each_chart_has_unit_and_its_caveats_beside_it(page, lang):
     at = open_page(page, lang=lang)
-    chart_blocks = blocks_with(at, "plotly_chart")
-    assert len(chart_blocks) == len(CHART_QUERIES[page])
-    unit_word = {"en": "Counting unit", "es": "Unidad de conteo"}[lang]
-    for kids, query in zip(chart_blocks, CHART_QUERIES[page]):
-        texts = captions(kids)
-        assert any(t.startswith(unit_word) for t in texts)
-        for cid in queries.get(query).caveats:
-            title = caveats.get(cid, lang).title
-            assert any(title in t for t in texts), f"{page}: caveat {cid} not beside the chart"
-        fig = json.loads([k for k in kids if k.type == "plotly_chart"][0].proto.spec)
-        title = fig["layout"]["title"]["text"]
-        unit_words = {"en": ("participations", "organisations"), "es": ("participaciones", "organizaciones")}[lang]
-        assert any(word in title for word in unit_words), title
+    assert_charts_have_unit_and_caveats(at, CHART_QUERIES[page], lang, "published_aggregate", False)
 
 
 def test_overview_headline_figures():
@@ -218,3 +257,173 @@ def test_method_page_follows_filters():
     at = open_page("method", component=["ohs"])
     selection_table = at.dataframe[0].value
     assert list(selection_table.iloc[:, 0]) == ["Occupational health and safety"]
+
+
+# ---- the People page, the synthetic dataset and the dataset picker ------------------------------
+
+def synthetic_attendance():
+    return store.current_tables(SYNTHETIC)["attendance"]
+
+
+def banner_texts(at):
+    return [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_people_page_on_published_figures_explains_and_shows_the_range(lang):
+    at = open_page("people", lang=lang)
+    why = {"en": "This dataset has no lists of people", "es": "Este conjunto de datos no tiene listas de personas"}[lang]
+    assert any(why in i.value for i in at.info)
+    label = {"en": "Distinct people reached", "es": "Personas distintas alcanzadas"}[lang]
+    assert metric_values(at)[label] == {"en": "320 to 799", "es": "de 320 a 799"}[lang]
+    [block] = blocks_with(at, "metric")
+    assert any(caveats.get("distinct_people_range", lang).title in t for t in captions(block))
+    assert not blocks_with(at, "plotly_chart")
+    assert not banner_texts(at)
+
+
+def test_people_page_on_published_figures_follows_filters():
+    at = open_page("people", territory=["cajica"])
+    assert metric_values(at)["Distinct people reached"] == "22 to 40"
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_page_runs_on_the_synthetic_dataset_with_its_banner(page, lang):
+    at = open_page(page, lang=lang, dataset=SYNTHETIC)
+    title = {"en": "Synthetic data", "es": "Datos sintéticos"}[lang]
+    assert len(banner_texts(at)) == 1 and title in banner_texts(at)[0]
+    assert at.title[0].value
+
+
+@pytest.mark.parametrize("page", SYNTHETIC_CHART_QUERIES)
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_synthetic_charts_have_unit_and_their_caveats_beside_them(page, lang):
+    at = open_page(page, lang=lang, dataset=SYNTHETIC)
+    assert_charts_have_unit_and_caveats(at, SYNTHETIC_CHART_QUERIES[page], lang, "record_level", True)
+
+
+def test_people_page_on_synthetic_data_shows_exact_people():
+    records = synthetic_attendance()
+    at = open_page("people", dataset=SYNTHETIC)
+    values = metric_values(at)
+    assert values["Distinct people"] == f"{records['person_key'].nunique():,}"
+    assert values["Participations"] == f"{len(records):,}"
+    assert values["Records without a document number"] == str(records["person_key"].isna().sum())
+    figs = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+    # components per person: all territories together add up to the people with a key
+    per_person = figs[0]["data"][0]
+    assert sum(decode(per_person["y"])) == records["person_key"].nunique()
+    # overlaps: the largest combination first, and every combination a real one
+    keyed = records.dropna(subset=["person_key"])
+    combos = keyed.groupby("person_key")["component_id"].agg(lambda s: "+".join(sorted(set(s)))).value_counts()
+    bars = figs[1]["data"][0]
+    assert bars["x"][0] == combos.index[0] and decode(bars["y"])[0] == combos.iloc[0]
+    assert sorted(bars["x"]) == sorted(combos.index)
+
+
+def test_people_page_per_organisation_table_hides_small_counts():
+    records = synthetic_attendance()
+    at = open_page("people", dataset=SYNTHETIC)
+    table = at.dataframe[-1].value
+    leaders = records[records["component_id"] == "formalisation"].groupby("organisation_id")["person_key"].nunique()
+    assert (leaders < 5).all()  # the synthetic leaders are 1 to 3 per organisation
+    column = table["Public waste service and formalisation"]
+    assert set(column.iloc[:-1]) == {"<5", "did not take part"}
+    assert (column == "<5").sum() == len(leaders)
+    assert column.iloc[-1] == "0"  # hidden counts are left out of the sum
+    # the rule is stated beside the table, with the threshold
+    [block] = [kids for kids in blocks_with(at, "dataframe") if any("<5" in t for t in captions(kids))]
+    assert any("fewer than 5 people" in t for t in captions(block))
+    assert any(caveats.get("small_numbers_suppressed", "en").title in t for t in captions(block))
+    # no exact count below 5 anywhere in the table
+    numbers = [int(v.replace(",", "")) for v in table.iloc[:-1, 2:].to_numpy().ravel() if v.replace(",", "").isdigit()]
+    assert numbers and min(numbers) >= 5
+
+
+def test_organisation_page_on_synthetic_data_hides_small_counts():
+    at = open_page("organisation", dataset=SYNTHETIC)
+    fig = json.loads(blocks_with(at, "plotly_chart")[0][0].proto.spec)
+    texts = [t for row in fig["data"][0]["text"] for t in row]
+    assert "<5 people" in texts
+    assert any(re.fullmatch(r"\d+ participations<br>\d+ people", t) for t in texts)
+    shown = [int(n) for t in texts for n in re.findall(r"(\d+) people", t)]
+    assert shown and min(shown) >= 5  # no exact count of fewer than 5 people
+    assert not any(re.match(r"[1-4] participations", t) for t in texts)  # nor its participations
+    assert any("fewer than 5 people" in i.value for i in at.info)
+    assert "<5 people" in at.markdown[-1].value or any("<5 people" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert "<5 people" in set(table["Public waste service and formalisation"])
+
+
+def test_small_number_threshold_comes_from_the_setting(monkeypatch):
+    monkeypatch.setenv("CARE_SMALL_NUMBER_THRESHOLD", "40")
+    at = open_page("people", dataset=SYNTHETIC)
+    table = at.dataframe[-1].value
+    assert "<40" in set(table["Soft skills and wellbeing"])  # ASOFRAIN's 20 and others now hidden
+    assert any("fewer than 40 people" in c.value for c in at.caption)
+
+
+def test_dataset_picker_switches_the_figures():
+    at = open_page("overview")
+    assert metric_values(at)["Participations"] == "799"
+    at.sidebar.radio(key="dataset").set_value(SYNTHETIC)
+    at.run()
+    assert metric_values(at)["Participations"] == f"{len(synthetic_attendance()):,}"
+    assert at.query_params.get("dataset") in (SYNTHETIC, [SYNTHETIC])
+    at.sidebar.radio(key="dataset").set_value("care_2025")
+    at.run()
+    assert metric_values(at)["Participations"] == "799"
+    assert "dataset" not in at.query_params  # the default stays out of links
+
+
+def test_a_link_opens_the_synthetic_dataset():
+    at = open_page("territory", link={"dataset": SYNTHETIC, "territory": "cajica"})
+    assert at.sidebar.radio(key="dataset").value == SYNTHETIC
+    assert banner_texts(at)
+    figs = [plotly.io.from_json(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+    assert len(figs) == 3  # participations, organisations and people
+    assert sorted(x for trace in figs[0].data for x in decode(trace.x)) == [18, 22]
+
+
+def test_a_link_with_an_unknown_dataset_falls_back_to_the_default():
+    at = open_page("overview", link={"dataset": "nope", "territory": "cajica"})
+    assert at.sidebar.radio(key="dataset").value == "care_2025"
+    assert metric_values(at)["Participations"] == "40"
+    assert any("dataset=nope" in t.value for t in at.toast)
+
+
+def test_changing_dataset_drops_filters_it_does_not_have(tmp_path, monkeypatch):
+    shutil.copytree(paths.DATA_DIR / "care_2025", tmp_path / "care_2025")
+    fixtures.write_dataset(tmp_path / "fixture_rec", "record_level", fixtures.RECORD_TABLES, title="Fixture records")
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    at = open_page("overview", territory=["cajica"])
+    assert metric_values(at)["Participations"] == "40"
+    at.sidebar.radio(key="dataset").set_value("fixture_rec")
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="territory").value == []
+    assert metric_values(at)["Participations"] == "6"  # all of the fixture's records
+
+
+def test_overview_on_synthetic_data_counts_people_and_records_without_a_number():
+    records = synthetic_attendance()
+    at = open_page("overview", dataset=SYNTHETIC)
+    values = metric_values(at)
+    assert values["Distinct people reached"] == f"{records['person_key'].nunique():,}"
+    assert values["Records without a document number"] == str(records["person_key"].isna().sum())
+    assert "Public waste service and formalisation" not in values  # counted in participations here
+    [block] = [kids for kids in blocks_with(at, "metric") if any(getattr(k, "label", "") == "Records without a document number" for k in kids)]
+    assert any(caveats.get("records_without_person_key", "en").title in t for t in captions(block))
+    assert not any(caveats.get("distinct_people_range", "en").title in c.value for c in at.caption)
+
+
+def test_territory_table_on_synthetic_data_has_people_beside_participations():
+    at = open_page("territory", dataset=SYNTHETIC, territory=["cajica"])
+    table = at.dataframe[0].value
+    assert list(table.columns[:4]) == ["Territory", "Component", "Participations", "People"]
+    records = synthetic_attendance()
+    cajica = records[records["territory_id"] == "cajica"].groupby("component_id")["person_key"].nunique()
+    assert list(table["People"]) == [str(cajica["ohs"]), str(cajica["human-rights"])]
+    assert list(table["Participations"]) == ["18", "22"]
+    assert "People" not in open_page("territory").dataframe[0].value.columns  # not published: no column

@@ -131,3 +131,132 @@ def test_matrix_chart_cells():
     wide = tables.matrix_table(df, make_labels())
     assert list(wide.columns) == ["Organisation", "Territory", "OHS", "Formalisation"]
     assert wide.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "31", "not known whether it took part"]
+
+
+# ---- dataset in the URL ---------------------------------------------------------------------------
+
+def test_url_state_reads_the_dataset_and_ignores_an_unknown_one():
+    options = {**OPTIONS, "dataset": ["care_2025", "care_2025_synthetic"]}
+    values, ignored = url_state.parse({"dataset": ["care_2025_synthetic"], "territory": ["cajica"]}, options)
+    assert values == {"dataset": "care_2025_synthetic", "territory": ["cajica"]} and not ignored
+    values, ignored = url_state.parse({"dataset": ["../etc", "nope"]}, options)
+    assert values == {} and ignored == [("dataset", "../etc"), ("dataset", "nope")]
+    # read the dataset alone first: other keys are not looked at
+    values, ignored = url_state.parse({"dataset": ["care_2025"], "territory": ["x"]}, {"dataset": ["care_2025"]})
+    assert values == {"dataset": "care_2025"} and not ignored
+
+
+def test_url_state_leaves_the_default_dataset_out_of_links():
+    assert url_state.to_query("en", "en", {}, dataset="care_2025", default_dataset="care_2025") == {}
+    assert url_state.to_query("es", "en", {"territory": ["cajica"]}, dataset="care_2025_synthetic", default_dataset="care_2025") == {
+        "lang": "es", "dataset": "care_2025_synthetic", "territory": ["cajica"],
+    }
+
+
+# ---- people: texts, tables and charts --------------------------------------------------------------
+
+def test_people_text():
+    assert figures.people_text(28, "en") == "28 people"
+    assert figures.people_text(1, "es", pd.NA, 5) == "1 persona"
+    assert figures.people_text(None, "en", True, 5) == "<5 people"
+    assert figures.people_text(pd.NA, "en", pd.NA, 5) == "not published"
+    assert figures.people_text(1234, "es", False, 5) == "1.234 personas"
+
+
+def people_labels():
+    comps = pd.DataFrame({
+        "component_id": ["ohs", "human-rights", "formalisation"],
+        "component_name_en": ["OHS", "Human rights", "Formalisation"],
+        "component_name_es": ["SST", "Derechos humanos", "Formalización"],
+        "audience_id": ["waste_pickers", "waste_pickers", "organisation_leaders"],
+        "reach_unit": ["participations"] * 3,
+    })
+    terrs = pd.DataFrame({"territory_id": ["bogota", "cajica"], "territory_name": ["Bogotá", "Cajicá"]})
+    orgs = pd.DataFrame({
+        "organisation_id": ["asorepcol", "asofrain"], "organisation_name": ["ASOREPCOL", "ASOFRAIN"],
+        "territory_id": ["bogota", "bogota"], "is_name_published": [True, True], "unnamed_index": [None, None],
+    })
+    return labels.build(comps, terrs, orgs, "en")
+
+
+def test_people_by_organisation_table_hides_small_counts_and_leaves_them_out_of_the_sum():
+    df = pd.DataFrame({
+        "organisation_id": ["asorepcol"] * 3 + ["asofrain"] * 3,
+        "territory_id": ["bogota"] * 6,
+        "component_id": [None, "ohs", "formalisation", None, "ohs", "formalisation"],
+        "people_count": pd.array([40, 37, None, 30, 28, 6], dtype="Int32"),
+        "participations_count": pd.array([45, 39, None, 33, 29, 6], dtype="Int32"),
+        "is_below_threshold": pd.array([False, False, True, False, False, False], dtype="boolean"),
+    })
+    table = tables.people_by_organisation_table(df, people_labels(), threshold=5)
+    assert list(table.columns) == ["Organisation", "Territory", "All components", "OHS", "Formalisation"]
+    assert table.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "40", "37", "<5"]
+    assert table.iloc[1].tolist() == ["ASOFRAIN", "Bogotá", "30", "28", "6"]
+    assert table.iloc[2].tolist() == ["Sum of the counts shown", "", "70", "65", "6"]  # the hidden one left out
+
+
+def test_people_by_organisation_table_marks_components_not_attended():
+    df = pd.DataFrame({
+        "organisation_id": ["asorepcol", "asorepcol", "asofrain", "asofrain"],
+        "territory_id": ["bogota"] * 4,
+        "component_id": [None, "ohs", None, "human-rights"],
+        "people_count": pd.array([10, 10, 8, 8], dtype="Int32"),
+        "participations_count": pd.array([10, 10, 8, 8], dtype="Int32"),
+        "is_below_threshold": pd.array([False] * 4, dtype="boolean"),
+    })
+    table = tables.people_by_organisation_table(df, people_labels())
+    assert table.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "10", "10", "did not take part"]
+
+
+def test_matrix_with_records_shows_people_and_never_a_hidden_count():
+    df = pd.DataFrame({
+        "organisation_id": ["asorepcol", "asorepcol", "asorepcol"],
+        "organisation_name": ["ASOREPCOL"] * 3, "is_name_published": [True] * 3, "territory_id": ["bogota"] * 3,
+        "component_id": ["ohs", "human-rights", "formalisation"],
+        "participation_status": ["count_published", "count_published", "did_not_take_part"],
+        "participations_count": pd.array([39, None, None], dtype="Int32"),
+        "people_count": pd.array([37, None, None], dtype="Int32"),
+        "is_below_threshold": pd.array([False, True, None], dtype="boolean"),
+    })
+    fig = charts.organisation_matrix_chart(df, "Grid (participations and people)", people_labels(), threshold=5)
+    assert [list(r) for r in fig.data[0].text] == [["39 participations<br>37 people", "<5 people", "did not take part"]]
+    wide = tables.matrix_table(df, people_labels(), threshold=5)
+    assert wide.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "39 participations, 37 people", "<5 people", "did not take part"]
+
+
+def test_components_per_person_charts():
+    df = pd.DataFrame({
+        "territory_id": [None, None, None, "bogota", "bogota", "bogota", "cajica", "cajica", "cajica"],
+        "components_attended_count": pd.array([1, 2, 3] * 3, dtype="Int32"),
+        "people_count": pd.array([30, 20, 0, 25, 12, 0, 5, 8, 0], dtype="Int32"),
+    })
+    fig = charts.components_per_person_chart(df, "People by components (people)", people_labels())
+    assert list(fig.data[0].x) == ["1 component", "2 components", "3 components"]
+    assert list(fig.data[0].y) == [30.0, 20.0, 0.0] and list(fig.data[0].text) == ["30", "20", "0"]
+    by_territory = charts.components_per_person_by_territory_chart(df, "By territory (people)", people_labels())
+    assert [list(t.y) for t in by_territory.data] == [[25.0, 12.0, 0.0], [5.0, 8.0, 0.0]]
+    assert [a.text for a in by_territory.layout.annotations][:2] == ["Bogotá", "Cajicá"]
+
+
+def test_overlaps_chart_bars_and_dot_matrix():
+    df = pd.DataFrame({
+        "combination_id": ["human-rights+ohs", "ohs", "formalisation+ohs"],
+        "component_ids": [["ohs", "human-rights"], ["ohs"], ["ohs", "formalisation"]],
+        "components_count": pd.array([2, 1, 2], dtype="Int32"),
+        "people_count": pd.array([149, 42, 3], dtype="Int32"),
+    })
+    fig = charts.component_overlaps_chart(df, "Combinations (people)", people_labels())
+    bars = fig.data[0]
+    assert list(bars.x) == ["human-rights+ohs", "ohs", "formalisation+ohs"] and list(bars.y) == [149.0, 42.0, 3.0]
+    assert [c[0] for c in bars.customdata] == ["OHS + Human rights", "OHS", "OHS + Formalisation"]
+    dots = [t for t in fig.data if t.type == "scatter"]
+    filled = {t.y[0]: list(t.x) for t in dots if t.mode == "markers" and t.hovertemplate}
+    assert filled == {
+        "OHS": ["human-rights+ohs", "ohs", "formalisation+ohs"],
+        "Human rights": ["human-rights+ohs"],
+        "Formalisation": ["formalisation+ohs"],
+    }
+    lines = [t for t in dots if t.mode == "lines"]
+    assert [list(t.x) for t in lines] == [["human-rights+ohs"] * 2, ["formalisation+ohs"] * 2]
+    assert fig.data[1].xaxis == "x2" and bars.xaxis == "x"  # bars on top, dots below, one x axis shared
+    assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"

@@ -194,6 +194,158 @@ def test_organisation_matrix_record_level(rec):
     ]
 
 
+def test_organisation_matrix_hides_small_counts_of_people(ppl):
+    """org-3 in comp-a: 2 people (3 records, one without a key); with min_people 3 both counts go."""
+    df = ppl("organisation_matrix", organisations=["org-3"], min_people=3)
+    assert rows(df, "component_id", "participation_status", "participations_count", "people_count", "is_below_threshold") == [
+        ("comp-a", "count_published", None, None, True),
+        ("comp-b", "count_published", 3, 3, False),
+        ("comp-c", "did_not_take_part", None, None, None),
+    ]
+    exact = ppl("organisation_matrix", organisations=["org-3"])  # min_people 1: nothing hidden
+    assert rows(exact, "component_id", "participations_count", "people_count")[0] == ("comp-a", 3, 2)
+
+
+def test_organisation_matrix_people_not_known_for_published_figures(agg):
+    df = agg("organisation_matrix", min_people=5)
+    assert df["people_count"].isna().all() and df["is_below_threshold"].isna().all()
+    assert rows(df[df["participation_status"] == "count_published"], "organisation_id", "participations_count") == [
+        ("org-1", 7),  # published counts are not people: never hidden
+        ("org-3", 4),
+    ]
+
+
+# ---- people: counts beside participations ---------------------------------------------------------
+
+def test_people_beside_participations_by_territory(ppl, agg):
+    df = ppl("coverage_by_territory")
+    assert rows(df, "territory_id", "component_id", "participations_count", "people_count") == [
+        ("north", "comp-a", 6, 5),  # q1 came twice
+        ("north", "comp-c", 4, 4),
+        ("south", "comp-a", 3, 2),  # one record without a key: a participation, not a person
+        ("south", "comp-b", 3, 3),
+    ]
+    assert agg("coverage_by_territory")["people_count"].isna().all()  # not published, not 0
+
+
+def test_people_beside_participations_by_component(ppl, rec, agg):
+    assert rows(ppl("component_reach"), "component_id", "participations_count", "people_count") == [
+        ("comp-a", 9, 7),
+        ("comp-b", 3, 3),
+        ("comp-c", 4, 4),
+    ]
+    assert rows(rec("component_reach", territories=["south"]), "component_id", "people_count") == [
+        ("comp-a", 1),
+        ("comp-b", 1),
+        ("comp-c", 0),  # its one record has no key
+    ]
+    assert agg("component_reach")["people_count"].isna().all()
+
+
+# ---- people_by_components_attended -------------------------------------------------------------
+
+def test_people_by_components_attended(ppl):
+    df = ppl("people_by_components_attended")
+    assert rows(df, "territory_id", "components_attended_count", "people_count") == [
+        (None, 1, 4),  # q4, q5, q6, q9
+        (None, 2, 5),  # q1, q2, q3, q7, q8
+        (None, 3, 0),  # nobody: a row, not a gap
+        ("north", 1, 3),
+        ("north", 2, 3),
+        ("north", 3, 0),
+        ("south", 1, 1),
+        ("south", 2, 2),
+        ("south", 3, 0),
+    ]
+
+
+def test_people_by_components_attended_follows_filters(ppl):
+    # with two components chosen, the rows run from 1 to 2 and count only those components
+    df = ppl("people_by_components_attended", components=["comp-a", "comp-b"])
+    assert rows(df[df["territory_id"].isna()], "components_attended_count", "people_count") == [(1, 6), (2, 2)]
+    df = ppl("people_by_components_attended", organisations=["org-3"])
+    assert rows(df, "territory_id", "components_attended_count", "people_count") == [
+        (None, 1, 1), (None, 2, 2), (None, 3, 0),
+        ("south", 1, 1), ("south", 2, 2), ("south", 3, 0),
+    ]
+    assert ppl("people_by_components_attended", territories=["north"], components=["comp-b"]).empty
+
+
+def test_people_by_components_attended_counts_one_person_in_two_territories_once_in_all(rec):
+    # fixture rec: p3 attends comp-a and comp-b, both in the south; p1 north a+c; p2 north a
+    df = rec("people_by_components_attended")
+    assert rows(df[df["territory_id"].isna()], "components_attended_count", "people_count") == [(1, 1), (2, 2), (3, 0)]
+
+
+def test_people_by_components_attended_empty_for_published_figures(agg):
+    assert agg("people_by_components_attended").empty
+
+
+# ---- component_overlaps --------------------------------------------------------------------------
+
+def test_component_overlaps(ppl):
+    df = ppl("component_overlaps")
+    assert rows(df, "combination_id", "components_count", "people_count") == [
+        ("comp-a+comp-c", 2, 3),
+        ("comp-a", 1, 2),  # ties: fewer components first, then by id
+        ("comp-a+comp-b", 2, 2),
+        ("comp-b", 1, 1),
+        ("comp-c", 1, 1),
+    ]
+    assert [list(ids) for ids in df["component_ids"]][0] == ["comp-a", "comp-c"]
+    # each person with a key is in exactly one combination
+    assert df["people_count"].sum() == ppl.one("distinct_people")["people_exact_count"] == 9
+
+
+def test_component_overlaps_follow_filters(ppl, agg):
+    # only comp-a and comp-c chosen: q7, q8 now attended comp-a only, q9 drops out
+    df = ppl("component_overlaps", components=["comp-a", "comp-c"])
+    assert rows(df, "combination_id", "people_count") == [("comp-a", 4), ("comp-a+comp-c", 3), ("comp-c", 1)]
+    assert rows(ppl("component_overlaps", territories=["south"]), "combination_id", "people_count") == [
+        ("comp-a+comp-b", 2),
+        ("comp-b", 1),
+    ]
+    assert agg("component_overlaps").empty
+
+
+def test_component_overlaps_display_order_follows_components(ppl):
+    # ids are alphabetical in combination_id, but component_ids follow the components' sort order
+    df = ppl("component_overlaps")
+    assert all(list(ids) == sorted(ids, key=["comp-a", "comp-b", "comp-c"].index) for ids in df["component_ids"])
+
+
+# ---- people_by_organisation ----------------------------------------------------------------------
+
+def test_people_by_organisation(ppl):
+    df = ppl("people_by_organisation")
+    assert rows(df, "organisation_id", "component_id", "people_count", "participations_count", "is_below_threshold") == [
+        ("org-1", None, 6, 10, False),  # all components: q1-q6
+        ("org-1", "comp-a", 5, 6, False),
+        ("org-1", "comp-c", 4, 4, False),
+        ("org-3", None, 3, 6, False),
+        ("org-3", "comp-a", 2, 3, False),
+        ("org-3", "comp-b", 3, 3, False),
+    ]
+
+
+def test_people_by_organisation_hides_small_counts(ppl):
+    df = ppl("people_by_organisation", min_people=4)
+    assert rows(df, "organisation_id", "component_id", "people_count", "participations_count", "is_below_threshold") == [
+        ("org-1", None, 6, 10, False),
+        ("org-1", "comp-a", 5, 6, False),
+        ("org-1", "comp-c", 4, 4, False),  # 4 is not below 4
+        ("org-3", None, None, None, True),
+        ("org-3", "comp-a", None, None, True),
+        ("org-3", "comp-b", None, None, True),
+    ]
+
+
+def test_people_by_organisation_follows_filters(ppl, agg):
+    df = ppl("people_by_organisation", components=["comp-c"], territories=["north"])
+    assert rows(df, "organisation_id", "component_id", "people_count") == [("org-1", None, 4), ("org-1", "comp-c", 4)]
+    assert agg("people_by_organisation", min_people=5).empty
+
+
 # ---- reconciliation and options -----------------------------------------------------------------
 
 def test_reconciliation(agg, rec):

@@ -7,6 +7,13 @@ import pytest
 from care_dashboard import caveats, paths, queries
 
 NAMES = queries.all_names()
+# every parameter a named query may take, with its one declared type
+PARAM_TYPES = {
+    "components": "VARCHAR[]",
+    "territories": "VARCHAR[]",
+    "organisations": "VARCHAR[]",
+    "min_people": "INTEGER",  # the small-number threshold (settings.small_number_threshold)
+}
 
 
 def test_queries_exist():
@@ -18,8 +25,9 @@ def test_queries_exist():
 def test_header_params_match_sql(name):
     q = queries.get(name)
     assert q.sql_params() == set(q.params), f"{name}: header params {set(q.params)} vs SQL {q.sql_params()}"
-    for declared in q.params.values():
-        assert declared == "VARCHAR[]"
+    for param, declared in q.params.items():
+        assert declared == PARAM_TYPES.get(param), f"{name}: ${param} {declared}"
+        assert f"${param}::{declared}" in q.sql or param == "min_people", f"{name}: ${param} is not cast to {declared}"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,20 +1,46 @@
 """Caveats and interface texts: both languages complete, every id used exists, each caveat cites
-a report section, and no sentence of the report is copied."""
+a report section (or, for attendance records and synthetic data, this dashboard's method), and no
+sentence of the report is copied."""
 
 import re
 from pathlib import Path
 
 import pytest
 
-from care_dashboard import caveats, i18n, paths
+from care_dashboard import caveats, i18n, paths, schema
 
 REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt")
 
 
 def test_caveat_entries_complete():
     for cid, entry in caveats.catalogue().items():
-        assert set(entry) == {"section", "title_en", "text_en", "title_es", "text_es"}, cid
-        assert re.fullmatch(r"[0-9.]+(, [0-9.]+)*", entry["section"]), cid
+        assert set(entry) - {"kinds"} == {"section", "title_en", "text_en", "title_es", "text_es"}, cid
+        assert set(entry.get("kinds", schema.DATASET_KINDS)) <= set(schema.DATASET_KINDS), cid
+        assert entry.get("kinds", True), f"{cid}: an empty kinds list would hide it everywhere"
+        # a report section, or this dashboard's method for caveats about records and synthetic data
+        assert re.fullmatch(r"[0-9.]+(, [0-9.]+)*|method", entry["section"]), cid
+
+
+def test_caveat_placeholders_match_and_are_filled():
+    for cid, entry in caveats.catalogue().items():
+        en, es = (set(re.findall(r"{(\w+)}", entry[f"text_{lang}"])) for lang in ("en", "es"))
+        assert en == es and en <= {"threshold"}, cid
+    text = caveats.get("small_numbers_suppressed", "es", {"threshold": 7}).text
+    assert '"<7"' in text and "{" not in text
+
+
+def test_caveats_follow_the_kind_of_dataset():
+    published = {c.id for c in caveats.for_ids(caveats.catalogue(), "en", "published_aggregate")}
+    records = {c.id for c in caveats.for_ids(caveats.catalogue(), "en", "record_level")}
+    assert "distinct_people_range" in published and "distinct_people_range" not in records
+    assert "small_numbers_suppressed" in records and "small_numbers_suppressed" not in published
+    assert "participation_not_person" in published & records
+    assert caveats.SYNTHETIC not in {c.id for c in caveats.all_caveats("en", "record_level", synthetic=False)}
+
+
+def test_caveats_about_records_rest_on_the_method():
+    for cid in ("synthetic_data", "people_from_person_keys", "records_without_person_key", "small_numbers_suppressed"):
+        assert caveats.get(cid, "en").rests_on_method, cid
 
 
 def test_required_caveats_present():

@@ -52,3 +52,8 @@ WHERE (components IS NULL OR list_contains(components, a.component_id))
 -- known_sum(x): the sum when every value is known; NULL ("not published") as soon as one is not.
 -- A partial sum would pass an unknown for a zero.
 CREATE OR REPLACE MACRO known_sum(x) AS CASE WHEN count(x) = count(1) THEN sum(x) END;
+
+-- below_threshold(n, min_people): a count of people small enough to point at someone (at least one,
+-- fewer than min_people). Queries hide such a count (NULL) and flag it, so no exact small count of
+-- people ever leaves the database; zero stays zero.
+CREATE OR REPLACE MACRO below_threshold(n, min_people) AS (n >= 1 AND n < min_people);

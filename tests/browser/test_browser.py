@@ -1,6 +1,7 @@
 """What only a browser shows: pages render without console errors, nothing is fetched from
 another host (the dashboard must work at venues with no internet), and a shared link opens the
-view it describes even as the first request after a server start."""
+view it describes even as the first request after a server start. The same for the synthetic
+record-level dataset, whose choice also survives moving between pages."""
 
 import re
 from urllib.parse import urlparse
@@ -10,7 +11,10 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 PAGES = {"overview": "", "territory": "territory", "component": "component",
-         "organisation": "organisation", "method": "method"}
+         "organisation": "organisation", "people": "people", "method": "method"}
+CHART_PAGES = {"published": ("territory", "component", "organisation"),
+               "synthetic": ("territory", "component", "organisation", "people")}
+DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
 
 
 def test_shared_link_restores_view_on_first_request(server, browser):
@@ -26,21 +30,17 @@ def test_shared_link_restores_view_on_first_request(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("name", PAGES)
-def test_page_renders_offline_without_errors(server, browser, name, lang):
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+def watch(page):
+    """Collect console errors, failed responses and requests to other hosts."""
     errors, foreign, failed = [], [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith(("data:", "blob:")) else None)
-    page.goto(f"{server}/{PAGES[name]}?lang={lang}")
-    wait_for_app(page)
-    if name in ("territory", "component", "organisation"):
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"))
+    return errors, foreign, failed
+
+
+def assert_clean(page, errors, foreign, failed):
     assert not foreign, f"requests left localhost: {foreign}"
     # On a deep link Streamlit's frontend first looks for its server under the page's path
     # (/territory/_stcore/health), gets 404, then uses the root: those probes are the only
@@ -51,4 +51,54 @@ def test_page_renders_offline_without_errors(server, browser, name, lang):
     assert not real_errors, real_errors
     assert len(errors) - len(real_errors) == len(probes)
     assert not page.query_selector("[data-testid='stException']")
+
+
+@pytest.mark.parametrize("data", DATASETS)
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_offline_without_errors(server, browser, name, lang, data):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    errors, foreign, failed = watch(page)
+    page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
+    wait_for_app(page)
+    if name in CHART_PAGES[data]:
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    banner = page.query_selector("[data-testid='stAlertContentWarning']")
+    assert (banner is not None) == (data == "synthetic")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{data}.png"))
+    assert_clean(page, errors, foreign, failed)
+    page.close()
+
+
+def test_people_page_of_synthetic_data_and_the_choice_kept_across_pages(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 4000})
+    errors, foreign, failed = watch(page)
+    page.goto(f"{server}/people?dataset=care_2025_synthetic")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    text = page.inner_text("[data-testid='stMain']")
+    assert "Synthetic data" in text
+    assert len(page.query_selector_all(".js-plotly-plot")) == 3
+    # the overlaps chart draws its bars and, under them, the dot matrix
+    assert page.query_selector_all(".js-plotly-plot")[1].query_selector_all(".scatterlayer .point")
+    assert "<5" in text and "fewer than 5 people" in text
+    page.get_by_role("link", name="By organisation").click()
+    page.wait_for_function("() => location.pathname.endsWith('/organisation')", timeout=30_000)
+    wait_for_app(page)
+    assert "dataset=care_2025_synthetic" in page.url
+    assert "Synthetic data" in page.inner_text("[data-testid='stMain']")
+    assert_clean(page, errors, foreign, failed)
+    page.close()
+
+
+def test_people_page_of_published_figures_explains_the_empty_state(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    errors, foreign, failed = watch(page)
+    page.goto(f"{server}/people")
+    wait_for_app(page)
+    text = page.inner_text("[data-testid='stMain']")
+    assert "This dataset has no lists of people" in text and "320 to 799" in text
+    assert not page.query_selector(".js-plotly-plot")
+    assert_clean(page, errors, foreign, failed)
     page.close()

@@ -1,0 +1,55 @@
+-- name:    people_by_components_attended
+-- title:   People by how many different components they attended, by territory
+-- grain:   one row per territory (NULL = all selected territories together) per number of components
+--          attended, from 1 to the number of components in the selection
+-- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[]
+-- columns: territory_id (NULL = all territories in the selection, each person once),
+--          components_attended_count (number of different components attended),
+--          people_count (distinct person keys; 0 = nobody)
+-- caveats: components_per_person, people_from_person_keys, records_without_person_key
+--
+-- A programme- and territory-level view, like the exact count of distinct people on the overview:
+-- small counts are not hidden here (the small-number rule covers organisation-level views).
+-- Only records with a person key count. A territory appears when at least one person with a key
+-- attended there; its rows run from 1 to the number of selected components, zero included, so
+-- "nobody attended all four" is a row, not a gap.
+WITH keyed AS (
+    SELECT DISTINCT territory_id, person_key, component_id
+    FROM selected_attendance(
+        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
+    )
+    WHERE person_key IS NOT NULL
+),
+per_person AS (
+    SELECT territory_id, person_key, count(DISTINCT component_id) AS components_attended_count
+    FROM keyed
+    GROUP BY territory_id, person_key
+    UNION ALL
+    SELECT NULL::VARCHAR AS territory_id, person_key, count(DISTINCT component_id)
+    FROM keyed
+    GROUP BY person_key
+),
+counted AS (
+    SELECT territory_id, components_attended_count, count(*) AS people_count
+    FROM per_person
+    GROUP BY territory_id, components_attended_count
+),
+grid AS (
+    SELECT DISTINCT p.territory_id, n.components_attended_count
+    FROM per_person AS p
+    CROSS JOIN (
+        SELECT unnest(range(1, count(*) + 1)) AS components_attended_count
+        FROM components
+        WHERE $components::VARCHAR[] IS NULL OR list_contains($components::VARCHAR[], component_id)
+    ) AS n
+)
+SELECT
+    g.territory_id,
+    g.components_attended_count::INTEGER AS components_attended_count,
+    coalesce(c.people_count, 0)::INTEGER AS people_count
+FROM grid AS g
+LEFT JOIN counted AS c
+    ON c.territory_id IS NOT DISTINCT FROM g.territory_id
+   AND c.components_attended_count = g.components_attended_count
+LEFT JOIN territories AS t ON t.territory_id = g.territory_id
+ORDER BY t.sort_order NULLS FIRST, g.components_attended_count
