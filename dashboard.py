@@ -73,6 +73,11 @@ page = st.navigation(
         st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
         st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
         st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
+        *(
+            [st.Page("pages/import_sheets.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
+            if settings.import_page_enabled()
+            else []
+        ),
     ]
 )
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())

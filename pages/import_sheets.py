@@ -6,6 +6,9 @@ import streamlit as st
 from care_dashboard import datasets, ui
 from care_dashboard.ingest import identity, importer, sheets
 
+if st.session_state.pop("_open_imported", False):
+    st.switch_page("pages/overview.py")
+
 ctx = ui.page_context()
 ui.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
@@ -41,4 +44,10 @@ if submitted:
             if result.warnings:
                 st.subheader(ctx.t("import.warnings"))
                 st.code("\n".join(result.warnings), language=None)
-            st.page_link("pages/overview.py", label=ctx.t("import.open_dataset"), query_params={"dataset": result.dataset})
+
+
+            def _open(name: str = result.dataset) -> None:
+                st.session_state["dataset"] = name
+                st.session_state["_open_imported"] = True
+
+            st.button(ctx.t("import.open_dataset"), on_click=_open, icon=":material/open_in_new:")

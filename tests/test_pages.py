@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from care_dashboard import caveats, paths, queries, store, synthetic
+from tests import sheet_builders
 from tests import fixtures
 
 PAGES = {
@@ -427,3 +428,75 @@ def test_territory_table_on_synthetic_data_has_people_beside_participations():
     assert list(table["People"]) == [str(cajica["ohs"]), str(cajica["human-rights"])]
     assert list(table["Participations"]) == ["18", "22"]
     assert "People" not in open_page("territory").dataframe[0].value.columns  # not published: no column
+
+
+# ---- the Import page -----------------------------------------------------------------------
+
+@pytest.fixture
+def import_data_dir(tmp_path, monkeypatch):
+    """A data folder of its own (the embedded dataset copied in), and a key, for import tests."""
+    shutil.copytree(paths.DATA_DIR / "care_2025", tmp_path / "care_2025")
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    monkeypatch.setenv("ATTENDANCE_ID_KEY", "app-test-key-0123456789abcdef0123456789")
+    return tmp_path
+
+
+def submit(at, label):
+    [b for b in at.button if b.label == label][0].click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def import_page(lang=None):
+    at = open_page("overview")
+    at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
+    at.run()
+    if lang:
+        at.sidebar.radio(key="lang").set_value(lang)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_import_page_imports_uploaded_sheet_and_opens_it(import_data_dir):
+    at = import_page()
+    at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
+    at.text_input[0].set_value("uploaded")
+    submit(at, "Check and import")
+    assert any("imported 5 participations, 3 distinct participants, 2 organisations, 3 sessions" in s.value for s in at.success)
+    assert (import_data_dir / "uploaded" / "current").exists()
+    page_text = "\n".join(str(e.value) for e in [*at.code, *at.success, *at.markdown, *at.caption])
+    for secret in sheet_builders.NAMES + sheet_builders.DOCUMENTS:
+        assert secret not in page_text
+    [b for b in at.button if "Open the dataset" in b.label][0].click()
+    at.run()
+    assert at.session_state["dataset"] == "uploaded"
+
+
+def test_import_page_refuses_bad_sheet_with_every_problem(import_data_dir):
+    at = import_page(lang="es")
+    bad = sheet_builders.csv_bytes(rows=[("31/02/2025", "Cali", "ASOREPCOL", "Ana", "", "", "SST")])
+    at.file_uploader[0].set_value([("mala.csv", bad, "text/csv")])
+    submit(at, "Revisar e importar")
+    assert any("No se importó nada: hay 2 problema(s)" in e.value for e in at.error)
+    problems = at.code[0].value.splitlines()
+    assert problems[0] == 'mala.csv: row 2: Fecha: "31/02/2025" is not a date; write it day first, as 18/11/2025'
+    assert problems[1].startswith('mala.csv: row 2: Ciudad: "Cali" is not a known territory')
+    assert not (import_data_dir / "partner_attendance").exists()
+
+
+def test_import_page_without_key_says_so(import_data_dir, monkeypatch):
+    monkeypatch.delenv("ATTENDANCE_ID_KEY")
+    monkeypatch.setenv("ATTENDANCE_ID_KEY_FILE", str(import_data_dir / ".." / "no.key"))
+    at = import_page()
+    at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
+    submit(at, "Check and import")
+    assert any("no pseudonymisation key" in e.value for e in at.error)
+
+
+def test_import_page_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("CARE_IMPORT_PAGE", "off")
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
