@@ -102,13 +102,15 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
             row=1,
             col=i,
         )
+        hidden = dict(zip(part["territory_id"], figures.hidden_column(part, value_column)))
         for tid in part.loc[part[value_column].isna(), "territory_id"]:
+            below = hidden.get(tid)
             fig.add_annotation(
                 x=0,
                 y=labels.territory(tid),
                 xref=f"x{i if i > 1 else ''}",
                 yref="y",
-                text=f"<i>{i18n.t('common.not_published', lang)}</i>",
+                text=f"<i>{figures.count_cell(None, lang, below) if below is not None and not pd.isna(below) else i18n.t('common.not_published', lang)}</i>",
                 showarrow=False,
                 xanchor="left",
                 font=dict(color=MUTED, size=13),
@@ -133,7 +135,10 @@ def _reach_text(row, labels: Labels) -> str:
         "charts.reach_organisations", lang, n=i18n.number(row["organisations_count"], lang)
     )
     people = []
-    if not pd.isna(row.get("people_count")):
+    hidden = figures.hidden_below(row)
+    if hidden is not None:
+        people = [figures.people_text(None, lang, True, hidden)]
+    elif not pd.isna(row.get("people_count")):
         people = [figures.people_text(row["people_count"], lang)]
     return " · ".join([participations, *people, organisations, i18n.t(f"audience.{row['audience_id']}", lang)])
 
@@ -269,11 +274,16 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
 def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | None = None) -> go.Bar:
     """Bars of ``people_count`` for the rows of ``part``, the count written on each bar."""
     names = hover_names or x
+    hidden = figures.hidden_column(part)
     return go.Bar(
         x=x,
-        y=[float(v) for v in part["people_count"]],
-        text=[i18n.number(v, lang) for v in part["people_count"]],
-        customdata=[[n, figures.people_text(v, lang)] for n, v in zip(names, part["people_count"])],
+        # a hidden count ("<5") is drawn as no bar with its label, and never as its value
+        y=[0.0 if h is not None and not pd.isna(h) else float(v) for v, h in zip(part["people_count"], hidden)],
+        text=[figures.count_cell(v, lang, h) for v, h in zip(part["people_count"], hidden)],
+        customdata=[
+            [n, figures.people_text(v, lang, h is not None and not pd.isna(h), None if h is None or pd.isna(h) else int(h))]
+            for n, v, h in zip(names, part["people_count"], hidden)
+        ],
         textposition="outside",
         textfont=dict(size=16, color=INK),
         cliponaxis=False,

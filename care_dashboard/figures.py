@@ -26,7 +26,7 @@ def organisations_value(row, lang: str) -> str:
 def people_value(row, lang: str) -> str:
     """Exact distinct people when person keys exist, else the published-figures range."""
     if row["method_id"] == "person_keys":
-        return i18n.number(row["people_exact_count"], lang)
+        return count_cell(row["people_exact_count"], lang, hidden_below(row, "people_exact_count"))
     return count_or_range(row["people_min_count"], row["people_max_count"], lang)
 
 
@@ -84,3 +84,42 @@ def components_text(n: int, lang: str) -> str:
 def combination_text(component_ids, labels: Labels) -> str:
     """A combination of components as names joined by " + ", in display order."""
     return " + ".join(labels.component(c) for c in component_ids)
+
+
+PEOPLE_COLUMNS = ("people_count", "people_exact_count")
+HIDDEN_SUFFIX = "_hidden_below"
+
+
+def hide_small_people(df: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """With an organisation filter, every view of attendance records is an organisation-level
+    view: a count of people that is at least one but below ``threshold`` becomes NULL, and a
+    column ``<name>_hidden_below`` holds the threshold on those rows (NULL elsewhere), so the
+    count shows as "<5" and is left out of any total. Zero stays zero."""
+    out = df.copy()
+    for col in PEOPLE_COLUMNS:
+        if col not in out.columns:
+            continue
+        values = pd.to_numeric(out[col], errors="coerce")
+        small = values.notna() & (values >= 1) & (values < threshold)
+        out[col] = out[col].astype("Int64").mask(small)
+        out[col + HIDDEN_SUFFIX] = pd.array([threshold if s else None for s in small], dtype="Int64")
+    return out
+
+
+def hidden_below(row, column: str = "people_count"):
+    """The threshold a row's count is hidden under, or None when it is shown."""
+    value = row.get(column + HIDDEN_SUFFIX) if hasattr(row, "get") else None
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def count_cell(value, lang: str, hidden=None) -> str:
+    """A count for a table or a bar label: the number, "<5" when hidden, or "not published"."""
+    if hidden is not None and not pd.isna(hidden):
+        return f"<{int(hidden)}"
+    return i18n.number(value, lang)
+
+
+def hidden_column(df: pd.DataFrame, column: str = "people_count") -> list:
+    """The ``_hidden_below`` values of a column, or Nones when nothing is hidden."""
+    name = column + HIDDEN_SUFFIX
+    return list(df[name]) if name in df.columns else [None] * len(df)

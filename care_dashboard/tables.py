@@ -15,8 +15,9 @@ def _count(values, lang: str) -> list[str]:
 def _people_column(df: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     """A People column, only for a dataset with person-level records (otherwise every cell would
     just say "not published")."""
-    if df["people_count"].notna().any():
-        return {i18n.t("columns.people", lang): _count(df["people_count"], lang)}
+    hidden = figures.hidden_column(df)
+    if df["people_count"].notna().any() or any(h is not None and not pd.isna(h) for h in hidden):
+        return {i18n.t("columns.people", lang): [figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], hidden)]}
     return {}
 
 
@@ -170,6 +171,6 @@ def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
         {
             i18n.t("columns.combination", lang): [figures.combination_text(ids, labels) for ids in df["component_ids"]],
             i18n.t("columns.components_count", lang): _count(df["components_count"], lang),
-            i18n.t("columns.people", lang): _count(df["people_count"], lang),
+            i18n.t("columns.people", lang): [figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], figures.hidden_column(df))],
         }
     )

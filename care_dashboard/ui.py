@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import caveats, datasets, i18n, paths, queries, url_state
+from . import caveats, datasets, figures, i18n, paths, queries, url_state
 from .labels import Labels
 from .selection import Selection
 
@@ -61,7 +61,10 @@ class PageContext:
     def run(self, name: str, with_selection: bool = True, **params) -> pd.DataFrame:
         """Run a named query with the sidebar selection and any further bound parameters
         (``min_people=ctx.small_number_threshold``)."""
-        return run_query(name, self.dataset, {**(self.selection.params() if with_selection else {}), **params})
+        df = run_query(name, self.dataset, {**(self.selection.params() if with_selection else {}), **params})
+        if self.is_record_level and with_selection and self.selection.organisations:
+            df = figures.hide_small_people(df, self.small_number_threshold)
+        return df
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)

@@ -500,3 +500,37 @@ def test_import_page_can_be_switched_off(monkeypatch):
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
+
+
+def _all_shown_text(at):
+    """Every text the page shows: markdown, captions, metrics, tables, chart labels and hovers."""
+    parts = [str(e.value) for e in [*at.markdown, *at.caption, *at.info, *at.warning]]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [at_df.value.to_csv() for at_df in at.dataframe]
+    for kids in blocks_with(at, "plotly_chart"):
+        for k in kids:
+            if k.type == "plotly_chart":
+                fig = json.loads(k.proto.spec)
+                for trace in fig["data"]:
+                    parts += [str(trace.get(f, "")) for f in ("text", "customdata", "y")]
+                parts += [a.get("text", "") for a in fig["layout"].get("annotations", [])]
+    return "\n".join(parts)
+
+
+def test_organisation_filter_hides_small_people_counts_on_every_person_view():
+    """Cajicá's organisation: 17 people attended OHS and human rights, 5 only human rights, so
+    nothing is hidden at threshold 5; at threshold 6 the 5 must show as "<6" everywhere."""
+    import os
+    os.environ["CARE_SMALL_NUMBER_THRESHOLD"] = "6"
+    try:
+        at = open_page("people", dataset="care_2025_synthetic", organisation=["unnamed-cajica"])
+    finally:
+        del os.environ["CARE_SMALL_NUMBER_THRESHOLD"]
+    shown = _all_shown_text(at)
+    assert "<6" in shown
+    overlaps = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"][1]
+    bar = overlaps["data"][0]
+    assert bar["text"] == ["17", "<6"]
+    assert decode(bar["y"]) == [17.0, 0.0]
+    assert all("5 people" not in str(c) for c in bar["customdata"])
+    assert metric_values(at)["Distinct people"] == "22"

@@ -260,3 +260,15 @@ def test_overlaps_chart_bars_and_dot_matrix():
     assert [list(t.x) for t in lines] == [["human-rights+ohs"] * 2, ["formalisation+ohs"] * 2]
     assert fig.data[1].xaxis == "x2" and bars.xaxis == "x"  # bars on top, dots below, one x axis shared
     assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"
+
+
+def test_hide_small_people_hides_one_to_threshold_minus_one():
+    df = pd.DataFrame({"people_count": pd.array([0, 1, 4, 5, 12, None], dtype="Int64"), "participations_count": [0, 1, 4, 5, 12, 3]})
+    out = figures.hide_small_people(df, 5)
+    assert out["people_count"].tolist()[0] == 0 and out["people_count"].tolist()[3:5] == [5, 12]
+    assert out["people_count"].isna().tolist() == [False, True, True, False, False, True]
+    assert out["people_count_hidden_below"].tolist()[1:3] == [5, 5]
+    assert out["people_count_hidden_below"].isna().tolist() == [True, False, False, True, True, True]
+    assert out["participations_count"].tolist() == [0, 1, 4, 5, 12, 3]  # people only
+    assert [figures.count_cell(v, "en", h) for v, h in zip(out["people_count"], figures.hidden_column(out))] == [
+        "0", "<5", "<5", "5", "12", "not published"]
