@@ -196,32 +196,10 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     return fig
 
 
-def matrix_cell_text(row, lang: str, threshold: int) -> str:
-    """What one cell of the organisation matrix says.
-
-    From attendance records: participations and people, or "<N people" when the people are
-    hidden. From published figures: the published count, "took part", "not known" or "did not
-    take part".
-    """
-    status, hidden = row["participation_status"], row.get("is_below_threshold")
-    if figures.is_hidden(hidden):
-        return i18n.t("charts.people_below", lang, threshold=threshold)
-    if not pd.isna(hidden):  # a cell counted from attendance records
-        return i18n.t(
-            "charts.matrix_cell_records",
-            lang,
-            participations=i18n.number(row["participations_count"], lang),
-            people=figures.people_text(row["people_count"], lang),
-        )
-    if status == "count_published":
-        return i18n.number(row["participations_count"], lang)
-    return i18n.t(f"status_short.{status}", lang)
-
-
 def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, threshold: int = 5) -> go.Figure:
     """A grid of organisations by components; each cell says what is known of that participation.
 
-    ``df``: rows of ``organisation_matrix``. Cells: see ``matrix_cell_text``; a cell whose people
+    ``df``: rows of ``organisation_matrix``. Cells: see ``figures.matrix_cell_text``; a cell whose people
     the query hid shows "<``threshold``", never a number.
     """
     lang = labels.lang
@@ -239,7 +217,7 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
                 continue
             row = cell.iloc[0]
             zrow.append(code[row["participation_status"]])
-            trow.append(matrix_cell_text(row, lang, threshold))
+            trow.append(figures.matrix_cell_text(row, lang, threshold, short=True))
         z.append(zrow)
         text.append(trow)
     n = len(STATUS_ORDER)

@@ -123,3 +123,25 @@ def hidden_column(df: pd.DataFrame, column: str = "people_count") -> list:
     """The ``_hidden_below`` values of a column, or Nones when nothing is hidden."""
     name = column + HIDDEN_SUFFIX
     return list(df[name]) if name in df.columns else [None] * len(df)
+
+
+def matrix_cell_text(row, lang: str, threshold: int, short: bool) -> str:
+    """What one cell of the organisation matrix says, on the chart (``short``) or in its table.
+
+    From attendance records: participations and people, or "<N people" when the people are
+    hidden. From published figures: the published count, "took part", "not known" or "did not
+    take part".
+    """
+    status, hidden = row["participation_status"], row.get("is_below_threshold")
+    if is_hidden(hidden):
+        return i18n.t("charts.people_below", lang, threshold=threshold)
+    if not pd.isna(hidden):  # a cell counted from attendance records
+        return i18n.t(
+            "charts.matrix_cell_records" if short else "tables.cell_records",
+            lang,
+            participations=i18n.number(row["participations_count"], lang),
+            people=people_text(row["people_count"], lang),
+        )
+    if status == "count_published":
+        return i18n.number(row["participations_count"], lang)
+    return i18n.t(f"status_short.{status}" if short else f"status.{status}", lang)

@@ -63,19 +63,7 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.Dat
     lang = labels.lang
 
     def cell(row) -> str:
-        hidden = row.get("is_below_threshold")
-        if figures.is_hidden(hidden):
-            return i18n.t("charts.people_below", lang, threshold=threshold)
-        if not pd.isna(hidden):  # a cell counted from attendance records
-            return i18n.t(
-                "tables.cell_records",
-                lang,
-                participations=i18n.number(row["participations_count"], lang),
-                people=figures.people_text(row["people_count"], lang),
-            )
-        if row["participation_status"] == "count_published":
-            return i18n.number(row["participations_count"], lang)
-        return i18n.t(f"status.{row['participation_status']}", lang)
+        return figures.matrix_cell_text(row, lang, threshold, short=False)
 
     long = pd.DataFrame(
         {
