@@ -390,3 +390,37 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     _base_layout(fig, title, lang)
     fig.update_layout(height=330 + 46 * max(len(component_ids), 1), bargap=0.3)
     return fig
+
+
+def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 150) -> go.Figure:
+    """The same figure with its caveats and source written under it, inside the figure, so an
+    image saved from the chart (or pasted on a slide) keeps them. Returns a copy."""
+    out = go.Figure(fig)
+    wrapped = []
+    for line in lines:
+        words, current = line.split(), ""
+        for word in words:
+            if current and len(current) + 1 + len(word) > width_chars:
+                wrapped.append(current)
+                current = word
+            else:
+                current = f"{current} {word}".strip()
+        if current:
+            wrapped.append(current)
+    if not wrapped:
+        return out
+    extra = 18 * len(wrapped) + 24
+    margin_b = (out.layout.margin.b if out.layout.margin and out.layout.margin.b is not None else 40) + extra
+    height = (out.layout.height or 450) + extra
+    out.add_annotation(
+        text="<br>".join(html_escape(w) for w in wrapped),
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-(margin_b - extra) - 6,
+        align="left", showarrow=False, font=dict(size=12, color=MUTED),
+    )
+    out.update_layout(margin=dict(b=margin_b), height=height)
+    return out
+
+
+def html_escape(text: str) -> str:
+    """Plotly draws annotation text as a small subset of HTML: escape what came from data."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -162,3 +162,19 @@ def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
             i18n.t("columns.people", lang): [figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], figures.hidden_column(df))],
         }
     )
+
+
+def components_per_person_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """People by number of components attended, per territory and for all together (row first)."""
+    lang = labels.lang
+    return pd.DataFrame(
+        {
+            i18n.t("columns.territory", lang): [
+                i18n.t("common.all_territories", lang) if pd.isna(t) else labels.territory(t) for t in df["territory_id"]
+            ],
+            i18n.t("columns.components_count", lang): _count(df["components_attended_count"], lang),
+            i18n.t("columns.people", lang): [
+                figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], figures.hidden_column(df))
+            ],
+        }
+    )

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import caveats, datasets, figures, i18n, paths, queries, url_state
+from . import caveats, charts, datasets, exports, figures, i18n, paths, queries, url_state
 from .labels import Labels
 from .selection import Selection
 
@@ -233,28 +233,77 @@ def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:
     return i18n.t(f"dataset_kind.{kind}", lang)
 
 
+def export_header(ctx: PageContext, title: str, unit: str, caveat_ids) -> exports.ExportHeader:
+    meta = ctx.dataset.metadata
+    return exports.ExportHeader(
+        title=title,
+        unit=unit,
+        caveats=ctx.caveats_for(caveat_ids),
+        filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
+        dataset=ctx.dataset.title(ctx.lang),
+        source=meta.get("source_citation", ""),
+        licence=meta.get("licence", ""),
+    )
+
+
+def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
+    st.download_button(
+        ctx.t("exports.download_csv"),
+        data=exports.csv_bytes(df, header, ctx.lang),
+        file_name=f"care-{key}-{ctx.lang}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        help=ctx.t("exports.download_help"),
+        on_click="ignore",
+    )
+
+
+def figure_with_footer(ctx: PageContext, fig, caveat_ids):
+    """The chart with its caveats (titles and what they rest on) and the source inside the
+    figure, so a saved image keeps them."""
+    meta = ctx.dataset.metadata
+    lines = [f"\u26a0 {c.title} ({source_of(c, ctx.lang)})" for c in ctx.caveats_for(caveat_ids)]
+    lines.append(ctx.t("exports.footer_source", source=meta.get("source_citation", ""), licence=meta.get("licence", "")))
+    return charts.with_caveat_footer(fig, lines)
+
+
+def plot_config(key: str) -> dict:
+    """Plotly's toolbar: the camera button saves a sharp PNG named after the chart."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
+
+
 def chart_block(
-    ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=(), table_df: pd.DataFrame | None = None
+    ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=(),
+    table_df: pd.DataFrame | None = None, export_df: pd.DataFrame | None = None,
 ) -> None:
-    """A chart, optionally its figures as a table, its counting unit and the caveats its query
-    names, in one container."""
+    """A chart, optionally its figures as a table, its counting unit, the caveats its query
+    names and a CSV of its figures, in one container. The caveats are also written inside the
+    figure, so a saved image keeps them."""
+    caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
     with st.container(border=True):
-        st.plotly_chart(fig, key=key, config={"displaylogo": False})
+        st.plotly_chart(figure_with_footer(ctx, fig, caveat_ids), key=key, config=plot_config(key))
         if table_df is not None:
-            table(ctx, table_df, key=f"{key}_table")
+            st.dataframe(table_df, hide_index=True, key=f"{key}_table", width="stretch")
         st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
-        caveat_list(ctx, list(queries.get(query_name).caveats) + list(extra_caveats))
+        caveat_list(ctx, caveat_ids)
+        data = export_df if export_df is not None else table_df
+        if data is not None:
+            title = fig.layout.title.text or key
+            csv_download(ctx, data, export_header(ctx, title, ctx.t(unit_key), caveat_ids), key)
 
 
 def table_block(ctx: PageContext, df: pd.DataFrame, query_name: str, key: str, unit_key: str | None = None, note: str | None = None) -> None:
-    """A table, its unit, an optional note and the caveats its query names, in one container."""
+    """A table, its unit, an optional note, the caveats its query names and its CSV, in one container."""
     with st.container(border=True):
-        table(ctx, df, key=key)
+        st.dataframe(df, hide_index=True, key=key, width="stretch")
         if unit_key:
             st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
         if note:
             st.caption(f":material/info: {note}")
-        caveat_list(ctx, queries.get(query_name).caveats)
+        caveat_ids = queries.get(query_name).caveats
+        caveat_list(ctx, caveat_ids)
+        csv_download(ctx, df, export_header(ctx, queries.get(query_name).title, ctx.t(unit_key) if unit_key else "", caveat_ids), key)
 
 
 def figure_block(
@@ -278,5 +327,10 @@ def empty_state(ctx: PageContext) -> None:
     )
 
 
-def table(ctx: PageContext, df: pd.DataFrame, key: str) -> None:
+def table(ctx: PageContext, df: pd.DataFrame, key: str, query_name: str | None = None, unit_key: str | None = None) -> None:
+    """A table and, when its query is named, a CSV of it headed by the query's unit and caveats."""
     st.dataframe(df, hide_index=True, key=key, width="stretch")
+    if query_name:
+        query = queries.get(query_name)
+        unit = ctx.t(unit_key) if unit_key else ""
+        csv_download(ctx, df, export_header(ctx, query.title, unit, query.caveats), key)

@@ -11,6 +11,7 @@ reach = ctx.run("component_reach")
 if reach.empty:
     ui.empty_state(ctx)
 else:
+    unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
     ui.chart_block(
         ctx,
         charts.component_timeline_chart(
@@ -19,8 +20,9 @@ else:
             ctx.labels,
         ),
         "component_reach",
-        "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed",
+        unit_key,
         key="component_timeline",
+        export_df=tables.reach_table(reach, ctx.labels),
     )
     st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, tables.reach_table(reach, ctx.labels), key="component_table")
+    ui.table(ctx, tables.reach_table(reach, ctx.labels), key="component_table", query_name="component_reach", unit_key=unit_key)

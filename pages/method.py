@@ -24,7 +24,7 @@ if reach.empty:
     ui.empty_state(ctx)
 else:
     with st.container(border=True):
-        ui.table(ctx, tables.reach_table(reach, ctx.labels), key="method_selection_table")
+        ui.table(ctx, tables.reach_table(reach, ctx.labels), key="method_selection_table", query_name="component_reach", unit_key="units.reach_mixed")
         ui.caveat_list(ctx, queries.get("component_reach").caveats)
 
 st.header(ctx.t("method.reconciliation_heading"))
@@ -34,7 +34,7 @@ with st.container(border=True):
     if reconciliation.empty:
         st.info(ctx.t("method.reconciliation_empty"))
     else:
-        ui.table(ctx, tables.reconciliation_table(reconciliation, ctx.labels), key="reconciliation_table")
+        ui.table(ctx, tables.reconciliation_table(reconciliation, ctx.labels), key="reconciliation_table", query_name="reconciliation")
     ui.caveat_list(ctx, queries.get("reconciliation").caveats)
 
 st.header(ctx.t("method.caveats_heading"))

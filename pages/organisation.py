@@ -20,6 +20,7 @@ else:
         st.info(ctx.t("organisation.records_note", threshold=threshold), icon=":material/info:")
     else:
         st.info(ctx.t("organisation.only_soft_skills"), icon=":material/info:")
+    unit_key = "units.participations_and_people" if ctx.is_record_level else "units.participations_or_status"
     ui.chart_block(
         ctx,
         charts.organisation_matrix_chart(
@@ -29,12 +30,13 @@ else:
             threshold,
         ),
         "organisation_matrix",
-        "units.participations_and_people" if ctx.is_record_level else "units.participations_or_status",
+        unit_key,
         key="organisation_matrix",
+        export_df=tables.matrix_table(matrix, ctx.labels, threshold),
     )
     if ctx.is_record_level:
         st.markdown(ctx.t("organisation.legend_records", threshold=threshold))
     else:
         st.markdown(ctx.t("organisation.legend"))
     st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, tables.matrix_table(matrix, ctx.labels, threshold), key="organisation_table")
+    ui.table(ctx, tables.matrix_table(matrix, ctx.labels, threshold), key="organisation_table", query_name="organisation_matrix", unit_key=unit_key)

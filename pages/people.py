@@ -62,6 +62,7 @@ else:
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components",
+        export_df=tables.components_per_person_table(per_person, ctx.labels),
     )
 
     overlaps = ctx.run("component_overlaps")
@@ -84,6 +85,7 @@ else:
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components_by_territory",
+        export_df=tables.components_per_person_table(per_person, ctx.labels),
     )
     st.subheader(ctx.t("people.organisation_table_heading"))
     ui.table_block(
