@@ -73,6 +73,7 @@ page = st.navigation(
         st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
         st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
         st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
+        st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
         *(
             [st.Page("pages/import_sheets.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
             if settings.import_page_enabled()
@@ -81,6 +82,17 @@ page = st.navigation(
     ]
 )
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
+ui.print_layout()
+st.sidebar.download_button(
+    t("briefing.button"),
+    data=lambda: ui.briefing_html(context),
+    file_name=f"care-briefing-{dataset.name}-{lang}.html",
+    mime="text/html",
+    icon=":material/description:",
+    help=t("briefing.help"),
+    on_click="ignore",
+    key="briefing_download",
+)
 ui.synthetic_banner(context)
 with ui.shell_context(context):
     page.run()

@@ -227,7 +227,7 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[labels.component(c) for c in comp_ids],
+            x=[wrap_label(labels.component(c), 18) for c in comp_ids],
             y=[labels.organisation(o) for o in org_ids],
             text=text,
             texttemplate="%{text}",
@@ -243,9 +243,9 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     )
     two_lines = any("<br>" in t for row in text for t in row)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False, tickangle=0)
     _base_layout(fig, title, lang)
-    fig.update_layout(height=170 + (50 if two_lines else 34) * max(len(org_ids), 1), margin=dict(t=110))
+    fig.update_layout(height=200 + (50 if two_lines else 34) * max(len(org_ids), 1), margin=dict(t=150))
     return fig
 
 
@@ -392,21 +392,23 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     return fig
 
 
-def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 150) -> go.Figure:
+def wrap_label(text: str, width: int) -> str:
+    """A long axis label on several lines (Plotly's <br>), broken between words."""
+    lines, current = [], ""
+    for word in str(text).split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return "<br>".join([*lines, current] if current else lines)
+
+
+def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100) -> go.Figure:
     """The same figure with its caveats and source written under it, inside the figure, so an
     image saved from the chart (or pasted on a slide) keeps them. Returns a copy."""
     out = go.Figure(fig)
-    wrapped = []
-    for line in lines:
-        words, current = line.split(), ""
-        for word in words:
-            if current and len(current) + 1 + len(word) > width_chars:
-                wrapped.append(current)
-                current = word
-            else:
-                current = f"{current} {word}".strip()
-        if current:
-            wrapped.append(current)
+    wrapped = [part for line in lines for part in wrap_label(line, width_chars).split("<br>") if part]
     if not wrapped:
         return out
     extra = 18 * len(wrapped) + 24
@@ -414,7 +416,7 @@ def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 150)
     height = (out.layout.height or 450) + extra
     out.add_annotation(
         text="<br>".join(html_escape(w) for w in wrapped),
-        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-(margin_b - extra) - 6,
+        xref="paper", yref="paper", x=0.5, y=0, xanchor="center", yanchor="top", yshift=-(margin_b - extra) - 6,
         align="left", showarrow=False, font=dict(size=12, color=MUTED),
     )
     out.update_layout(margin=dict(b=margin_b), height=height)

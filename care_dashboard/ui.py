@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import caveats, charts, datasets, exports, figures, i18n, paths, queries, url_state
+from . import briefing, caveats, charts, datasets, exports, figures, i18n, paths, queries, url_state, views
 from .labels import Labels
 from .selection import Selection
 
@@ -153,11 +153,17 @@ def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str
     options = filter_options(available[name])
     values, ignored = url_state.parse(raw, {**options.ids(), url_state.DATASET_KEY: list(available)})
     st.session_state["dataset"] = name
-    st.session_state["lang"] = values.get("lang", i18n.DEFAULT_LANG)
+    st.session_state["lang"] = values.get("lang") or browser_lang()
     for key in url_state.MULTI_KEYS:
         st.session_state[key] = values.get(key, [])
     st.session_state["_view_loaded"] = True
     return ignored
+
+
+def browser_lang() -> str:
+    """The language of the browser (its locale, e.g. es-CO) when the link names none."""
+    locale = (getattr(st.context, "locale", None) or "").lower()
+    return next((lang for lang in i18n.LANGS if locale.startswith(lang)), i18n.DEFAULT_LANG)
 
 
 def chosen_dataset(available: dict[str, datasets.Dataset]) -> datasets.Dataset:
@@ -180,10 +186,11 @@ def keep_known_choices(options: FilterOptions) -> None:
 
 
 def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset) -> None:
-    """Keep the address bar equal to the view, so copying the link shares it."""
+    """Keep the address bar equal to the view, so copying the link shares it. The language is
+    left out only when it is the default and this browser would pick the default anyway."""
     wanted = url_state.to_query(
         lang,
-        i18n.DEFAULT_LANG,
+        i18n.DEFAULT_LANG if browser_lang() == i18n.DEFAULT_LANG else None,
         {"component": selection.components, "territory": selection.territories, "organisation": selection.organisations},
         dataset=dataset.name,
         default_dataset=paths.DEFAULT_DATASET,
@@ -334,3 +341,50 @@ def table(ctx: PageContext, df: pd.DataFrame, key: str, query_name: str | None =
         query = queries.get(query_name)
         unit = ctx.t(unit_key) if unit_key else ""
         csv_download(ctx, df, export_header(ctx, query.title, unit, query.caveats), key)
+
+
+def briefing_html(ctx: PageContext) -> bytes:
+    """The offline briefing of the current selection (built when the button is pressed)."""
+    meta = ctx.dataset.metadata
+    found = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold)
+    return briefing.build_html(
+        found,
+        ctx.lang,
+        filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
+        dataset_title=ctx.dataset.title(ctx.lang),
+        source=meta.get("source_citation", ""),
+        licence=meta.get("licence", ""),
+        caveats_for=ctx.caveats_for,
+        source_of=lambda c: source_of(c, ctx.lang),
+        decorate=lambda fig, ids: figure_with_footer(ctx, fig, ids),
+    ).encode("utf-8")
+
+
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
+  [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stVerticalBlock"] > div:has(.js-plotly-plot) {
+    break-inside: avoid; page-break-inside: avoid;
+  }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
+}
+</style>
+"""
+
+
+def print_layout() -> None:
+    """Printing keeps each chart with its caveats on one page and leaves out the controls."""
+    st.html(PRINT_CSS)
+
+
+PRESENTER_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem; line-height: 1.5; }
+[data-testid="stMetricValue"] { font-size: 3.6rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
+</style>
+"""

@@ -1,0 +1,103 @@
+"""The dashboard's views of the current selection as a list, for the presentation page and the
+offline briefing: each a title, a chart or headline figures, a unit and the caveats of its query.
+
+Pure apart from ``run``, the function that runs a named query with the selection (the pages'
+``PageContext.run``), so it tests without Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import charts, figures, i18n, queries, tables
+from .labels import Labels
+
+
+@dataclass
+class Figure:
+    label: str
+    value: str
+    unit: str
+    caveat_ids: list[str]
+
+
+@dataclass
+class View:
+    key: str
+    title: str
+    unit: str
+    caveat_ids: list[str]
+    chart: go.Figure | None = None
+    figures: list[Figure] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+
+
+def build(run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, threshold: int) -> list[View]:
+    """Every view that has something to show for the selection, in the order of the pages."""
+    lang = labels.lang
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    caveats_of = lambda name: list(queries.get(name).caveats)  # noqa: E731
+    total = run("total_participations").iloc[0]
+    if total["matching_rows_count"] == 0:
+        return []
+    out: list[View] = []
+
+    people = run("distinct_people").iloc[0]
+    organisations = run("organisations_engaged").iloc[0]
+    territories = run("territories_reached").iloc[0]
+    headline = [
+        Figure(t("overview.organisations_label"), figures.organisations_value(organisations, lang),
+               t("units.organisations_once"), caveats_of("organisations_engaged")),
+        Figure(t("overview.territories_label"), i18n.number(territories["territories_count"], lang),
+               t("units.territories_long"), caveats_of("territories_reached")),
+        Figure(t("overview.participations_label"), figures.participations_value(total, lang),
+               t("units.participations_long"), caveats_of("total_participations")),
+        Figure(t("overview.people_label"), figures.people_value(people, lang),
+               figures.people_unit(people, lang), caveats_of("distinct_people")),
+    ]
+    out.append(View("overview", t("overview.title"), t("units.participations_long"),
+                    [c for f in headline for c in f.caveat_ids], figures=headline))
+
+    coverage = run("coverage_by_territory")
+    if not coverage.empty:
+        table = tables.coverage_table(coverage, labels)
+        out.append(View("territory_participations", t("territory.participations_title"), t("units.participations_long"),
+                        caveats_of("coverage_by_territory"),
+                        chart=charts.territory_component_chart(coverage, "participations_count", t("territory.participations_title"), labels),
+                        table=table))
+        out.append(View("territory_organisations", t("territory.organisations_title"), t("units.organisations_per_component"),
+                        caveats_of("coverage_by_territory"),
+                        chart=charts.territory_component_chart(coverage, "organisations_count", t("territory.organisations_title"), labels),
+                        table=table))
+    reach = run("component_reach")
+    if not reach.empty:
+        out.append(View("component_timeline", t("component.timeline_title"), t("units.reach_mixed"),
+                        caveats_of("component_reach"),
+                        chart=charts.component_timeline_chart(reach, t("component.timeline_title"), labels),
+                        table=tables.reach_table(reach, labels)))
+    matrix = run("organisation_matrix", min_people=threshold)
+    if not matrix.empty:
+        title = t("organisation.matrix_title_records" if record_level else "organisation.matrix_title")
+        out.append(View("organisation_matrix", title,
+                        t("units.participations_and_people" if record_level else "units.participations_or_status"),
+                        caveats_of("organisation_matrix"),
+                        chart=charts.organisation_matrix_chart(matrix, title, labels, threshold),
+                        table=tables.matrix_table(matrix, labels, threshold)))
+    if record_level:
+        per_person = run("people_by_components_attended")
+        overlaps = run("component_overlaps")
+        if not per_person.empty:
+            out.append(View("people_components", t("people.components_title"), t("units.people_distinct"),
+                            caveats_of("people_by_components_attended"),
+                            chart=charts.components_per_person_chart(per_person, t("people.components_title"), labels),
+                            table=tables.components_per_person_table(per_person, labels)))
+        if not overlaps.empty:
+            out.append(View("people_overlaps", t("people.overlaps_title"), t("units.people_distinct"),
+                            caveats_of("component_overlaps"),
+                            chart=charts.component_overlaps_chart(overlaps, t("people.overlaps_title"), labels),
+                            table=tables.overlaps_table(overlaps, labels)))
+    return out

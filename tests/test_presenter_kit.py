@@ -1,0 +1,146 @@
+"""Issue 4 pieces that test without a browser: CSV exports with their header, formula cells
+neutralised, caveats inside chart images, the offline briefing, the presentation page, the
+browser's language."""
+
+import csv
+import io
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from care_dashboard import briefing, caveats, charts, exports, labels, paths, views
+from care_dashboard.selection import Selection
+from tests.test_pages import blocks_with, open_page
+
+
+@pytest.mark.parametrize(
+    "value,written",
+    [("=SUM(A1:A9)", "'=SUM(A1:A9)"), ("+57 300", "'+57 300"), ("-x", "'-x"), ("@cmd", "'@cmd"),
+     ("\tx", "'\tx"), ("\rx", "'\rx"), ("-12", "-12"), ("+3.5", "+3.5"), ("1.234", "1.234"),
+     ("ASOREPCOL", "ASOREPCOL"), (None, ""), (147, "147")],
+)
+def test_formula_cells_are_neutralised(value, written):
+    assert exports.neutralise(value) == written
+
+
+def header(lang="en"):
+    return exports.ExportHeader(
+        title="Participations by territory", unit="participations, not people",
+        caveats=[caveats.get("participation_not_person", lang)], filters="Component: All",
+        dataset="CARE 2025 report", source="CEMPRE Colombia & ASI (2025)", licence="CC BY-NC 4.0")
+
+
+def read_csv(data: bytes):
+    assert data.startswith("\ufeff".encode("utf-8"))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_csv_has_header_block_then_the_table():
+    df = pd.DataFrame({"Territory": ["Bogotá", "=HYPERLINK(\"x\")"], "Participations": ["147", "not published"]})
+    rows = read_csv(exports.csv_bytes(df, header(), "en"))
+    assert rows[0] == ["Participations by territory"]
+    assert rows[1] == ["Counting unit: participations, not people"]
+    assert rows[2][0].startswith("Caveat: A participation is not a person.")
+    assert rows[3:7] == [["Filters: Component: All"], ["Data: CARE 2025 report"],
+                         ["Source: CEMPRE Colombia & ASI (2025)"], ["Licence: CC BY-NC 4.0"]]
+    assert rows[7] == []
+    assert rows[8:] == [["Territory", "Participations"], ["Bogotá", "147"], ["'=HYPERLINK(\"x\")", "not published"]]
+
+
+def test_every_chart_on_every_page_offers_its_csv_and_keeps_caveats_in_the_figure():
+    import json
+    for page in ("territory", "component", "organisation"):
+        at = open_page(page)
+        for kids in blocks_with(at, "plotly_chart"):
+            assert any(k.type == "download_button" for k in kids), page
+            fig = json.loads([k for k in kids if k.type == "plotly_chart"][0].proto.spec)
+            footer = fig["layout"]["annotations"][-1]["text"]
+            assert "A participation is not a person" in footer or "Per-organisation figures" in footer, page
+            assert "CC BY-NC 4.0" in footer
+            assert fig["layout"]["title"]["text"]
+
+
+def care_views(lang="en", **filters):
+    from tests.conftest import Runner
+    from care_dashboard import datasets
+    runner = Runner(datasets.load_dataset("care_2025"))
+    opts = [runner(n) for n in ("component_options", "territory_options", "organisation_options")]
+    names = labels.build(*opts, lang)
+    return views.build(lambda name, **p: runner(name, **filters, **p), names, False, 5), names
+
+
+def test_views_follow_the_selection():
+    found, _ = care_views()
+    assert [v.key for v in found] == ["overview", "territory_participations", "territory_organisations",
+                                      "component_timeline", "organisation_matrix"]
+    assert [f.value for f in found[0].figures] == ["16", "4", "799", "320 to 799"]
+    cajica, _ = care_views(territories=["cajica"])
+    assert [f.value for f in cajica[0].figures] == ["1", "1", "40", "22 to 40"]
+    assert care_views(components=["soft-skills"], territories=["cajica"])[0] == []
+
+
+def test_offline_briefing_is_self_contained_and_keeps_caveats():
+    found, names = care_views("es")
+    page = briefing.build_html(
+        found, "es", filters="Componente: Todos", dataset_title="Informe CARE 2025",
+        source="CEMPRE Colombia & ASI (2025).", licence="CC BY-NC 4.0",
+        caveats_for=lambda ids: caveats.for_ids(ids, "es", "published_aggregate"),
+        source_of=lambda c: c.section)
+    assert page.startswith("<!doctype html>")
+    assert not re.search(r"<script[^>]+src=", page), "a script is loaded from elsewhere"
+    assert not re.search(r"<link[^>]+href=", page)
+    body = page.split("</head>", 1)[1]  # after Plotly's inlined library (which names URLs it never loads here)
+    assert not re.search(r"(src|href)=['\"]?https?:", body)
+    assert "Plotly" in page and page.count("Plotly.newPlot") == 4
+    assert "Una participación no es una persona" in page
+    assert "CC BY-NC 4.0" in page and "CEMPRE Colombia &amp; ASI (2025)." in page
+    assert "<td>147</td>" in page and "799" in page
+
+
+def test_briefing_escapes_text_from_data():
+    fig = charts.with_caveat_footer(__import__("plotly.graph_objects").graph_objects.Figure(), ["<img src=x onerror=alert(1)>"])
+    view = views.View("v", "<script>alert(1)</script>", "unit", [], chart=fig,
+                      table=pd.DataFrame({"Organisation": ["<b onmouseover=alert(1)>x</b>"]}))
+    page = briefing.build_html([view], "en", filters="", dataset_title="<i>t</i>", source="s", licence="l",
+                               caveats_for=lambda ids: [], source_of=lambda c: "")
+    body = page.split("</head>", 1)[1]
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<b onmouseover" not in body and "<img src=x" not in body
+
+
+def test_presentation_steps_through_views():
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.switch_page(str(paths.ROOT / "pages/present.py"))
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert [m.value for m in at.metric][:3] == ["16", "4", "799"]
+    assert any("1 of 5" in m.value for m in at.markdown)
+    [b for b in at.button if b.label == "Next"][0].click().run()
+    assert at.title[0].value.startswith("Participations by territory")
+    assert len(blocks_with(at, "plotly_chart")) == 1
+    assert any("A participation is not a person" in m.value for m in at.markdown)
+    [b for b in at.button if b.label == "Previous"][0].click().run()
+    assert at.title[0].value == "Overview"
+    assert any("stSidebar" in h.value for h in at.get("html"))  # the sidebar is hidden
+
+
+def test_language_follows_the_browser_when_the_link_names_none():
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.context = {"locale": "es-CO"}
+    at.run()
+    assert at.title[0].value == "Resumen"
+    at2 = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at2.context = {"locale": "es-CO"}
+    at2.query_params = {"lang": "en"}
+    at2.run()
+    assert at2.title[0].value == "Overview"
+
+
+def test_filters_text():
+    found, names = care_views()
+    text = exports.filters_text(Selection(components=("ohs",)), names, "en")
+    assert text == "Component: Occupational health and safety; Territory: All; Organisation: All"
