@@ -381,7 +381,8 @@ def print_layout() -> None:
 
 PRESENTER_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMetricValue"] { font-size: 3.6rem !important; }

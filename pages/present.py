@@ -3,7 +3,7 @@ sidebar. The views are those of the other pages for the current selection (care_
 
 import streamlit as st
 
-from care_dashboard import views, ui
+from care_dashboard import charts, ui, views
 
 ctx = ui.page_context()
 st.html(ui.PRESENTER_CSS)
@@ -28,16 +28,15 @@ else:
 
     slide = slides[index]
     with st.container(border=True):
-        st.title(slide.title)
         if slide.figures:
+            st.title(slide.title)
             columns = st.columns(len(slide.figures))
             for column, figure in zip(columns, slide.figures):
                 with column:
                     st.metric(figure.label, figure.value)
                     st.markdown(ctx.t("common.unit_line", unit=figure.unit))
         else:
-            fig = ui.figure_with_footer(ctx, slide.chart, slide.caveat_ids)
-            fig.update_layout(font_size=20, title_font_size=26, height=max(fig.layout.height or 500, 560))
+            fig = charts.for_projector(ui.figure_with_footer(ctx, slide.chart, slide.caveat_ids))
             st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key))
             st.markdown(ctx.t("common.unit_line", unit=slide.unit))
         for caveat in ctx.caveats_for(slide.caveat_ids):

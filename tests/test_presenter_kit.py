@@ -4,6 +4,7 @@ browser's language."""
 
 import csv
 import io
+import json
 import re
 
 import pandas as pd
@@ -120,8 +121,10 @@ def test_presentation_steps_through_views():
     assert [m.value for m in at.metric][:3] == ["16", "4", "799"]
     assert any("1 of 5" in m.value for m in at.markdown)
     [b for b in at.button if b.label == "Next"][0].click().run()
-    assert at.title[0].value.startswith("Participations by territory")
-    assert len(blocks_with(at, "plotly_chart")) == 1
+    charts_shown = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+    assert len(charts_shown) == 1
+    assert charts_shown[0]["layout"]["title"]["text"].startswith("Participations by territory")
+    assert charts_shown[0]["layout"]["title"]["font"]["size"] >= 26  # large type
     assert any("A participation is not a person" in m.value for m in at.markdown)
     [b for b in at.button if b.label == "Previous"][0].click().run()
     assert at.title[0].value == "Overview"

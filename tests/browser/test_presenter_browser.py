@@ -1,0 +1,99 @@
+"""Issue 4 in a real browser: the CSV a user downloads holds the figures the chart shows; the
+language switch changes every text; the offline briefing opens with the network cut; the
+presentation steps through its views. Screenshots go to test-artifacts/screens/."""
+
+import csv
+import io
+import re
+
+from care_dashboard import datasets, i18n
+from tests.browser.conftest import ARTIFACTS, wait_for_app
+
+LOCAL = re.compile(r"^(https?://(127\.0\.0\.1|localhost)(:\d+)?/|file:|data:|blob:|about:)")
+
+
+def visible_text(page) -> str:
+    return page.inner_text("body")
+
+
+def test_csv_download_matches_the_chart(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
+    page.goto(f"{server}/territory?component=ohs&component=human-rights")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .bartext", timeout=30_000)
+    chart = [c for c in page.query_selector_all(".js-plotly-plot")
+             if "Participations by territory" in (c.text_content() or "")][0]
+    shown = sorted(int(t.text_content().replace(",", "")) for t in chart.query_selector_all(".bartext"))
+    container = chart.evaluate_handle("el => el.closest('[data-testid=\"stVerticalBlockBorderWrapper\"]')")
+    with page.expect_download() as info:
+        container.as_element().query_selector("[data-testid='stDownloadButton'] button").click()
+    data = open(info.value.path(), "rb").read().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[1][0].startswith("Counting unit: participations")
+    assert any(r and r[0].startswith("Caveat: A participation is not a person") for r in rows)
+    assert any(r and r[0] == "Licence: CC BY-NC 4.0" for r in rows)
+    table = rows[rows.index([]) + 1:]
+    column = table[0].index("Participations")
+    assert sorted(int(r[column]) for r in table[1:]) == shown == sorted([147, 127, 18, 19, 150, 129, 22, 19])
+    page.close()
+
+
+def test_language_switch_changes_every_text(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(f"{server}/organisation")
+    wait_for_app(page)
+    assert "By organisation" in visible_text(page)
+    page.get_by_text("Español", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('Por organización')", timeout=30_000)
+    wait_for_app(page)
+    text = visible_text(page)
+    en, es = i18n.catalogue("en"), i18n.catalogue("es")
+    citation = datasets.load_dataset("care_2025").metadata["source_citation"]  # the report's own title is English
+    left = [v for k, v in en.items() if v != es[k] and "{" not in v and len(v) > 12 and v in text and v not in citation]
+    assert not left, f"English texts still shown after switching: {left}"
+    assert "lang=es" in page.url
+    page.screenshot(path=str(ARTIFACTS / "organisation-after-switch-es.png"))
+    page.close()
+
+
+def test_offline_briefing_opens_with_no_network(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+    page.goto(f"{server}/?lang=es&territory=bogota")
+    wait_for_app(page)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Informe sin conexión (HTML)").click()
+    target = tmp_path / "briefing.html"
+    info.value.save_as(target)
+    page.close()
+
+    context = browser.new_context(viewport={"width": 1200, "height": 2000})
+    requested = []
+    context.route("**/*", lambda route: (requested.append(route.request.url), route.continue_() if LOCAL.match(route.request.url) else route.abort()))
+    offline = context.new_page()
+    errors = []
+    offline.on("pageerror", lambda e: errors.append(str(e)))
+    offline.goto(target.as_uri())
+    offline.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert len(offline.query_selector_all(".js-plotly-plot")) >= 4
+    body = offline.inner_text("body")
+    assert "Una participación no es una persona" in body and "CC BY-NC 4.0" in body
+    assert [u for u in requested if not LOCAL.match(u)] == []
+    assert not errors
+    offline.screenshot(path=str(ARTIFACTS / "briefing-offline.png"))
+    context.close()
+
+
+def test_presentation_page(server, browser):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server}/present")
+    wait_for_app(page)
+    assert not page.is_visible("[data-testid='stSidebar']")
+    assert "1 of" in visible_text(page)
+    page.screenshot(path=str(ARTIFACTS / "present-1.png"))
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function("() => document.body.innerText.includes('2 of')", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_timeout(800)
+    assert "A participation is not a person" in visible_text(page)
+    page.screenshot(path=str(ARTIFACTS / "present-2.png"))
+    page.close()
