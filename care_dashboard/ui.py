@@ -368,8 +368,10 @@ PRINT_CSS = """
   [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stVerticalBlock"] > div:has(.js-plotly-plot) {
     break-inside: avoid; page-break-inside: avoid;
   }
-  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; zoom: 0.78; }
 }
+/* charts keep the width they had on screen: landscape pages and the zoom above fit them */
+@page { size: A4 landscape; margin: 10mm; }
 </style>
 """
 
