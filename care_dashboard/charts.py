@@ -87,21 +87,31 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     for i, cid in enumerate(component_ids, start=1):
         part = df[df["component_id"] == cid]
         shown = part[part[value_column].notna()]
-        fig.add_trace(
-            go.Bar(
-                x=shown[value_column].astype(float),
-                y=[labels.territory(t) for t in shown["territory_id"]],
-                orientation="h",
-                marker_color=component_colour(cid, i),
-                text=[i18n.number(v, lang) for v in shown[value_column]],
-                textposition="outside",
-                cliponaxis=False,
-                name=labels.component(cid),
-                hovertemplate="%{y}: %{text}<extra>" + labels.component(cid) + "</extra>",
-            ),
-            row=1,
-            col=i,
-        )
+        if shown.empty:
+            # nothing to draw: invisible points only give the panel its territories (an empty bar
+            # trace makes Plotly log transform errors and misplace the "not published" notes)
+            fig.add_trace(
+                go.Scatter(x=[0.0] * len(part), y=[labels.territory(t) for t in part["territory_id"]],
+                           mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False),
+                row=1,
+                col=i,
+            )
+        else:
+            fig.add_trace(
+                go.Bar(
+                    x=shown[value_column].astype(float),
+                    y=[labels.territory(t) for t in shown["territory_id"]],
+                    orientation="h",
+                    marker_color=component_colour(cid, i),
+                    text=[i18n.number(v, lang) for v in shown[value_column]],
+                    textposition="outside",
+                    cliponaxis=False,
+                    name=labels.component(cid),
+                    hovertemplate="%{y}: %{text}<extra>" + labels.component(cid) + "</extra>",
+                ),
+                row=1,
+                col=i,
+            )
         hidden = dict(zip(part["territory_id"], figures.hidden_column(part, value_column)))
         for tid in part.loc[part[value_column].isna(), "territory_id"]:
             below = hidden.get(tid)

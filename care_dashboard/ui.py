@@ -66,6 +66,10 @@ class PageContext:
             df = figures.hide_small_people(df, self.small_number_threshold)
         return df
 
+    def run_unfiltered(self, name: str, **params) -> pd.DataFrame:
+        """A named query without the sidebar selection (reference lists, whole-dataset scales)."""
+        return self.run(name, with_selection=False, **params)
+
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
 
@@ -346,7 +350,7 @@ def table(ctx: PageContext, df: pd.DataFrame, key: str, query_name: str | None =
 def briefing_html(ctx: PageContext) -> bytes:
     """The offline briefing of the current selection (built when the button is pressed)."""
     meta = ctx.dataset.metadata
-    found = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold)
+    found = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
     return briefing.build_html(
         found,
         ctx.lang,
@@ -365,7 +369,8 @@ PRINT_CSS = """
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
-  [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stVerticalBlock"] > div:has(.js-plotly-plot) {
+  /* a bordered container (chart or figure with its unit and caveats) stays on one page */
+  [data-testid="stLayoutWrapper"]:has(.js-plotly-plot), [data-testid="stLayoutWrapper"]:has([data-testid="stMetric"]) {
     break-inside: avoid; page-break-inside: avoid;
   }
   [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; zoom: 0.78; }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, figures, i18n, queries, tables
+from . import charts, figures, geo, i18n, map_chart, queries, tables
 from .labels import Labels
 
 
@@ -36,8 +36,14 @@ class View:
     table: pd.DataFrame | None = None
 
 
-def build(run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, threshold: int) -> list[View]:
-    """Every view that has something to show for the selection, in the order of the pages."""
+def build(
+    run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, threshold: int,
+    run_unfiltered: Callable[..., pd.DataFrame] | None = None,
+) -> list[View]:
+    """Every view that has something to show for the selection, in the order of the pages.
+
+    ``run_unfiltered`` runs a query without the selection; the map needs it (the places, and the
+    whole dataset's figures that set its circles' scale). Without it the map is left out."""
     lang = labels.lang
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     caveats_of = lambda name: list(queries.get(name).caveats)  # noqa: E731
@@ -63,6 +69,13 @@ def build(run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, 
                     [c for f in headline for c in f.caveat_ids], figures=headline))
 
     coverage = run("coverage_by_territory")
+    if not coverage.empty and run_unfiltered is not None:
+        by_territory = run("participations_by_territory")
+        places = run_unfiltered("territory_options")
+        whole = run_unfiltered("participations_by_territory", components=None, territories=None, organisations=None)
+        out.append(View("territory_map", t("map.title"), t("map.unit"), caveats_of("participations_by_territory"),
+                        chart=map_chart.territory_map(by_territory, places, geo.load_boundaries(), t("map.title"), labels, whole=whole),
+                        table=map_chart.map_table(by_territory, places, labels)))
     if not coverage.empty:
         table = tables.coverage_table(coverage, labels)
         out.append(View("territory_participations", t("territory.participations_title"), t("units.participations_long"),

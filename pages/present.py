@@ -7,7 +7,7 @@ from care_dashboard import charts, ui, views
 
 ctx = ui.page_context()
 st.html(ui.PRESENTER_CSS)
-slides = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold)
+slides = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
 
 if not slides:
     ui.empty_state(ctx)
@@ -36,7 +36,9 @@ else:
                     st.metric(figure.label, figure.value)
                     st.markdown(ctx.t("common.unit_line", unit=figure.unit))
         else:
-            fig = charts.for_projector(ui.figure_with_footer(ctx, slide.chart, slide.caveat_ids))
+            fig = ui.figure_with_footer(ctx, slide.chart, slide.caveat_ids)
+            if slide.key != "territory_map":  # the map places its labels for their own size
+                fig = charts.for_projector(fig)
             st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key))
             st.markdown(ctx.t("common.unit_line", unit=slide.unit))
         for caveat in ctx.caveats_for(slide.caveat_ids):

@@ -1,8 +1,9 @@
-"""Territory: participations and organisations by territory and component."""
+"""Territory: a map of the territories, then participations and organisations by territory and
+component."""
 
 import streamlit as st
 
-from care_dashboard import charts, tables, ui
+from care_dashboard import charts, geo, map_chart, tables, ui
 
 ctx = ui.page_context()
 ui.page_header(ctx, "territory")
@@ -11,7 +12,27 @@ coverage = ctx.run("coverage_by_territory")
 if coverage.empty:
     ui.empty_state(ctx)
 else:
-
+    by_territory = ctx.run("participations_by_territory")
+    places = ctx.run("territory_options", with_selection=False)
+    ui.chart_block(
+        ctx,
+        map_chart.territory_map(
+            by_territory,
+            places,
+            geo.load_boundaries(),
+            ctx.t("map.title"),
+            ctx.labels,
+            # the whole dataset's figures set the circles' scale, so filtered maps compare
+            whole=ctx.run(
+                "participations_by_territory", with_selection=False,
+                components=None, territories=None, organisations=None,
+            ),
+        ),
+        "participations_by_territory",
+        "map.unit",
+        key="territory_map",
+        export_df=map_chart.map_table(by_territory, places, ctx.labels),
+    )
     ui.chart_block(
         ctx,
         charts.territory_component_chart(
@@ -20,6 +41,7 @@ else:
         "coverage_by_territory",
         "units.participations_long",
         key="territory_participations",
+        export_df=tables.coverage_table(coverage, ctx.labels),
     )
     ui.chart_block(
         ctx,
@@ -29,6 +51,7 @@ else:
         "coverage_by_territory",
         "units.organisations_per_component",
         key="territory_organisations",
+        export_df=tables.coverage_table(coverage, ctx.labels),
     )
     if ctx.is_record_level:
         ui.chart_block(
@@ -37,6 +60,10 @@ else:
             "coverage_by_territory",
             "units.people_exact",
             key="territory_people",
+            export_df=tables.coverage_table(coverage, ctx.labels),
         )
     st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, tables.coverage_table(coverage, ctx.labels), key="territory_table")
+    ui.table(
+        ctx, tables.coverage_table(coverage, ctx.labels), key="territory_table",
+        query_name="coverage_by_territory", unit_key="units.participations_long",
+    )

@@ -26,13 +26,13 @@ PAGES = {
     "method": "pages/method.py",
 }
 CHART_QUERIES = {
-    "territory": ["coverage_by_territory", "coverage_by_territory"],
+    "territory": ["participations_by_territory", "coverage_by_territory", "coverage_by_territory"],
     "component": ["component_reach"],
     "organisation": ["organisation_matrix"],
 }
 SYNTHETIC = synthetic.NAME
 SYNTHETIC_CHART_QUERIES = {
-    "territory": ["coverage_by_territory"] * 3,  # participations, organisations, people
+    "territory": ["participations_by_territory"] + ["coverage_by_territory"] * 3,  # map, participations, organisations, people
     "component": ["component_reach"],
     "organisation": ["organisation_matrix"],
     "people": ["people_by_components_attended", "component_overlaps", "people_by_components_attended"],
@@ -203,16 +203,16 @@ def test_organisation_filter_changes_overview():
 def test_territory_page_filtered():
     at = open_page("territory", territory=["puerto-colombia"])
     figs = [plotly.io.from_json(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
-    bars = [x for trace in figs[0].data for x in decode(trace.x)]
+    bars = [x for trace in figs[1].data for x in decode(trace.x)]  # figs[0] is the map
     assert sorted(bars) == [19, 19]
 
 
 def test_territory_chart_writes_not_published_for_formalisation():
     at = open_page("territory", component=["formalisation"])
-    fig = plotly.io.from_json(blocks_with(at, "plotly_chart")[0][0].proto.spec)
+    fig = plotly.io.from_json(blocks_with(at, "plotly_chart")[1][0].proto.spec)  # [0] is the map
     notes = [a.text for a in fig.layout.annotations if "not published" in a.text]
     assert len(notes) == 2  # Bogotá and Barranquilla, no bar drawn at zero
-    assert all(len(decode(trace.x)) == 0 for trace in fig.data)
+    assert all(trace.type == "scatter" and trace.marker.opacity == 0 for trace in fig.data)  # no bar drawn
 
 
 def test_organisation_page_matrix_and_note():
@@ -383,8 +383,8 @@ def test_a_link_opens_the_synthetic_dataset():
     assert at.sidebar.radio(key="dataset").value == SYNTHETIC
     assert banner_texts(at)
     figs = [plotly.io.from_json(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
-    assert len(figs) == 3  # participations, organisations and people
-    assert sorted(x for trace in figs[0].data for x in decode(trace.x)) == [18, 22]
+    assert len(figs) == 4  # map, participations, organisations and people
+    assert sorted(x for trace in figs[1].data for x in decode(trace.x)) == [18, 22]
 
 
 def test_a_link_with_an_unknown_dataset_falls_back_to_the_default():

@@ -119,13 +119,19 @@ def test_presentation_steps_through_views():
     assert not at.exception
     assert at.title[0].value == "Overview"
     assert [m.value for m in at.metric][:3] == ["16", "4", "799"]
-    assert any("1 of 5" in m.value for m in at.markdown)
+    assert any("1 of 6" in m.value for m in at.markdown)
+
+    def chart_titles():
+        shown = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+        return [(c["layout"]["title"]["text"], c["layout"]["title"].get("font", {}).get("size")) for c in shown]
+
     [b for b in at.button if b.label == "Next"][0].click().run()
-    charts_shown = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
-    assert len(charts_shown) == 1
-    assert charts_shown[0]["layout"]["title"]["text"].startswith("Participations by territory")
-    assert charts_shown[0]["layout"]["title"]["font"]["size"] >= 26  # large type
+    assert chart_titles()[0][0].startswith("Where the programme worked")
+    [b for b in at.button if b.label == "Next"][0].click().run()
+    (title, size), = chart_titles()
+    assert title.startswith("Participations by territory") and size >= 26  # large type
     assert any("A participation is not a person" in m.value for m in at.markdown)
+    [b for b in at.button if b.label == "Previous"][0].click().run()
     [b for b in at.button if b.label == "Previous"][0].click().run()
     assert at.title[0].value == "Overview"
     assert any("stSidebar" in h.value for h in at.get("html"))  # the sidebar is hidden

@@ -96,7 +96,7 @@ def test_territory_chart_never_draws_a_zero_for_not_published():
     assert fig.layout.title.text == "Participations (not people)"
     ohs, formalisation = fig.data
     assert list(ohs.x) == [147.0, 18.0] and list(ohs.text) == ["147", "18"]
-    assert len(formalisation.x) == 0
+    assert formalisation.type == "scatter" and formalisation.marker.opacity == 0  # no bar, not even a zero one
     assert [a.text for a in fig.layout.annotations if "published" in a.text] == ["<i>not published</i>"]
 
 

@@ -102,3 +102,45 @@ def test_people_page_of_published_figures_explains_the_empty_state(server, brows
     assert not page.query_selector(".js-plotly-plot")
     assert_clean(page, errors, foreign, failed)
     page.close()
+
+
+MAP_VIEWS = {
+    # a 1400-px screen, and a projector 1280 px wide (taller here, so the screenshot holds it all)
+    "territory-map-1400": ({"width": 1400, "height": 1300}, ""),
+    "territory-map-projector": ({"width": 1280, "height": 1300}, ""),
+    "territory-map-es-formalisation": ({"width": 1400, "height": 1300}, "?lang=es&component=formalisation"),
+}
+
+
+@pytest.mark.parametrize("view", MAP_VIEWS)
+def test_territory_map_draws_offline(server, browser, view):
+    """The map is drawn from the bundled boundaries on ordinary axes: no Plotly geo subplot or tile
+    map (which would fetch a base map from a CDN), no request leaving localhost; the close pairs
+    are labelled apart in their zoomed panels; not published is written, never drawn."""
+    viewport, query = MAP_VIEWS[view]
+    page = browser.new_page(viewport=viewport)
+    errors, foreign, failed = watch(page)
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{server}/territory{query}")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    plot = page.query_selector_all(".js-plotly-plot")[0]
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    labels = " ".join(t.text_content() for t in plot.query_selector_all("text"))
+    assert "participa" in labels  # the title, with its unit
+    assert "Natural Earth" in labels  # the attribution, on the figure
+    if "formalisation" in query:
+        assert labels.count("no publicado") >= 2
+    else:
+        for name in ("Bogotá", "Cajicá", "Barranquilla", "Puerto Colombia"):
+            assert name in labels, name
+    # no geo or map subplot in the page, nothing asked of a CDN or for a topojson base map
+    # Plotly keeps an empty .geolayer in every plot; a geo subplot would draw into it
+    assert not page.query_selector(".geolayer > *, .mapboxgl-map, .maplibregl-map")
+    assert not [u for u in urls if "topojson" in u or "cdn" in u or "plot.ly" in u]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    plot.screenshot(path=str(ARTIFACTS / f"{view}.png"))
+    assert_clean(page, errors, foreign, failed)
+    page.close()

@@ -24,7 +24,7 @@ def test_csv_download_matches_the_chart(server, browser, tmp_path):
     chart = [c for c in page.query_selector_all(".js-plotly-plot")
              if "Participations by territory" in (c.text_content() or "")][0]
     shown = sorted(int(t.text_content().replace(",", "")) for t in chart.query_selector_all(".bartext"))
-    container = chart.evaluate_handle("el => el.closest('[data-testid=\"stVerticalBlockBorderWrapper\"]')")
+    container = chart.evaluate_handle("el => el.closest('[data-testid=\"stLayoutWrapper\"]')")
     with page.expect_download() as info:
         container.as_element().query_selector("[data-testid='stDownloadButton'] button").click()
     data = open(info.value.path(), "rb").read().decode("utf-8-sig")
@@ -88,7 +88,7 @@ def test_presentation_page(server, browser):
     page.goto(f"{server}/present")
     wait_for_app(page)
     assert not page.is_visible("[data-testid='stSidebar']")
-    assert "1 of" in visible_text(page)
+    assert "1 of 6" in visible_text(page)
     page.screenshot(path=str(ARTIFACTS / "present-1.png"))
     page.get_by_role("button", name="Next").click()
     page.wait_for_function("() => document.body.innerText.includes('2 of')", timeout=30_000)
