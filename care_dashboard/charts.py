@@ -30,6 +30,7 @@ FALLBACK_COLOURS = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # people (as opposed to a component) get a neutral slate, so they are not read as one component
 PEOPLE_COLOUR = "#3E4C59"
 ABSENT_DOT = "#D9DEE3"
+MAX_TERRITORY_PANELS = 12  # beyond this, per-territory panels show the largest territories only
 STATUS_ORDER = ("count_published", "took_part", "unknown", "did_not_take_part")
 STATUS_COLOURS = {
     "count_published": "#0072B2",
@@ -310,11 +311,19 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     lang = labels.lang
     part = df[df["territory_id"].notna()]
     territory_ids = list(dict.fromkeys(part["territory_id"]))
+    shown_note = None
+    if len(territory_ids) > MAX_TERRITORY_PANELS:
+        # many territories (a national programme): the panels of the largest ones; all are in the CSV
+        totals = part.groupby("territory_id")["people_count"].sum().sort_values(ascending=False)
+        largest = set(totals.index[:MAX_TERRITORY_PANELS])
+        shown_note = i18n.t("charts.largest_territories_shown", lang, n=MAX_TERRITORY_PANELS, total=len(territory_ids))
+        territory_ids = [t for t in territory_ids if t in largest]
+        part = part[part["territory_id"].isin(largest)]
     fig = make_subplots(
         rows=1,
         cols=max(len(territory_ids), 1),
         subplot_titles=[labels.territory(t) for t in territory_ids],
-        horizontal_spacing=0.04,
+        horizontal_spacing=min(0.04, 0.5 / max(len(territory_ids), 1)),
     )
     for i, tid in enumerate(territory_ids, start=1):
         rows = part[part["territory_id"] == tid]
@@ -332,8 +341,11 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         x=0.5, y=0, xref="paper", yref="paper", yshift=-42, yanchor="top", showarrow=False,
         text=i18n.t("charts.components_axis", lang), font=dict(color=MUTED, size=14),
     )
+    if shown_note:
+        fig.add_annotation(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
+                           text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13))
     _base_layout(fig, title, lang)
-    fig.update_layout(height=440, bargap=0.3, margin=dict(t=110, b=80))
+    fig.update_layout(height=440, bargap=0.3, margin=dict(t=130 if shown_note else 110, b=80))
     return fig
 
 

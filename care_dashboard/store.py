@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -93,6 +94,18 @@ def publish(
     data_dir: Path | None = None,
 ) -> Path:
     """Write a new version of dataset ``name`` and make it current atomically. Returns its folder."""
+    return publish_with(name, kind, lambda folder: write_tables(folder, kind, tables), metadata, data_dir)
+
+
+def publish_with(
+    name: str,
+    kind: str,
+    write: Callable[[Path], None],
+    metadata: dict,
+    data_dir: Path | None = None,
+) -> Path:
+    """As ``publish``, with ``write(folder)`` writing the parquet files of the new version (for
+    datasets too large to pass through pandas, written by DuckDB straight to parquet)."""
     datasets.validate_name(name)
     base = (data_dir or paths.DATA_DIR) / name
     if (base / "dataset.toml").exists():
@@ -107,7 +120,10 @@ def publish(
     final = versions / version_id
     try:
         tmp.mkdir()
-        write_tables(tmp, kind, tables)
+        write(tmp)
+        missing = [t.name for t in schema.STORED_TABLES[kind] if not (tmp / f"{t.name}.parquet").is_file()]
+        if missing:
+            raise StoreError(f"the new version lacks tables {missing}")
         meta = {"name": name, "kind": kind, **metadata, "version": version_id}
         (tmp / "dataset.toml").write_text(
             "".join(f"{k} = {_toml_value(v)}\n" for k, v in meta.items()), encoding="utf-8"

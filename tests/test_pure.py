@@ -272,3 +272,13 @@ def test_hide_small_people_hides_one_to_threshold_minus_one():
     assert out["participations_count"].tolist() == [0, 1, 4, 5, 12, 3]  # people only
     assert [figures.count_cell(v, "en", h) for v, h in zip(out["people_count"], figures.hidden_column(out))] == [
         "0", "<5", "<5", "5", "12", "not published"]
+
+
+def test_components_per_person_by_territory_shows_the_largest_when_many():
+    rows = [(f"t{i:03d}", n, (i + 1) * n) for i in range(30) for n in (1, 2)]
+    df = pd.DataFrame(rows, columns=["territory_id", "components_attended_count", "people_count"])
+    fig = charts.components_per_person_by_territory_chart(df, "People (people)", make_labels())
+    panels = [a.text for a in fig.layout.annotations if a.yref == "paper" and a.text.startswith("t")]
+    assert len(panels) == charts.MAX_TERRITORY_PANELS == 12
+    assert panels[0] == "t018" and "t029" in panels and "t000" not in panels
+    assert any("12 territories with most people of 30" in (a.text or "") for a in fig.layout.annotations)
