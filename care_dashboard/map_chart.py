@@ -56,6 +56,7 @@ INSETS_DOMAIN_Y = (0.15, 0.95)  # above: the first panel's title; below: the siz
 KEY_DOMAIN_Y = (0.0, 0.1)
 INSET_GAP = 0.08  # paper height between stacked zoomed panels (room for a panel's title)
 FRAME_LETTERS = "ABCDEFGH"
+MAX_INSETS = 2  # zoomed panels beside the country (more would not fit the figure)
 
 # San Andrés y Providencia lie 700 km north-west of the mainland: drawn in a box in the open sea
 # at the top left of the country view, moved (not rescaled) as maps of Colombia customarily do
@@ -616,7 +617,14 @@ def territory_map(
 
     groups = clusters(points)
     zoomed = [g for g in groups if len(g) > 1]
-    alone = tuple(p for g in groups if len(g) == 1 for p in g)
+    if len(zoomed) > MAX_INSETS:
+        # many territories (a national programme): zoom into the clusters with most participations;
+        # the others stay on the country map
+        weight = lambda g: sum(p.count or 0 for p in g)  # noqa: E731
+        keep = sorted(range(len(zoomed)), key=lambda i: -weight(zoomed[i]))[:MAX_INSETS]
+        zoomed = [g for i, g in enumerate(zoomed) if i in keep]
+    kept = {p.territory_id for g in zoomed for p in g}
+    alone = tuple(p for g in groups for p in g if p.territory_id not in kept)
     country = _country_panel(boundaries, alone)
     country_domain, inset_domains, key_domain = _domains(len(zoomed))
     insets = []

@@ -340,3 +340,29 @@ def test_simplification_keeps_ends_and_stays_within_tolerance(build_geo):
     assert build_geo.max_deviation_km(line, kept, 4.0) <= 0.25
     closed = [(math.cos(a) * 0.1, math.sin(a) * 0.1) for a in [i / 50 * 2 * math.pi for i in range(51)]]
     assert len(build_geo.douglas_peucker(closed, 0.25, 0.0)) >= 4  # a closed ring never collapses
+
+
+def test_many_close_territories_get_at_most_two_zoomed_panels():
+    """A national programme has many clusters of nearby territories: the two with most
+    participations are zoomed (letters A and B), the rest stay on the country map, nothing fails."""
+    import pandas as pd
+
+    from care_dashboard import geo, labels, map_chart
+
+    rows, places = [], []
+    for i in range(12):  # six pairs of territories 5 km apart, across the country
+        tid = f"t{i:02d}"
+        places.append({"territory_id": tid, "territory_name": f"Town {i}", "department_name": "D",
+                       "divipola_code": f"{i:05d}", "latitude": 2.0 + i // 2 * 1.5, "longitude": -75.0 + (i % 2) * 0.045})
+        rows.append({"territory_id": tid, "participations_count": 10 * (i + 1),
+                     "components_not_published": [], "component_ids": ["ohs"]})
+    terr = pd.DataFrame(places)
+    comps = pd.DataFrame({"component_id": ["ohs"], "component_name_en": ["OHS"], "component_name_es": ["SST"],
+                          "audience_id": ["waste_pickers"], "reach_unit": ["participations"]})
+    orgs = pd.DataFrame(columns=["organisation_id", "organisation_name", "territory_id", "is_name_published", "unnamed_index"])
+    fig = map_chart.territory_map(pd.DataFrame(rows), terr, geo.load_boundaries(), "Map (participations)",
+                                  labels.build(comps, terr, orgs, "en"))
+    texts = [a.text.replace("<b>", "").replace("</b>", "") for a in fig.layout.annotations if a.text]
+    insets = sorted(t for t in texts if t[:4] in ("A · ", "B · ", "C · "))
+    assert insets == ["A · Town 8 and Town 9", "B · Town 10 and Town 11"]  # the two largest pairs
+    assert len(insets) == map_chart.MAX_INSETS
