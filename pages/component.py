@@ -12,6 +12,7 @@ if reach.empty:
     ui.empty_state(ctx)
 else:
     unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
+    reach_table = tables.reach_table(reach, ctx.labels)
     ui.chart_block(
         ctx,
         charts.component_timeline_chart(
@@ -22,7 +23,7 @@ else:
         "component_reach",
         unit_key,
         key="component_timeline",
-        export_df=tables.reach_table(reach, ctx.labels),
+        export_df=reach_table,
     )
     st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, tables.reach_table(reach, ctx.labels), key="component_table", query_name="component_reach", unit_key=unit_key)
+    ui.table(ctx, reach_table, key="component_table", query_name="component_reach", unit_key=unit_key)

@@ -21,6 +21,7 @@ else:
     else:
         st.info(ctx.t("organisation.only_soft_skills"), icon=":material/info:")
     unit_key = "units.participations_and_people" if ctx.is_record_level else "units.participations_or_status"
+    matrix_table = tables.matrix_table(matrix, ctx.labels, threshold)
     ui.chart_block(
         ctx,
         charts.organisation_matrix_chart(
@@ -32,11 +33,11 @@ else:
         "organisation_matrix",
         unit_key,
         key="organisation_matrix",
-        export_df=tables.matrix_table(matrix, ctx.labels, threshold),
+        export_df=matrix_table,
     )
     if ctx.is_record_level:
         st.markdown(ctx.t("organisation.legend_records", threshold=threshold))
     else:
         st.markdown(ctx.t("organisation.legend"))
     st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, tables.matrix_table(matrix, ctx.labels, threshold), key="organisation_table", query_name="organisation_matrix", unit_key=unit_key)
+    ui.table(ctx, matrix_table, key="organisation_table", query_name="organisation_matrix", unit_key=unit_key)

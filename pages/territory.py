@@ -12,6 +12,7 @@ coverage = ctx.run("coverage_by_territory")
 if coverage.empty:
     ui.empty_state(ctx)
 else:
+    coverage_table = tables.coverage_table(coverage, ctx.labels)
     by_territory = ctx.run("participations_by_territory")
     places = ctx.run("territory_options", with_selection=False)
     ui.chart_block(
@@ -41,7 +42,7 @@ else:
         "coverage_by_territory",
         "units.participations_long",
         key="territory_participations",
-        export_df=tables.coverage_table(coverage, ctx.labels),
+        export_df=coverage_table,
     )
     ui.chart_block(
         ctx,
@@ -51,7 +52,7 @@ else:
         "coverage_by_territory",
         "units.organisations_per_component",
         key="territory_organisations",
-        export_df=tables.coverage_table(coverage, ctx.labels),
+        export_df=coverage_table,
     )
     if ctx.is_record_level:
         ui.chart_block(
@@ -60,10 +61,10 @@ else:
             "coverage_by_territory",
             "units.people_exact",
             key="territory_people",
-            export_df=tables.coverage_table(coverage, ctx.labels),
+            export_df=coverage_table,
         )
     st.subheader(ctx.t("common.table_heading"))
     ui.table(
-        ctx, tables.coverage_table(coverage, ctx.labels), key="territory_table",
+        ctx, coverage_table, key="territory_table",
         query_name="coverage_by_territory", unit_key="units.participations_long",
     )
