@@ -135,9 +135,13 @@ def _sql_string(value: str) -> str:
 
 
 def view_sql_files(kind: str) -> dict[str, Path]:
-    """Logical views defined in SQL for a kind of dataset, by view name."""
-    folder = paths.VIEWS_DIR / kind
-    return {p.stem: p for p in sorted(folder.glob("*.sql"))}
+    """Logical views defined in SQL for a kind of dataset, by view name, in the order they are
+    created: the views common to both kinds, then the kind's rollups (other views read them), then
+    the rest alphabetically."""
+    rollups = {t.name for t in schema.ROLLUP_TABLES[kind]}
+    common = sorted((paths.VIEWS_DIR / "common").glob("*.sql"))
+    own = sorted((paths.VIEWS_DIR / kind).glob("*.sql"), key=lambda p: (p.stem not in rollups, p.stem))
+    return {p.stem: p for p in [*common, *own]}
 
 
 def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
@@ -157,7 +161,11 @@ def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
             f"SELECT * FROM read_parquet({_sql_string(str(parquet))})"
         )
     for view_name, sql_file in view_sql_files(dataset.kind).items():
-        body = sql_file.read_text(encoding="utf-8")
+        rollup = dataset.path / f"{view_name}.parquet"
+        if view_name in {t.name for t in schema.ROLLUP_TABLES[dataset.kind]} and rollup.is_file():
+            body = f"SELECT * FROM read_parquet({_sql_string(str(rollup))})"  # written at publish
+        else:
+            body = sql_file.read_text(encoding="utf-8")
         cur.execute(f'CREATE OR REPLACE VIEW "{s}"."{view_name}" AS\n{body}')
     cur.execute((paths.VIEWS_DIR / "selection.sql").read_text(encoding="utf-8"))
     missing = set(LOGICAL_VIEWS) - {
@@ -169,3 +177,24 @@ def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     if missing:
         raise DatasetError(f"dataset {dataset.name!r} lacks logical views: {sorted(missing)}")
     cur.close()
+
+
+def write_rollups(con: duckdb.DuckDBPyConnection, folder: Path, kind: str) -> None:
+    """Write the rollups of the dataset version in ``folder`` (its stored tables already written)
+    next to them, from the same SQL the views use, sorted by their key so filters read few pages."""
+    rollups = schema.ROLLUP_TABLES[kind]
+    if not rollups:
+        return
+    draft = Dataset(name="rollup_draft", path=folder, kind=kind, title_en="", title_es="",
+                    is_synthetic=False, metadata={}, version=f"draft:{folder}")
+    attach(con, draft)
+    con.execute(f"SET search_path = {_sql_string(draft.schema_name)}")
+    for table in rollups:
+        casts = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in table.columns.items())
+        order = ", ".join(f'"{c}"' for c in table.key)
+        target = _sql_string(str(folder / f"{table.name}.parquet"))
+        con.execute(
+            f'COPY (SELECT {casts} FROM "{draft.schema_name}"."{table.name}" ORDER BY {order}) '
+            f"TO {target} (FORMAT parquet, COMPRESSION zstd)"
+        )
+    con.execute(f'DROP SCHEMA "{draft.schema_name}" CASCADE')

@@ -145,4 +145,53 @@ STORED_TABLES: dict[str, tuple[Table, ...]] = {
     "record_level": (TERRITORIES, COMPONENTS, ORGANISATIONS, ATTENDANCE),
 }
 
+# Rollups: logical views of a record-level dataset that ``store.publish_with`` also writes to parquet
+# (computed once per version from attendance), so the dashboard reads a few thousand rows where the
+# records are millions. Their SQL is queries/views/record_level/NAME.sql; a version written before
+# rollups existed has no such files and ``datasets.attach`` computes the views from attendance.
+PARTICIPATION_COUNTS_ROLLUP = Table(
+    "participation_counts",
+    "one row per component per territory per organisation (rollup of attendance)",
+    {
+        "component_id": "VARCHAR",
+        "territory_id": "VARCHAR",
+        "organisation_id": "VARCHAR",
+        "participations_count": "INTEGER",
+        "organisations_count": "INTEGER",
+        "territory_basis": "VARCHAR",
+        "source_section": "VARCHAR",
+        "records_without_person_key_count": "INTEGER",
+    },
+    ("component_id", "territory_id", "organisation_id"),
+)
+
+PEOPLE_SETS = Table(
+    "people_sets",
+    "one row per territory per organisation per set of components, for people seen in one place only",
+    {
+        "territory_id": "VARCHAR",
+        "organisation_id": "VARCHAR",
+        "component_mask": "UBIGINT",
+        "people_count": "INTEGER",
+    },
+    ("territory_id", "organisation_id", "component_mask"),
+)
+
+PEOPLE_SPREAD = Table(
+    "people_spread",
+    "one row per person per territory per organisation, for people seen in several places",
+    {
+        "person_id": "INTEGER",
+        "territory_id": "VARCHAR",
+        "organisation_id": "VARCHAR",
+        "component_mask": "UBIGINT",
+    },
+    ("person_id", "territory_id", "organisation_id"),
+)
+
+ROLLUP_TABLES: dict[str, tuple[Table, ...]] = {
+    "published_aggregate": (),
+    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD),
+}
+
 ALL_TABLES = {t.name: t for kind in STORED_TABLES.values() for t in kind}

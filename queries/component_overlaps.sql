@@ -11,30 +11,32 @@
 --
 -- A programme- and territory-level view (small counts are not hidden: the small-number rule covers
 -- organisation-level views). Sorted by people, largest first, then by size and id.
+--
+-- Read from the people rollups (selected_people): a combination is a component mask; people seen
+-- in several places are first merged per person (bit_or).
 WITH keyed AS (
-    SELECT DISTINCT a.person_key, a.component_id, c.sort_order
-    FROM selected_attendance(
-        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-    ) AS a
-    JOIN components AS c USING (component_id)
-    WHERE a.person_key IS NOT NULL
+    SELECT *
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
 ),
-per_person AS (
-    SELECT
-        person_key,
-        list(component_id ORDER BY component_id) AS ids_alphabetical,
-        list(component_id ORDER BY sort_order) AS ids_display
-    FROM keyed
-    GROUP BY person_key
+per_mask AS (
+    SELECT component_mask, sum(people_count) AS people_count
+    FROM (
+        SELECT component_mask, people_count FROM keyed WHERE person_id IS NULL
+        UNION ALL
+        SELECT bit_or(component_mask), 1 FROM keyed WHERE person_id IS NOT NULL GROUP BY person_id
+    )
+    GROUP BY component_mask
 ),
 combinations AS (
     SELECT
-        array_to_string(ids_alphabetical, '+') AS combination_id,
-        any_value(ids_display) AS component_ids,
-        len(any_value(ids_display)) AS components_count,
-        count(*)::INTEGER AS people_count
-    FROM per_person
-    GROUP BY ids_alphabetical
+        array_to_string(list(b.component_id ORDER BY b.component_id), '+') AS combination_id,
+        list(b.component_id ORDER BY c.sort_order) AS component_ids,
+        count(*) AS components_count,
+        any_value(m.people_count)::INTEGER AS people_count
+    FROM per_mask AS m
+    JOIN component_bits AS b ON m.component_mask & b.component_bit <> 0
+    JOIN components AS c USING (component_id)
+    GROUP BY m.component_mask
 )
 SELECT
     combination_id,

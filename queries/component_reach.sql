@@ -29,18 +29,19 @@ published AS (
     SELECT
         component_id,
         known_sum(participations_count) AS participations_count,
-        known_sum(organisations_count) AS organisations_count
+        known_sum(organisations_count) AS organisations_count,
+        -- set only for counts made from attendance records (a report's counts leave it NULL)
+        max(records_without_person_key_count) AS records_without_person_key_count
     FROM selected_participation_counts(
         $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
     )
     GROUP BY component_id
 ),
-people AS (
-    SELECT component_id, count(DISTINCT person_key) AS people_count
-    FROM selected_attendance(
-        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-    )
-    GROUP BY component_id
+people AS (  -- from the people rollups: the rows whose mask has the component's bit
+    SELECT b.component_id, people_in(k.person_id, k.people_count) AS people_count
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
+    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+    GROUP BY b.component_id
 )
 SELECT
     c.component_id,
@@ -50,7 +51,8 @@ SELECT
     c.period_precision,
     c.reach_unit,
     p.participations_count::INTEGER AS participations_count,
-    pe.people_count::INTEGER AS people_count,
+    (CASE WHEN p.records_without_person_key_count IS NOT NULL THEN coalesce(pe.people_count, 0) END)::INTEGER
+        AS people_count,
     (CASE WHEN s.unknown_count = 0 THEN s.known_count ELSE p.organisations_count END)::INTEGER
         AS organisations_count
 FROM components AS c

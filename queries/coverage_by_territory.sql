@@ -11,18 +11,19 @@
 -- caveats: participation_not_person, organisations_not_summable, formalisation_by_venue,
 --          territory_is_organisation_city, small_territories_fragile, territory_totals_not_split,
 --          people_from_person_keys, records_without_person_key
-WITH people AS (
-    SELECT territory_id, component_id, count(DISTINCT person_key) AS people_count
-    FROM selected_attendance(
-        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-    )
-    GROUP BY territory_id, component_id
+WITH people AS (  -- from the people rollups: the rows whose mask has the component's bit
+    SELECT k.territory_id, b.component_id, people_in(k.person_id, k.people_count) AS people_count
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
+    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+    GROUP BY k.territory_id, b.component_id
 )
 SELECT
     pc.territory_id,
     pc.component_id,
     known_sum(pc.participations_count)::INTEGER AS participations_count,
-    max(p.people_count)::INTEGER AS people_count,
+    -- records_without_person_key_count is set only for counts made from attendance records
+    (CASE WHEN max(pc.records_without_person_key_count) IS NOT NULL THEN coalesce(max(p.people_count), 0) END)::INTEGER
+        AS people_count,
     known_sum(pc.organisations_count)::INTEGER AS organisations_count,
     max(pc.territory_basis) AS territory_basis
 FROM selected_participation_counts(

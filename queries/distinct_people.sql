@@ -34,14 +34,25 @@ per_territory AS (
     FROM per_territory_component
     GROUP BY territory_id
 ),
-people AS (
+records AS (
+    -- attendance records in the selection, from the participation_counts rollup (a report's
+    -- counts are not records: their records_without_person_key_count is NULL)
     SELECT
-        count(*) AS records_count,
-        count(DISTINCT person_key) AS keys_count,
-        count(*) FILTER (WHERE person_key IS NULL) AS without_key_count
-    FROM selected_attendance(
+        coalesce(sum(participations_count) FILTER (WHERE records_without_person_key_count IS NOT NULL), 0)
+            AS records_count,
+        coalesce(sum(records_without_person_key_count), 0) AS without_key_count
+    FROM selected_participation_counts(
         $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
     )
+),
+people AS (
+    SELECT
+        records.records_count,
+        records.without_key_count,
+        (SELECT people_in(person_id, people_count)
+         FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
+        ) AS keys_count
+    FROM records
 )
 SELECT
     CASE WHEN people.records_count > 0 THEN 'person_keys' ELSE 'published_bounds' END AS method_id,

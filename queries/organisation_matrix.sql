@@ -13,12 +13,27 @@
 -- caveats: per_organisation_only_soft_skills, soft_skills_selected_not_sampled,
 --          unnamed_organisations, participation_not_person, people_from_person_keys,
 --          small_numbers_suppressed
-WITH people AS (
-    SELECT organisation_id, component_id, count(DISTINCT person_key) AS people_count
-    FROM selected_attendance(
+WITH people AS (  -- from the people rollups: the rows whose mask has the component's bit
+    SELECT k.organisation_id, b.component_id, people_in(k.person_id, k.people_count) AS people_count
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
+    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+    GROUP BY k.organisation_id, b.component_id
+),
+from_records AS (  -- counts made from attendance records carry records_without_person_key_count
+    SELECT max(records_without_person_key_count) IS NOT NULL AS is_record_level
+    FROM participation_counts
+),
+cells AS (
+    SELECT
+        oc.*,
+        -- a cell with records has people (0 when none of its records has a person key)
+        CASE WHEN f.is_record_level AND oc.participations_count > 0 THEN coalesce(p.people_count, 0)
+             ELSE p.people_count END AS people_count
+    FROM selected_organisation_components(
         $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-    )
-    GROUP BY organisation_id, component_id
+    ) AS oc
+    CROSS JOIN from_records AS f
+    LEFT JOIN people AS p USING (organisation_id, component_id)
 )
 SELECT
     oc.organisation_id,
@@ -27,15 +42,12 @@ SELECT
     o.territory_id,
     oc.component_id,
     oc.participation_status,
-    (CASE WHEN below_threshold(p.people_count, $min_people) THEN NULL
+    (CASE WHEN below_threshold(oc.people_count, $min_people) THEN NULL
           ELSE oc.participations_count END)::INTEGER AS participations_count,
-    (CASE WHEN below_threshold(p.people_count, $min_people) THEN NULL
-          ELSE p.people_count END)::INTEGER AS people_count,
-    below_threshold(p.people_count, $min_people) AS is_below_threshold
-FROM selected_organisation_components(
-    $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-) AS oc
+    (CASE WHEN below_threshold(oc.people_count, $min_people) THEN NULL
+          ELSE oc.people_count END)::INTEGER AS people_count,
+    below_threshold(oc.people_count, $min_people) AS is_below_threshold
+FROM cells AS oc
 JOIN organisations AS o USING (organisation_id)
 JOIN components AS c USING (component_id)
-LEFT JOIN people AS p USING (organisation_id, component_id)
 ORDER BY o.sort_order, c.sort_order

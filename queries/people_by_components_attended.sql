@@ -13,24 +13,34 @@
 -- Only records with a person key count. A territory appears when at least one person with a key
 -- attended there; its rows run from 1 to the number of selected components, zero included, so
 -- "nobody attended all four" is a row, not a gap.
+--
+-- Read from the people rollups (selected_people): groups of people seen in one place count with
+-- their set of components; people seen in several places are first merged per person (bit_or).
 WITH keyed AS (
-    SELECT DISTINCT territory_id, person_key, component_id
-    FROM selected_attendance(
-        $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
-    )
-    WHERE person_key IS NOT NULL
+    SELECT *
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
 ),
 per_person AS (
-    SELECT territory_id, person_key, count(DISTINCT component_id) AS components_attended_count
+    SELECT territory_id, bit_count(component_mask) AS components_attended_count, people_count
     FROM keyed
-    GROUP BY territory_id, person_key
+    WHERE person_id IS NULL
     UNION ALL
-    SELECT NULL::VARCHAR AS territory_id, person_key, count(DISTINCT component_id)
+    SELECT territory_id, bit_count(bit_or(component_mask)), 1
     FROM keyed
-    GROUP BY person_key
+    WHERE person_id IS NOT NULL
+    GROUP BY territory_id, person_id
+    UNION ALL
+    SELECT NULL::VARCHAR, bit_count(component_mask), people_count
+    FROM keyed
+    WHERE person_id IS NULL
+    UNION ALL
+    SELECT NULL::VARCHAR, bit_count(bit_or(component_mask)), 1
+    FROM keyed
+    WHERE person_id IS NOT NULL
+    GROUP BY person_id
 ),
 counted AS (
-    SELECT territory_id, components_attended_count, count(*) AS people_count
+    SELECT territory_id, components_attended_count, sum(people_count) AS people_count
     FROM per_person
     GROUP BY territory_id, components_attended_count
 ),

@@ -10,20 +10,37 @@
 --          is_below_threshold (true = people_count and participations_count are hidden)
 -- caveats: people_from_person_keys, records_without_person_key, participation_not_person,
 --          small_numbers_suppressed, unnamed_organisations
-WITH records AS (
-    SELECT organisation_id, component_id, person_key
-    FROM selected_attendance(
+--
+-- Read from the rollups: people from selected_people (per component: the rows whose mask has the
+-- component's bit), participations from participation_counts. Records without a person key count
+-- as participations, not people.
+WITH keyed AS (
+    SELECT k.*, b.component_id
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
+    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+),
+people AS (
+    SELECT organisation_id, component_id, people_in(person_id, people_count) AS people_count
+    FROM keyed
+    GROUP BY organisation_id, component_id
+    UNION ALL
+    SELECT organisation_id, NULL::VARCHAR, people_in(person_id, people_count)
+    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
+    GROUP BY organisation_id
+),
+participations AS (
+    SELECT organisation_id, component_id, sum(participations_count) AS participations_count
+    FROM selected_participation_counts(
         $components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]
     )
+    WHERE records_without_person_key_count IS NOT NULL
+    GROUP BY GROUPING SETS ((organisation_id, component_id), (organisation_id))
 ),
 counted AS (
-    SELECT
-        organisation_id,
-        component_id,
-        count(DISTINCT person_key) AS people_count,
-        count(*) AS participations_count
-    FROM records
-    GROUP BY GROUPING SETS ((organisation_id, component_id), (organisation_id))
+    SELECT r.organisation_id, r.component_id, coalesce(p.people_count, 0) AS people_count, r.participations_count
+    FROM participations AS r
+    LEFT JOIN people AS p
+        ON p.organisation_id = r.organisation_id AND p.component_id IS NOT DISTINCT FROM r.component_id
 )
 SELECT
     k.organisation_id,

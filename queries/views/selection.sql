@@ -24,7 +24,8 @@ SELECT
     CASE WHEN organisations IS NOT NULL AND pc.organisation_id IS NULL
          THEN NULL ELSE pc.organisations_count END AS organisations_count,
     pc.territory_basis,
-    pc.source_section
+    pc.source_section,
+    pc.records_without_person_key_count
 FROM participation_counts AS pc
 WHERE (components IS NULL OR list_contains(components, pc.component_id))
   AND (territories IS NULL OR list_contains(territories, pc.territory_id))
@@ -41,13 +42,40 @@ FROM organisation_components AS oc
 JOIN selected_organisations(territories, organisations) AS so USING (organisation_id)
 WHERE (components IS NULL OR list_contains(components, oc.component_id));
 
--- selected_attendance: attendance records within the selection (empty for published aggregates).
-CREATE OR REPLACE MACRO selected_attendance(components, territories, organisations) AS TABLE
-SELECT a.*
-FROM attendance AS a
-WHERE (components IS NULL OR list_contains(components, a.component_id))
-  AND (territories IS NULL OR list_contains(territories, a.territory_id))
-  AND (organisations IS NULL OR list_contains(organisations, a.organisation_id));
+-- selected_component_mask: the bits (component_bits) of the selected components; all when NULL.
+CREATE OR REPLACE MACRO selected_component_mask(components) AS (
+    SELECT coalesce(bit_or(component_bit), 0::UBIGINT)
+    FROM component_bits
+    WHERE components IS NULL OR list_contains(components, component_id)
+);
+
+-- selected_people: the people rollups within the selection, for exact distinct people without
+-- reading attendance records. Each row is either a group of people seen in one place only
+-- (person_id NULL, people_count of them) or one person seen in several places (person_id set,
+-- people_count 1, one row per place). component_mask keeps only the selected components, and rows
+-- with none of them are left out. Distinct people in any grouping of these rows =
+--     sum(people_count) FILTER (WHERE person_id IS NULL) + count(DISTINCT person_id),
+-- and per-person facts (how many components, which combination) come from bit_or over each
+-- person's rows for the spread people.
+CREATE OR REPLACE MACRO selected_people(components, territories, organisations) AS TABLE
+WITH wanted AS (SELECT selected_component_mask(components) AS mask)
+SELECT NULL::INTEGER AS person_id, s.territory_id, s.organisation_id,
+       s.component_mask & w.mask AS component_mask, s.people_count
+FROM people_sets AS s, wanted AS w
+WHERE s.component_mask & w.mask <> 0
+  AND (territories IS NULL OR list_contains(territories, s.territory_id))
+  AND (organisations IS NULL OR list_contains(organisations, s.organisation_id))
+UNION ALL
+SELECT p.person_id, p.territory_id, p.organisation_id, p.component_mask & w.mask AS component_mask,
+       1 AS people_count
+FROM people_spread AS p, wanted AS w
+WHERE p.component_mask & w.mask <> 0
+  AND (territories IS NULL OR list_contains(territories, p.territory_id))
+  AND (organisations IS NULL OR list_contains(organisations, p.organisation_id));
+
+-- people_in(person_id, people_count): distinct people in a group of selected_people rows.
+CREATE OR REPLACE MACRO people_in(person_id, people_count) AS
+    coalesce(sum(people_count) FILTER (WHERE person_id IS NULL), 0) + count(DISTINCT person_id);
 
 -- known_sum(x): the sum when every value is known; NULL ("not published") as soon as one is not.
 -- A partial sum would pass an unknown for a zero.

@@ -12,7 +12,7 @@ SELECT
 FROM organisations AS o
 CROSS JOIN components AS c
 LEFT JOIN (
-    SELECT organisation_id, component_id, count(*)::INTEGER AS participations_count
-    FROM attendance
+    SELECT organisation_id, component_id, sum(participations_count)::INTEGER AS participations_count
+    FROM participation_counts  -- the rollup, not the attendance records
     GROUP BY organisation_id, component_id
 ) AS a ON a.organisation_id = o.organisation_id AND a.component_id = c.component_id
