@@ -5,8 +5,8 @@ size, written by DuckDB straight to parquet (50M rows never pass through pandas)
     python bench/generate.py --rows 1000000 [--seed 7] [--dataset bench_1m] [--data-dir DIR]
 
 Shape, all scaled from --rows: about 12 attendances per person over five years (2021-2025), one
-organisation per person, about 2,500 attendances per organisation, up to 1,100 territories,
-weekly session days, the four components (OHS 40 %, human rights 35 %, soft skills 20 %,
+organisation per person (3 % of people move: half their records are with a second organisation),
+about 2,500 attendances per organisation, up to 1,100 territories, weekly session days, the four components (OHS 40 %, human rights 35 %, soft skills 20 %,
 formalisation 5 % with leaders), 3 % of records without a person key. The same person never signs
 twice for one session (as after the import's deduplication). Synthetic: nothing here is real.
 """
@@ -63,7 +63,10 @@ def write(folder: Path, rows: int, seed: int, threads: int = 2) -> None:
         """
         CREATE TABLE people AS
         SELECT p AS person, sha256(printf('bench-%d-%d', $seed, p)) AS person_key,
-               printf('o%06d', 1 + hash(p, $seed + 1) % $orgs) AS organisation_id
+               printf('o%06d', 1 + hash(p, $seed + 1) % $orgs) AS organisation_id,
+               -- 3 % of people move: half their records are with a second organisation
+               printf('o%06d', 1 + hash(p, $seed + 6) % $orgs) AS second_organisation_id,
+               hash(p, $seed + 7) % 100 < 3 AS moves
         FROM range($people) r(p)
         """, {"seed": seed, "people": s["people"], "orgs": s["organisations"]})
     con.execute(
@@ -75,18 +78,22 @@ def write(folder: Path, rows: int, seed: int, threads: int = 2) -> None:
                 hash(i, $seed + 2) % $people AS person,
                 hash(i, $seed + 3) % 100 AS component_draw,
                 DATE '2021-01-04' + 7 * (hash(i, $seed + 4) % 260)::INTEGER AS session_date,
-                hash(i, $seed + 5) % 100 < 3 AS without_key
+                hash(i, $seed + 5) % 100 < 3 AS without_key,
+                hash(i, $seed + 8) % 2 = 1 AS second_half
             FROM range(($rows * 1.08)::BIGINT) r(i)
         ),
         rows AS (
             SELECT
                 CASE WHEN component_draw < 40 THEN 'ohs' WHEN component_draw < 75 THEN 'human-rights'
                      WHEN component_draw < 95 THEN 'soft-skills' ELSE 'formalisation' END AS component_id,
-                d.session_date, o.territory_id, p.organisation_id,
+                d.session_date, o.territory_id, o.organisation_id,
                 CASE WHEN without_key THEN NULL ELSE p.person_key END AS person_key,
                 CASE WHEN component_draw >= 95 THEN 'leader' ELSE 'member' END AS role,
                 d.i
-            FROM draws d JOIN people p USING (person) JOIN organisations o USING (organisation_id)
+            FROM draws d JOIN people p USING (person)
+            JOIN organisations o
+              ON o.organisation_id = CASE WHEN p.moves AND d.second_half THEN p.second_organisation_id
+                                          ELSE p.organisation_id END
         )
         SELECT component_id || '/' || strftime(session_date, '%Y-%m-%d') || '/' || territory_id AS session_id,
                session_date, component_id, territory_id, organisation_id, person_key, role

@@ -31,6 +31,8 @@ FALLBACK_COLOURS = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
 PEOPLE_COLOUR = "#3E4C59"
 ABSENT_DOT = "#D9DEE3"
 MAX_TERRITORY_PANELS = 12  # beyond this, per-territory panels show the largest territories only
+MAX_MATRIX_ORGANISATIONS = 30  # beyond this, the organisation grid shows the busiest ones only
+MAX_TERRITORY_ROWS = 25  # beyond this, bars by territory show the territories with most participations
 STATUS_ORDER = ("count_published", "took_part", "unknown", "did_not_take_part")
 STATUS_COLOURS = {
     "count_published": "#0072B2",
@@ -75,63 +77,84 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     lang = labels.lang
     component_ids = list(dict.fromkeys(df["component_id"]))
     territory_ids = list(dict.fromkeys(df["territory_id"]))
+    shown_note = None
+    if len(territory_ids) > MAX_TERRITORY_ROWS:
+        # many territories (a national programme): readable bars for the busiest, in their usual
+        # order (the same territories in every chart of the page); the table and CSV have all
+        totals = df.groupby("territory_id", sort=False)["participations_count"].sum(min_count=1).fillna(0)
+        busiest = set(totals.sort_values(ascending=False, kind="stable").index[:MAX_TERRITORY_ROWS])
+        shown_note = i18n.t("charts.busiest_territories_shown", lang, n=MAX_TERRITORY_ROWS,
+                            total=i18n.number(len(territory_ids), lang))
+        territory_ids = [t for t in territory_ids if t in busiest]
+        df = df[df["territory_id"].isin(busiest)]
     territory_names = [labels.territory(t) for t in territory_ids]
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(component_ids), 1),
-        shared_yaxes=True,
-        subplot_titles=[labels.component(c) for c in component_ids],
-        horizontal_spacing=0.03,
-    )
+    # built as one dict and validated once (make_subplots and per-panel updates cost ten times more);
+    # the panels share the y axis, so every panel has the same territories in the same order
+    n = max(len(component_ids), 1)
+    gap = 0.03
+    width = (1 - gap * (n - 1)) / n
     known = df[value_column].dropna()
     x_max = float(known.max()) * 1.3 if len(known) else 1.0
+    traces, annotations, layout = [], [], {}
     for i, cid in enumerate(component_ids, start=1):
+        suffix = "" if i == 1 else str(i)
+        domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
+        layout[f"xaxis{suffix}"] = dict(domain=domain, anchor="y", range=[0, x_max], showticklabels=False,
+                                        showgrid=False, zeroline=False, showline=False)
+        annotations.append(dict(text=labels.component(cid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
+                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
         part = df[df["component_id"] == cid]
         shown = part[part[value_column].notna()]
         if shown.empty:
             # nothing to draw: invisible points only give the panel its territories (an empty bar
             # trace makes Plotly log transform errors and misplace the "not published" notes)
-            fig.add_trace(
-                go.Scatter(x=[0.0] * len(part), y=[labels.territory(t) for t in part["territory_id"]],
-                           mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False),
-                row=1,
-                col=i,
-            )
+            traces.append(dict(type="scatter", x=[0.0] * len(part), y=[labels.territory(t) for t in part["territory_id"]],
+                               mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False,
+                               xaxis=f"x{suffix}", yaxis="y"))
         else:
-            fig.add_trace(
-                go.Bar(
-                    x=shown[value_column].astype(float),
-                    y=[labels.territory(t) for t in shown["territory_id"]],
-                    orientation="h",
-                    marker_color=component_colour(cid, i),
-                    text=[i18n.number(v, lang) for v in shown[value_column]],
-                    textposition="outside",
-                    cliponaxis=False,
-                    name=labels.component(cid),
-                    hovertemplate="%{y}: %{text}<extra>" + labels.component(cid) + "</extra>",
-                ),
-                row=1,
-                col=i,
-            )
+            traces.append(dict(
+                type="bar",
+                x=shown[value_column].astype(float).tolist(),
+                y=[labels.territory(t) for t in shown["territory_id"]],
+                orientation="h",
+                marker=dict(color=component_colour(cid, i)),
+                text=[i18n.number(v, lang) for v in shown[value_column]],
+                textposition="outside",
+                cliponaxis=False,
+                name=labels.component(cid),
+                hovertemplate="%{y}: %{text}<extra>" + labels.component(cid) + "</extra>",
+                xaxis=f"x{suffix}",
+                yaxis="y",
+            ))
         hidden = dict(zip(part["territory_id"], figures.hidden_column(part, value_column)))
         for tid in part.loc[part[value_column].isna(), "territory_id"]:
             below = hidden.get(tid)
-            fig.add_annotation(
+            annotations.append(dict(
                 x=0,
                 y=labels.territory(tid),
-                xref=f"x{i if i > 1 else ''}",
+                xref=f"x{suffix}",
                 yref="y",
                 text=f"<i>{figures.count_cell(None, lang, below) if below is not None and not pd.isna(below) else i18n.t('common.not_published', lang)}</i>",
                 showarrow=False,
                 xanchor="left",
                 font=dict(color=MUTED, size=13),
-            )
-        fig.update_xaxes(range=[0, x_max], showticklabels=False, showgrid=False, zeroline=False, showline=False, row=1, col=i)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(territory_names)), showgrid=False)
-    fig.update_annotations(font_size=14, selector=dict(yref="paper"))
-    _base_layout(fig, title, lang)
-    fig.update_layout(height=150 + 55 * max(len(territory_ids), 1), bargap=0.35)
-    return fig
+            ))
+    if shown_note:
+        annotations.append(dict(x=0, y=1, yshift=48, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                                showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
+    layout.update(
+        yaxis=dict(domain=[0, 1], anchor="x", categoryorder="array", categoryarray=list(reversed(territory_names)),
+                   showgrid=False),
+        annotations=annotations,
+        template=TEMPLATE,
+        title=dict(text=title),
+        separators=",." if lang == "es" else ".,",
+        showlegend=False,
+        height=150 + 55 * max(len(territory_ids), 1),
+        bargap=0.35,
+        **({"margin": dict(t=130)} if shown_note else {}),
+    )
+    return go.Figure(data=traces, layout=layout)
 
 
 def _reach_text(row, labels: Labels) -> str:
@@ -216,17 +239,26 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     lang = labels.lang
     org_ids = list(dict.fromkeys(df["organisation_id"]))
     comp_ids = list(dict.fromkeys(df["component_id"]))
+    shown_note = None
+    if len(org_ids) > MAX_MATRIX_ORGANISATIONS:
+        # many organisations (a national programme): a readable grid of the busiest ones, in their
+        # usual order; the table and the CSV beside the chart list every organisation
+        totals = df.groupby("organisation_id", sort=False)["participations_count"].sum(min_count=1).fillna(0)
+        busiest = set(totals.sort_values(ascending=False, kind="stable").index[:MAX_MATRIX_ORGANISATIONS])
+        shown_note = i18n.t("charts.largest_organisations_shown", lang, n=MAX_MATRIX_ORGANISATIONS,
+                            total=i18n.number(len(org_ids), lang))
+        org_ids = [o for o in org_ids if o in busiest]
+    cells = {(r["organisation_id"], r["component_id"]): r for r in df.to_dict("records")}
     code = {s: i for i, s in enumerate(STATUS_ORDER)}
     z, text = [], []
     for oid in org_ids:
         zrow, trow = [], []
         for cid in comp_ids:
-            cell = df[(df["organisation_id"] == oid) & (df["component_id"] == cid)]
-            if cell.empty:
+            row = cells.get((oid, cid))
+            if row is None:
                 zrow.append(None)
                 trow.append("")
                 continue
-            row = cell.iloc[0]
             zrow.append(code[row["participation_status"]])
             trow.append(figures.matrix_cell_text(row, lang, threshold, short=True))
         z.append(zrow)
@@ -255,6 +287,9 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     two_lines = any("<br>" in t for row in text for t in row)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(side="top", showgrid=False, tickangle=0)
+    if shown_note:
+        fig.add_annotation(x=0, y=1, yshift=118, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                           showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13))
     _base_layout(fig, title, lang)
     fig.update_layout(height=200 + (50 if two_lines else 34) * max(len(org_ids), 1), margin=dict(t=150))
     return fig
@@ -429,7 +464,7 @@ def wrap_label(text: str, width: int) -> str:
 def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100) -> go.Figure:
     """The same figure with its caveats and source written under it, inside the figure, so an
     image saved from the chart (or pasted on a slide) keeps them. Returns a copy."""
-    out = go.Figure(fig)
+    out = go.Figure(fig.to_dict(), _validate=False)  # a copy of a figure already checked
     wrapped = [part for line in lines for part in wrap_label(line, width_chars).split("<br>") if part]
     if not wrapped:
         return out

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import paths
 
 GEO_DIR = paths.DATA_DIR / "geo"
@@ -84,6 +86,19 @@ def load_boundaries(folder: Path = GEO_DIR) -> Boundaries:
     return Boundaries(outline, departments, neighbours)
 
 
+_POLYGON_BOUNDS: dict[int, tuple[object, tuple[float, float, float, float]]] = {}
+
+
+def polygon_bounds(polygon) -> tuple[float, float, float, float]:
+    """``bounds`` of one polygon, remembered: the bundled boundaries are loaded once and never
+    change, and the map asks for the same polygons' bounds on every run."""
+    known = _POLYGON_BOUNDS.get(id(polygon))
+    if known is None or known[0] is not polygon:
+        known = (polygon, bounds([polygon]))
+        _POLYGON_BOUNDS[id(polygon)] = known
+    return known[1]
+
+
 def bounds(polygons) -> tuple[float, float, float, float]:
     """(lon_min, lat_min, lon_max, lat_max) of the outer rings of ``polygons``."""
     lons, lats = [], []
@@ -105,6 +120,30 @@ def _in_ring(lon: float, lat: float, ring: Ring) -> bool:
 def contains(polygons, lon: float, lat: float) -> bool:
     """Whether the point lies inside one of ``polygons`` (inside its outer ring, outside its holes)."""
     return any(_in_ring(lon, lat, p[0]) and not any(_in_ring(lon, lat, h) for h in p[1:]) for p in polygons)
+
+
+def _in_ring_many(lons: np.ndarray, lats: np.ndarray, ring: Ring) -> np.ndarray:
+    """``_in_ring`` for many points at once (the same even-odd rule, vectorised with numpy)."""
+    xy = np.asarray(ring, dtype=float)
+    x1, y1 = xy[:, 0], xy[:, 1]
+    x2, y2 = np.roll(x1, -1), np.roll(y1, -1)
+    lat, lon = lats[:, None], lons[:, None]
+    crosses = (y1 > lat) != (y2 > lat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+    return (np.count_nonzero(crosses & (lon < at), axis=1) % 2) == 1
+
+
+def contains_many(polygons, lons, lats) -> np.ndarray:
+    """``contains`` for many points at once: a boolean per point."""
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    inside = np.zeros(len(lons), dtype=bool)
+    for p in polygons:
+        hit = _in_ring_many(lons, lats, p[0])
+        for hole in p[1:]:
+            hit &= ~_in_ring_many(lons, lats, hole)
+        inside |= hit
+    return inside
 
 
 def distance_km(polygons, lon: float, lat: float) -> float:

@@ -65,7 +65,13 @@ def number(value, lang: str) -> str:
     """A count in the locale's format; a missing value (not published) becomes words, never 0."""
     if value is None or pd.isna(value):
         return t("common.not_published", lang)
-    return format_decimal(value, locale=_LOCALES[normalise_lang(lang)])
+    return _format_number(value.item() if hasattr(value, "item") else value, normalise_lang(lang))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _format_number(value, lang: str) -> str:
+    """Babel's formatting, remembered: a table of thousands of organisations repeats small counts."""
+    return format_decimal(value, locale=_LOCALES[lang])
 
 
 def date(value: dt.date, lang: str, fmt: str = "long") -> str:

@@ -48,6 +48,6 @@ def build(components: pd.DataFrame, territories: pd.DataFrame, organisations: pd
             row["organisation_id"]: organisation_label(
                 row, territory_names.get(row["territory_id"], row["territory_id"]), lang
             )
-            for _, row in organisations.iterrows()
+            for row in organisations.to_dict("records")
         },
     )

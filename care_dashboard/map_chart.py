@@ -57,6 +57,12 @@ KEY_DOMAIN_Y = (0.0, 0.1)
 INSET_GAP = 0.08  # paper height between stacked zoomed panels (room for a panel's title)
 FRAME_LETTERS = "ABCDEFGH"
 MAX_INSETS = 2  # zoomed panels beside the country (more would not fit the figure)
+# A national programme has hundreds of territories: beyond DENSE_AT points the map draws every
+# circle, smaller, names only the MAX_NAMED busiest (the others on pointing), and zooms into none,
+# so building it stays as fast with 1,000 territories as with 4
+DENSE_AT = 25
+MAX_NAMED = 12
+DENSE_MAX_DIAMETER_PX = 36
 
 # San Andrés y Providencia lie 700 km north-west of the mainland: drawn in a box in the open sea
 # at the top left of the country view, moved (not rescaled) as maps of Colombia customarily do
@@ -130,10 +136,10 @@ def scale_top(counts: list[float | None], reference: float | None = None) -> flo
     return max(candidates, default=0.0)
 
 
-def diameters_px(counts: list[float | None], top: float) -> list[float | None]:
+def diameters_px(counts: list[float | None], top: float, largest_px: float = MAX_DIAMETER_PX) -> list[float | None]:
     """Circle diameters in pixels, so a circle's AREA is proportional to its count; a count of
-    ``top`` gets ``MAX_DIAMETER_PX``. None (not published) stays None: no circle, never a zero."""
-    return [None if c is None else (MAX_DIAMETER_PX * math.sqrt(c / top) if top > 0 else 0.0) for c in counts]
+    ``top`` gets ``largest_px``. None (not published) stays None: no circle, never a zero."""
+    return [None if c is None else (largest_px * math.sqrt(c / top) if top > 0 else 0.0) for c in counts]
 
 
 def key_value(top: float) -> int | None:
@@ -303,18 +309,29 @@ def _placement(panel: Panel, domain: tuple, texts: list[str], sizes: list[float]
     circles = [(x - d / 2, y - d / 2, x + d / 2, y + d / 2) for (x, y), d in zip(centres, sizes)]
     circles_out = sum((c[2] - c[0]) * (c[3] - c[1]) - _overlap(c, inner) for c in circles)
     n = len(panel.points)
-    candidates = itertools.product(POSITIONS, repeat=n) if n <= 4 else [tuple(POSITIONS[0] for _ in range(n))]
+    k_range = range(len(POSITIONS)) if n <= 4 else range(1)  # more labels: the first position only
+    # every label's box at every position, and the costs that depend on one or two labels, once;
+    # a combination's cost is then a sum of table lookups
+    boxes = [label_boxes(panel, domain, texts, sizes, [POSITIONS[k]] * n) for k in k_range]  # [k][i]
+    alone = [
+        [
+            sum(40 * circle_clash(boxes[k][i], centres[j], sizes[j]) for j in range(n) if j != i)
+            + (boxes[k][i][2] - boxes[k][i][0]) * (boxes[k][i][3] - boxes[k][i][1]) - _overlap(boxes[k][i], inner)
+            for k in k_range
+        ]
+        for i in range(n)
+    ]
+    pair = {
+        (i, j): [[_overlap(boxes[k][i], boxes[m][j]) for m in k_range] for k in k_range]
+        for i, j in itertools.combinations(range(n), 2)
+    }
     best, best_cost = [], math.inf
-    for combo in candidates:
-        boxes = label_boxes(panel, domain, texts, sizes, list(combo))
-        clash = sum(_overlap(a, b) for a, b in itertools.combinations(boxes, 2))
-        clash += sum(
-            40 * circle_clash(box, centres[j], sizes[j]) for i, box in enumerate(boxes) for j in range(n) if i != j
-        )
-        outside = sum((b[2] - b[0]) * (b[3] - b[1]) - _overlap(b, inner) for b in boxes) + circles_out
-        cost = (clash + outside) * 100 + sum(POSITIONS.index(pos) for pos in combo)
+    for combo in itertools.product(k_range, repeat=n):
+        clash = sum(alone[i][k] for i, k in enumerate(combo))
+        clash += sum(table[combo[i]][combo[j]] for (i, j), table in pair.items())
+        cost = (clash + circles_out) * 100 + sum(combo)
         if cost < best_cost:
-            best, best_cost = list(combo), cost
+            best, best_cost = [POSITIONS[k] for k in combo], cost
     return best, best_cost
 
 
@@ -374,7 +391,7 @@ def _area(fig, polygons, fill: str | None, line: str, width: float, axes: dict, 
 
 
 def _intersects(polygon, lon_range, lat_range) -> bool:
-    lon_min, lat_min, lon_max, lat_max = geo.bounds([polygon])
+    lon_min, lat_min, lon_max, lat_max = geo.polygon_bounds(polygon)
     return lon_min <= lon_range[1] and lon_max >= lon_range[0] and lat_min <= lat_range[1] and lat_max >= lat_range[0]
 
 
@@ -412,14 +429,27 @@ def _islands(fig, boundaries: geo.Boundaries, axes: dict, lang: str) -> None:
     )
 
 
-def _circles(fig, panel: Panel, domain: tuple, colour: str, diameters: dict, axes: dict, lang: str) -> list:
-    """Circles for published counts, rings where the count is not published, and their labels;
-    returns the boxes of the labels and circles in panel pixels."""
+def _circles(fig, panel: Panel, domain: tuple, colour: str, diameters: dict, axes: dict, lang: str,
+             named: set[str] | None = None) -> list:
+    """Circles for published counts, rings where the count is not published, and their labels
+    (only for the territories in ``named`` when it is given); returns the boxes of the labels and
+    circles in panel pixels."""
     points = list(panel.points)
     sizes = [diameters[p.territory_id] for p in points]
     shown = [s if s is not None else RING_PX for s in sizes]
-    texts = [label_text(p, lang) for p in points]
-    positions = choose_positions(panel, domain, texts, shown)
+    if named is None:
+        texts = [label_text(p, lang) for p in points]
+        positions = choose_positions(panel, domain, texts, shown)
+    else:
+        texts = [label_text(p, lang) if p.territory_id in named else "" for p in points]
+        with_text = [i for i, p in enumerate(points) if p.territory_id in named]
+        chosen = choose_positions(
+            Panel(panel.index, panel.lon_range, panel.lat_range, tuple(points[i] for i in with_text), panel.title),
+            domain, [texts[i] for i in with_text], [shown[i] for i in with_text],
+        )
+        positions = [POSITIONS[0]] * len(points)
+        for i, pos in zip(with_text, chosen):
+            positions[i] = pos
     hover = []
     for p in points:
         lines = [f"<b>{p.name}</b>", i18n.t("map.count", lang, n=i18n.number(p.count, lang)) if p.count is not None
@@ -536,10 +566,11 @@ def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, domain: tu
         for i in range(n) for j in range(n)
     ]
     placed = list(avoid) + [_scale_bar_box(width, height)]
+    cell_lons, cell_lats = np.array([c[0] for c in cells]), np.array([c[1] for c in cells])
     for d in boundaries.departments:
         if not any(_intersects(p, panel.lon_range, panel.lat_range) for p in d.polygons):
             continue
-        inside = [c for c in cells if geo.contains(d.polygons, *c)]
+        inside = [c for c, hit in zip(cells, geo.contains_many(d.polygons, cell_lons, cell_lats)) if hit]
         if len(inside) < 0.12 * len(cells):
             continue
         w, h = len(d.name) * 12 * 0.62, 16
@@ -555,10 +586,12 @@ def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, domain: tu
             return min([edge, *gaps]), box
 
         # the whole label on the department's land, not across a border or the coast
-        inside = [
-            c for c in inside
-            if all(geo.contains(d.polygons, c[0] + sx * half_w, c[1] + sy * half_h) for sx in (-1, 1) for sy in (-1, 1))
-        ]
+        corners = [(sx, sy) for sx in (-1, 1) for sy in (-1, 1)]
+        on_land = np.ones(len(inside), dtype=bool)
+        for sx, sy in corners:
+            on_land &= geo.contains_many(d.polygons, [c[0] + sx * half_w for c in inside],
+                                         [c[1] + sy * half_h for c in inside])
+        inside = [c for c, ok in zip(inside, on_land) if ok]
         if not inside:
             continue
         best = max(inside, key=lambda c: room(c)[0])
@@ -572,13 +605,14 @@ def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, domain: tu
         )
 
 
-def _size_key(fig, domain: tuple, colour: str, value: int, top: float, lang: str) -> None:
+def _size_key(fig, domain: tuple, colour: str, value: int, top: float, lang: str,
+              largest_px: float = MAX_DIAMETER_PX) -> None:
     """A circle of a round count on its own small axes, so every panel's circles can be read."""
     fig.update_layout(
         xaxis99=dict(domain=list(domain[0]), range=[0, 1], visible=False, anchor="y99", fixedrange=True),
         yaxis99=dict(domain=list(domain[1]), range=[0, 1], visible=False, anchor="x99", fixedrange=True),
     )
-    diameter = MAX_DIAMETER_PX * math.sqrt(value / top)
+    diameter = largest_px * math.sqrt(value / top)
     fig.add_trace(
         go.Scatter(
             x=[0.06], y=[0.5], mode="markers+text", name="size key",
@@ -613,9 +647,15 @@ def territory_map(
     colour, component = colour_of(df) if len(df) else (NEUTRAL, None)
     reference = None if whole is None or whole.empty else whole["participations_count"].max()
     top = scale_top([p.count for p in points], reference)
-    diameters = dict(zip([p.territory_id for p in points], diameters_px([p.count for p in points], top)))
+    dense = len(points) > DENSE_AT
+    largest_px = DENSE_MAX_DIAMETER_PX if dense else MAX_DIAMETER_PX
+    diameters = dict(zip([p.territory_id for p in points], diameters_px([p.count for p in points], top, largest_px)))
+    named = None
+    if dense:
+        busiest = sorted(points, key=lambda p: -(p.count or 0))[:MAX_NAMED]
+        named = {p.territory_id for p in busiest}
 
-    groups = clusters(points)
+    groups = [[p] for p in points] if dense else clusters(points)
     zoomed = [g for g in groups if len(g) > 1]
     if len(zoomed) > MAX_INSETS:
         # many territories (a national programme): zoom into the clusters with most participations;
@@ -655,7 +695,7 @@ def territory_map(
             xanchor="left", yanchor="bottom", showarrow=False, text=f"<b>{FRAME_LETTERS[i]}</b>",
             font=dict(size=17, color=FRAME_LINE),
         )
-    _circles(fig, country, country_domain, colour, diameters, axes, lang)
+    _circles(fig, country, country_domain, colour, diameters, axes, lang, named)
     _scale_bar(fig, country, axes, 200, lang)
     _frame(fig, axes)
 
@@ -675,13 +715,15 @@ def territory_map(
 
     key = key_value(top)
     if key is not None and any(p.count is not None for p in points):
-        _size_key(fig, key_domain, colour, key, top, lang)
+        _size_key(fig, key_domain, colour, key, top, lang, largest_px)
 
     subtitle = (
         i18n.t("map.subtitle_one", lang, component=labels.component(component)) if component
         else i18n.t("map.subtitle_several", lang)
     )
     notes = [i18n.t("map.attribution", lang)]
+    if dense:
+        notes.insert(0, i18n.t("map.names_of_busiest", lang, n=MAX_NAMED, total=i18n.number(len(points), lang)))
     if unplaced:
         notes.insert(0, i18n.t("map.not_placed", lang, names=", ".join(unplaced)))
     fig.add_annotation(

@@ -70,7 +70,7 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.Dat
             "organisation": [labels.organisation(v) for v in df["organisation_id"]],
             "territory": [labels.territory(v) for v in df["territory_id"]],
             "component": [labels.component(v) for v in df["component_id"]],
-            "cell": [cell(r) for _, r in df.iterrows()],
+            "cell": [cell(r) for r in df.to_dict("records")],
         }
     )
     wide = long.pivot(index=["organisation", "territory"], columns="component", values="cell")
@@ -133,16 +133,18 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     def text(row) -> str:
         return below if figures.is_hidden(row["is_below_threshold"]) else i18n.number(row["people_count"], lang)
 
+    cells = {(r["organisation_id"], None if pd.isna(r["component_id"]) else r["component_id"]): r
+             for r in df.to_dict("records")}
+    territory_of = dict(zip(df["organisation_id"], df["territory_id"]))
+    not_attended = i18n.t("tables.not_attended", lang)
     rows, sums = [], {c: 0 for c in columns}
     for oid in dict.fromkeys(df["organisation_id"]):
-        part = df[df["organisation_id"] == oid]
-        out = {org_col: labels.organisation(oid), terr_col: labels.territory(part["territory_id"].iloc[0])}
+        out = {org_col: labels.organisation(oid), terr_col: labels.territory(territory_of[oid])}
         for col, cid in zip(columns, [None, *comp_ids]):
-            cell = part[part["component_id"].isna()] if cid is None else part[part["component_id"] == cid]
-            if cell.empty:
-                out[col] = i18n.t("tables.not_attended", lang)
+            row = cells.get((oid, cid))
+            if row is None:
+                out[col] = not_attended
                 continue
-            row = cell.iloc[0]
             out[col] = text(row)
             if not figures.is_hidden(row["is_below_threshold"]):
                 sums[col] += int(row["people_count"])

@@ -260,7 +260,8 @@ def export_header(ctx: PageContext, title: str, unit: str, caveat_ids) -> export
 def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
     st.download_button(
         ctx.t("exports.download_csv"),
-        data=exports.csv_bytes(df, header, ctx.lang),
+        # built when the button is pressed: a table of thousands of rows costs nothing until then
+        data=lambda: exports.csv_bytes(df, header, ctx.lang),
         file_name=f"care-{key}-{ctx.lang}.csv",
         mime="text/csv",
         key=f"{key}_csv",
