@@ -366,3 +366,34 @@ def test_many_close_territories_get_at_most_two_zoomed_panels():
     insets = sorted(t for t in texts if t[:4] in ("A · ", "B · ", "C · "))
     assert insets == ["A · Town 8 and Town 9", "B · Town 10 and Town 11"]  # the two largest pairs
     assert len(insets) == map_chart.MAX_INSETS
+
+
+def test_hundreds_of_territories_name_only_the_busiest_and_zoom_into_none():
+    """A national programme: 300 territories get a circle each, names for the MAX_NAMED busiest
+    (the others on pointing), no zoomed panel, and a note saying so."""
+    import pandas as pd
+
+    from care_dashboard import geo, labels, map_chart
+
+    rows, places = [], []
+    for i in range(300):
+        tid = f"t{i:03d}"
+        places.append({"territory_id": tid, "territory_name": f"Town {i}", "department_name": "D",
+                       "divipola_code": f"{i:05d}", "latitude": 1.0 + (i % 30) * 0.3, "longitude": -77.0 + (i // 30) * 0.9})
+        rows.append({"territory_id": tid, "participations_count": i + 1,
+                     "components_not_published": [], "component_ids": ["ohs"]})
+    terr = pd.DataFrame(places)
+    comps = pd.DataFrame({"component_id": ["ohs"], "component_name_en": ["OHS"], "component_name_es": ["SST"],
+                          "audience_id": ["waste_pickers"], "reach_unit": ["participations"]})
+    orgs = pd.DataFrame(columns=["organisation_id", "organisation_name", "territory_id", "is_name_published", "unnamed_index"])
+    fig = map_chart.territory_map(pd.DataFrame(rows), terr, geo.load_boundaries(), "Map (participations)",
+                                  labels.build(comps, terr, orgs, "en"))
+    circles = [t for t in fig.data if t.name == "circles"]
+    assert len(circles) == 1 and len(circles[0].x) == 300
+    named = [t for t in circles[0].text if t]
+    assert len(named) == map_chart.MAX_NAMED == 12
+    assert {t.split("<br>")[0] for t in named} == {f"<b>Town {i}</b>" for i in range(288, 300)}  # the busiest
+    assert max(circles[0].marker.size) == pytest.approx(map_chart.DENSE_MAX_DIAMETER_PX)
+    texts = [a.text or "" for a in fig.layout.annotations]
+    assert not any(t.startswith("<b>A · ") for t in texts)
+    assert any("12 territories with most participations of 300" in t for t in texts)

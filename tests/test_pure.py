@@ -282,3 +282,28 @@ def test_components_per_person_by_territory_shows_the_largest_when_many():
     assert len(panels) == charts.MAX_TERRITORY_PANELS == 12
     assert panels[0] == "t018" and "t029" in panels and "t000" not in panels
     assert any("12 territories with most people of 30" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_territory_bars_show_the_busiest_when_many():
+    rows = [(f"t{i:03d}", c, (i + 1) * (2 if c == "ohs" else 1), None, 1, "organisation_city")
+            for i in range(40) for c in ("ohs", "formalisation")]
+    df = pd.DataFrame(rows, columns=["territory_id", "component_id", "participations_count", "people_count",
+                                     "organisations_count", "territory_basis"])
+    fig = charts.territory_component_chart(df, "participations_count", "Participations (participations)", make_labels())
+    assert [len(t.y) for t in fig.data] == [charts.MAX_TERRITORY_ROWS] * 2 == [25, 25]
+    assert set(fig.data[0].y) == {f"t{i:03d}" for i in range(15, 40)}  # the 25 with most participations
+    assert list(fig.layout.yaxis.categoryarray)[-1] == "t015"  # in their usual order, top to bottom
+    assert fig.data[0].x[-1] == 80.0 and fig.data[1].x[-1] == 40.0
+    assert any("25 territories with most participations of 40" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_organisation_grid_shows_the_busiest_when_many():
+    rows = [(f"o{i:03d}", f"Org {i}", True, "bogota", "ohs", "count_published", i + 1, 9, False) for i in range(45)]
+    df = pd.DataFrame(rows, columns=["organisation_id", "organisation_name", "is_name_published", "territory_id",
+                                     "component_id", "participation_status", "participations_count", "people_count",
+                                     "is_below_threshold"])
+    fig = charts.organisation_matrix_chart(df, "Grid", make_labels())
+    assert len(fig.data[0].y) == charts.MAX_MATRIX_ORGANISATIONS == 30
+    assert list(fig.data[0].y)[0] == "o015" and list(fig.data[0].y)[-1] == "o044"
+    assert any("30 organisations with most participations of 45" in (a.text or "") for a in fig.layout.annotations)
+    assert len(tables.matrix_table(df, make_labels())) == 45  # the table keeps every organisation
