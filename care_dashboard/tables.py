@@ -130,28 +130,29 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     columns = [all_col, *(labels.component(c) for c in comp_ids)]
     below = f"<{i18n.number(threshold, lang)}"
 
-    def text(row) -> str:
-        return below if figures.is_hidden(row["is_below_threshold"]) else i18n.number(row["people_count"], lang)
-
-    cells = {(r["organisation_id"], None if pd.isna(r["component_id"]) else r["component_id"]): r
-             for r in df.to_dict("records")}
+    # vectorised: a national programme has thousands of organisations
+    hidden = df["is_below_threshold"].fillna(False).astype(bool).to_numpy()
+    shown_counts = df["people_count"].where(~hidden)
+    texts = [below if h else i18n.number(v, lang) for h, v in zip(hidden, df["people_count"])]
+    long = pd.DataFrame({
+        "organisation_id": df["organisation_id"],
+        "column": [all_col if pd.isna(c) else labels.component(c) for c in df["component_id"]],
+        "text": texts,
+    })
+    orgs = list(dict.fromkeys(df["organisation_id"]))
+    wide = long.pivot(index="organisation_id", columns="column", values="text").reindex(index=orgs, columns=columns)
+    wide = wide.fillna(i18n.t("tables.not_attended", lang))
     territory_of = dict(zip(df["organisation_id"], df["territory_id"]))
-    not_attended = i18n.t("tables.not_attended", lang)
-    rows, sums = [], {c: 0 for c in columns}
-    for oid in dict.fromkeys(df["organisation_id"]):
-        out = {org_col: labels.organisation(oid), terr_col: labels.territory(territory_of[oid])}
-        for col, cid in zip(columns, [None, *comp_ids]):
-            row = cells.get((oid, cid))
-            if row is None:
-                out[col] = not_attended
-                continue
-            out[col] = text(row)
-            if not figures.is_hidden(row["is_below_threshold"]):
-                sums[col] += int(row["people_count"])
-        rows.append(out)
-    if rows:
-        rows.append({org_col: i18n.t("tables.sum_shown", lang), terr_col: "", **{c: i18n.number(v, lang) for c, v in sums.items()}})
-    return pd.DataFrame(rows, columns=[org_col, terr_col, *columns])
+    wide.insert(0, terr_col, [labels.territory(territory_of[o]) for o in orgs])
+    wide.insert(0, org_col, [labels.organisation(o) for o in orgs])
+    wide = wide.reset_index(drop=True)
+    wide.columns.name = None
+    if len(wide):
+        sums = pd.Series(shown_counts.fillna(0).to_numpy(), index=long["column"]).groupby(level=0).sum()
+        total = {org_col: i18n.t("tables.sum_shown", lang), terr_col: "",
+                 **{c: i18n.number(int(sums.get(c, 0)), lang) for c in columns}}
+        wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
+    return wide[[org_col, terr_col, *columns]]
 
 
 def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
