@@ -9,19 +9,37 @@ file per stored table (see ``schema.STORED_TABLES``). ``attach`` gives it a Duck
 
 plus the selection macros of ``queries/views/selection.sql``. Named queries use only those names,
 never file paths, so the same query serves a published-aggregate and a record-level dataset.
+
+A second place may hold datasets: the store named by ``CARE_DATA_URL`` (``settings.data_url``), a
+local folder or an object store (s3://, gs://). Object stores have no symlinks and no rename, so a
+store dataset is laid out flat, as ``scripts/export_to_store.py`` writes it:
+
+    <root>/<name>/dataset.toml                  (the same keys as above, incl. kind and version)
+    <root>/<name>/<table>.parquet               (a stored table or rollup in one file), or
+    <root>/<name>/<table>/**/*.parquet          (in many files, possibly hive-partitioned:
+                                                  attendance/component_id=ohs/year=2024/data_0.parquet)
+
+Everything about a store dataset (finding it, reading its metadata, listing and reading its
+files) goes through DuckDB, so the same code serves a local folder and object storage. Its views
+read the files found when it was loaded; the file list is part of its version.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from . import paths, schema
+from . import paths, schema, settings
+
+log = logging.getLogger(__name__)
 
 LOGICAL_VIEWS = (
     "territories",
@@ -43,7 +61,7 @@ class DatasetError(ValueError):
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    path: Path
+    path: Path | str
     kind: str
     title_en: str
     title_es: str
@@ -51,6 +69,14 @@ class Dataset:
     metadata: dict = field(hash=False, compare=False)
 
     version: str = field(default="", compare=False)
+    # Datasets of the store (CARE_DATA_URL): the parquet files of each stored table and rollup
+    # found there, ((table, (file, ...)), ...). Empty for datasets under data/, whose files are
+    # ``path / "<table>.parquet"``. ``path`` of a store dataset is its URL (a str for s3://, gs://).
+    store_files: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
+
+    @property
+    def in_store(self) -> bool:
+        return bool(self.store_files)
 
     @property
     def schema_name(self) -> str:
@@ -91,15 +117,18 @@ def dataset_root(folder: Path) -> Path:
 
 
 def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
+    """The dataset ``name`` under ``data_dir`` (data/); failing that, the store's (CARE_DATA_URL)."""
     validate_name(name)
     folder = dataset_root((data_dir or paths.DATA_DIR) / name)
     meta_file = folder / "dataset.toml"
     if not meta_file.is_file():
+        url = settings.data_url()
+        if url:
+            with _store_connection(url) as con:
+                return _load_from_store(con, url, name)
         raise DatasetError(f"{meta_file}: no dataset.toml, so {name!r} is not a dataset")
     meta = tomllib.loads(meta_file.read_text(encoding="utf-8"))
-    kind = meta.get("kind")
-    if kind not in schema.DATASET_KINDS:
-        raise DatasetError(f"{meta_file}: kind must be one of {schema.DATASET_KINDS}, not {kind!r}")
+    kind = _kind_of(meta, meta_file)
     for table in schema.STORED_TABLES[kind]:
         if not (folder / f"{table.name}.parquet").is_file():
             raise DatasetError(f"{folder}: {table.name}.parquet is missing")
@@ -116,7 +145,8 @@ def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
 
 
 def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
-    """Every valid dataset folder under ``data/``, the default first."""
+    """Every valid dataset folder under ``data/`` and, when CARE_DATA_URL is set, every valid
+    dataset of that store whose name no dataset under ``data/`` has; the default first."""
     base = data_dir or paths.DATA_DIR
     found = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
@@ -126,12 +156,185 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
             found.append(load_dataset(folder.name, base))
         except DatasetError:
             continue
+    url = settings.data_url()
+    if url:
+        local = {d.name for d in found}
+        for ds in store_datasets(url):
+            if ds.name in local:
+                _warn_once(f"CARE_DATA_URL: dataset {ds.name!r} of {url} is skipped: "
+                           f"{base / ds.name} has the same name (rename one of them)")
+            else:
+                found.append(ds)
     found.sort(key=lambda d: (d.name != paths.DEFAULT_DATASET, d.name))
     return found
 
 
+# ---- datasets of the store (CARE_DATA_URL) -------------------------------------------------
+
+# dashboard.py lists the datasets on every rerun; listing an object store costs a LIST request
+# per dataset and a HEAD per file, so its listing is kept this long. A local store is read afresh.
+REMOTE_LISTING_TTL_S = 60.0
+_listing_cache: dict[str, tuple[float, list[Dataset]]] = {}
+_listing_lock = threading.Lock()
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """Log a warning once per process, not at every rerun of the dashboard."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning(message)
+
+
+def is_remote(url: str) -> bool:
+    return "://" in url
+
+
+def configure_remote(con: duckdb.DuckDBPyConnection, url: str) -> None:
+    """Let ``con`` read an object store: DuckDB's httpfs extension, and for s3:// a secret from
+    the credential chain (environment variables, ~/.aws, the instance's role: never the repo).
+    For gs://, httpfs reads with a DuckDB secret of TYPE gcs (HMAC keys) created on the server
+    as a persistent secret, outside the repo.
+
+    Not exercised by the tests, which run offline (the extension is downloaded on first use);
+    kept this small for that reason. Nothing calls it for a local store or when CARE_DATA_URL
+    is unset."""
+    con.execute("INSTALL httpfs")
+    con.execute("LOAD httpfs")
+    if url.startswith("s3://"):
+        con.execute("CREATE SECRET IF NOT EXISTS care_data_url (TYPE s3, PROVIDER credential_chain)")
+
+
+def _store_connection(url: str) -> duckdb.DuckDBPyConnection:
+    """A connection of its own for finding datasets in the store (not the dashboard's)."""
+    con = duckdb.connect()
+    if is_remote(url):
+        configure_remote(con, url)
+    return con
+
+
+def _glob(con: duckdb.DuckDBPyConnection, pattern: str) -> list[str]:
+    return sorted(r[0] for r in con.execute("SELECT file FROM glob($p)", {"p": pattern}).fetchall())
+
+
+def store_datasets(url: str) -> list[Dataset]:
+    """The valid datasets of the store at ``url``: each folder with a dataset.toml. A dataset
+    that cannot be read is left out with a warning; a store that cannot be read gives none,
+    with an error logged, so the datasets under data/ stay usable."""
+    remote = is_remote(url)
+    with _listing_lock:
+        cached = _listing_cache.get(url)
+        if remote and cached and time.monotonic() - cached[0] < REMOTE_LISTING_TTL_S:
+            return cached[1]
+    found = []
+    try:
+        with _store_connection(url) as con:
+            for toml in _glob(con, f"{url}/*/dataset.toml"):
+                name = toml.rsplit("/", 2)[-2]
+                if not _NAME_RE.match(name):
+                    continue
+                try:
+                    found.append(_load_from_store(con, url, name))
+                except (DatasetError, duckdb.Error) as exc:
+                    _warn_once(f"CARE_DATA_URL: dataset {name!r} of {url} is skipped: {exc}")
+    except duckdb.Error as exc:
+        log.error("CARE_DATA_URL: cannot list the datasets of %s: %s", url, exc)
+        return []
+    if remote:
+        with _listing_lock:
+            _listing_cache[url] = (time.monotonic(), found)
+    return found
+
+
+def _load_from_store(con: duckdb.DuckDBPyConnection, url: str, name: str) -> Dataset:
+    base = f"{url}/{name}"
+    rows = con.execute("SELECT content FROM read_text($f)", {"f": f"{base}/dataset.toml"}).fetchall()
+    if not rows:
+        raise DatasetError(f"{base}/dataset.toml: not found, so {name!r} is not a dataset")
+    try:
+        meta = tomllib.loads(rows[0][0])
+    except tomllib.TOMLDecodeError as exc:
+        raise DatasetError(f"{base}/dataset.toml: {exc}") from None
+    kind = _kind_of(meta, f"{base}/dataset.toml")
+    known = {t.name for t in (*schema.STORED_TABLES[kind], *schema.ROLLUP_TABLES[kind])}
+    files: dict[str, list[str]] = {}
+    single: set[str] = set()
+    for file in _glob(con, f"{base}/**/*.parquet"):
+        relative = _below(base, name, file)
+        table = relative.split("/", 1)[0].removesuffix(".parquet")
+        if table in known:
+            files.setdefault(table, []).append(file)
+            if "/" not in relative:
+                single.add(table)
+    for table in single:
+        if len(files[table]) > 1:
+            raise DatasetError(f"{base}: {table} is both a file {table}.parquet and a folder {table}/")
+    missing = [t.name for t in schema.STORED_TABLES[kind] if t.name not in files]
+    if missing:
+        raise DatasetError(f"{base}: no parquet files for {', '.join(missing)}")
+    stamps = con.execute(
+        "SELECT filename, size, epoch_ms(last_modified) FROM read_blob($f) ORDER BY filename",
+        {"f": [f for table_files in files.values() for f in table_files]},
+    ).fetchall()
+    version = "|".join([
+        base,
+        str(meta.get("version", "")),
+        hashlib.sha1(rows[0][0].encode()).hexdigest(),  # dataset.toml as written
+        *(f"{_below(base, name, f)}:{size}:{modified}" for f, size, modified in stamps),
+    ])
+    return Dataset(
+        name=name,
+        path=base,
+        kind=kind,
+        title_en=meta.get("title_en", name),
+        title_es=meta.get("title_es", meta.get("title_en", name)),
+        is_synthetic=bool(meta.get("is_synthetic", False)),
+        metadata=meta,
+        version=version,
+        store_files=tuple(sorted((t, tuple(fs)) for t, fs in files.items())),
+    )
+
+
+def _below(base: str, name: str, file: str) -> str:
+    """The path of ``file`` below the dataset's folder ``base`` (glob may spell the root apart,
+    e.g. gcs:// for gs://)."""
+    return file[len(base) + 1 :] if file.startswith(base + "/") else file.rsplit(f"/{name}/", 1)[1]
+
+
+def _kind_of(meta: dict, where) -> str:
+    kind = meta.get("kind")
+    if kind not in schema.DATASET_KINDS:
+        raise DatasetError(f"{where}: kind must be one of {schema.DATASET_KINDS}, not {kind!r}")
+    return kind
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def _read_sql(dataset: Dataset, table: schema.Table) -> str | None:
+    """A SELECT reading ``table`` from the dataset's parquet files, or None when it has none.
+
+    A store dataset's files are read by name (those found when it was loaded), by their column
+    names (a partition may lack a column) and with hive partitioning. Partition values are read
+    as text, not guessed (an id "007" must stay "007"), and every column is cast to the schema's
+    type and named: so the view has exactly the schema's columns and types, and a column added
+    only to partition by (attendance's year) stays out. A cast to the type a column already has
+    is no cast, so filters still reach the parquet reader and prune partitions."""
+    if not dataset.in_store:
+        parquet = dataset.path / f"{table.name}.parquet"
+        if table in schema.ROLLUP_TABLES[dataset.kind] and not parquet.is_file():
+            return None
+        return f"SELECT * FROM read_parquet({_sql_string(str(parquet))})"
+    files = dict(dataset.store_files).get(table.name)
+    if not files:
+        return None
+    columns = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in table.columns.items())
+    listed = ", ".join(_sql_string(f) for f in files)
+    return (
+        f"SELECT {columns} FROM read_parquet([{listed}], hive_partitioning = true, "
+        f"union_by_name = true, hive_types_autocast = false)"
+    )
 
 
 def view_sql_files(kind: str) -> dict[str, Path]:
@@ -150,21 +353,19 @@ def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     Identifiers cannot be bound as parameters; the schema name comes from a validated dataset
     name and file paths are quoted as SQL string literals.
     """
+    if dataset.in_store and is_remote(str(dataset.path)):
+        configure_remote(con, str(dataset.path))
     cur = con.cursor()
     s = dataset.schema_name
     cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{s}"')
     cur.execute(f"SET search_path = '{s}'")
     for table in schema.STORED_TABLES[dataset.kind]:
-        parquet = dataset.path / f"{table.name}.parquet"
-        cur.execute(
-            f'CREATE OR REPLACE VIEW "{s}"."{table.name}" AS '
-            f"SELECT * FROM read_parquet({_sql_string(str(parquet))})"
-        )
+        cur.execute(f'CREATE OR REPLACE VIEW "{s}"."{table.name}" AS {_read_sql(dataset, table)}')
+    rollups = {t.name: t for t in schema.ROLLUP_TABLES[dataset.kind]}
     for view_name, sql_file in view_sql_files(dataset.kind).items():
-        rollup = dataset.path / f"{view_name}.parquet"
-        if view_name in {t.name for t in schema.ROLLUP_TABLES[dataset.kind]} and rollup.is_file():
-            body = f"SELECT * FROM read_parquet({_sql_string(str(rollup))})"  # written at publish
-        else:
+        # a rollup written at publish is read from its files; without them, computed by its SQL
+        body = _read_sql(dataset, rollups[view_name]) if view_name in rollups else None
+        if body is None:
             body = sql_file.read_text(encoding="utf-8")
         cur.execute(f'CREATE OR REPLACE VIEW "{s}"."{view_name}" AS\n{body}')
     cur.execute((paths.VIEWS_DIR / "selection.sql").read_text(encoding="utf-8"))

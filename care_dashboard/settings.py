@@ -6,6 +6,7 @@
 | CARE_SMALL_NUMBER_THRESHOLD | 5 | in organisation-level views of record-level data, counts of people below this show as "<N" |
 | ATTENDANCE_ID_KEY | (none) | the secret pseudonymisation key itself |
 | ATTENDANCE_ID_KEY_FILE | ~/.config/care-dashboard/attendance_id.key | file holding the key, outside data/ |
+| CARE_DATA_URL | (none) | a dataset store whose datasets are listed beside those in data/: a local folder, s3://bucket/prefix or gs://bucket/prefix, laid out as `scripts/export_to_store.py` writes it (docs/object-storage.md); credentials come from the environment, never from the repo |
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import os
 from pathlib import Path
 
 DEFAULT_KEY_FILE = Path.home() / ".config" / "care-dashboard" / "attendance_id.key"
+# Object stores DuckDB can list (glob) through its httpfs extension. A plain https:// server
+# cannot list its files, so datasets there could not be found; S3-compatible stores use s3://.
+REMOTE_SCHEMES = ("s3", "gs", "gcs")
 
 
 def import_page_enabled() -> bool:
@@ -33,3 +37,23 @@ def small_number_threshold() -> int:
 
 def key_file() -> Path:
     return Path(os.environ.get("ATTENDANCE_ID_KEY_FILE", str(DEFAULT_KEY_FILE))).expanduser()
+
+
+def data_url() -> str | None:
+    """CARE_DATA_URL: the root of a dataset store (no trailing slash), or None when unset.
+    A local folder is made absolute, so the views over its files do not depend on the working
+    directory."""
+    raw = os.environ.get("CARE_DATA_URL", "").strip()
+    if not raw:
+        return None
+    if "://" in raw:
+        scheme = raw.split("://", 1)[0].lower()
+        if scheme not in REMOTE_SCHEMES:
+            raise ValueError(
+                f"CARE_DATA_URL must be a local folder or start with "
+                f"{', '.join(s + '://' for s in REMOTE_SCHEMES)}, not {raw!r}"
+                + (" (an https:// server cannot list its files; for an S3-compatible store use s3://)"
+                   if scheme in ("http", "https") else "")
+            )
+        return raw.rstrip("/")
+    return str(Path(raw).expanduser().resolve())
