@@ -6,7 +6,7 @@
 | CARE_SMALL_NUMBER_THRESHOLD | 5 | in organisation-level views of record-level data, counts of people below this show as "<N" |
 | ATTENDANCE_ID_KEY | (none) | the secret pseudonymisation key itself |
 | ATTENDANCE_ID_KEY_FILE | ~/.config/care-dashboard/attendance_id.key | file holding the key, outside data/ |
-| CARE_DATA_URL | (none) | a dataset store whose datasets are listed beside those in data/: a local folder, s3://bucket/prefix or gs://bucket/prefix, laid out as `scripts/export_to_store.py` writes it (docs/object-storage.md); credentials come from the environment, never from the repo |
+| CARE_DATA_URL | (none) | a dataset store whose datasets are listed beside those in data/: a local folder, s3://bucket/prefix or gs://bucket/prefix, laid out as `scripts/export_to_store.py` writes it (docs/performance.md, "Beyond one machine"); credentials come from the environment, never from the repo |
 """
 
 from __future__ import annotations

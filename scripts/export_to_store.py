@@ -1,4 +1,4 @@
-"""Write a dataset of data/ in the store layout that CARE_DATA_URL reads (docs/object-storage.md).
+"""Write a dataset of data/ in the store layout that CARE_DATA_URL reads (docs/performance.md, "Beyond one machine").
 
 Usage: python scripts/export_to_store.py DATASET DEST [--data-dir DIR] [--partition-by component_id,year]
 
