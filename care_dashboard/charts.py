@@ -69,6 +69,13 @@ def _base_layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
     return fig
 
 
+def _busiest(df: pd.DataFrame, column: str, n: int) -> set:
+    """The ``n`` values of ``column`` with most participations (a count not shown counts as none;
+    ties keep the rows' order)."""
+    totals = df.groupby(column, sort=False)["participations_count"].sum(min_count=1).fillna(0)
+    return set(totals.sort_values(ascending=False, kind="stable").index[:n])
+
+
 def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, labels: Labels) -> go.Figure:
     """Horizontal bars of one measure, a panel per component, a row per territory.
 
@@ -81,8 +88,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     if len(territory_ids) > MAX_TERRITORY_ROWS:
         # many territories (a national programme): readable bars for the busiest, in their usual
         # order (the same territories in every chart of the page); the table and CSV have all
-        totals = df.groupby("territory_id", sort=False)["participations_count"].sum(min_count=1).fillna(0)
-        busiest = set(totals.sort_values(ascending=False, kind="stable").index[:MAX_TERRITORY_ROWS])
+        busiest = _busiest(df, "territory_id", MAX_TERRITORY_ROWS)
         shown_note = i18n.t("charts.busiest_territories_shown", lang, n=MAX_TERRITORY_ROWS,
                             total=i18n.number(len(territory_ids), lang))
         territory_ids = [t for t in territory_ids if t in busiest]
@@ -243,8 +249,7 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     if len(org_ids) > MAX_MATRIX_ORGANISATIONS:
         # many organisations (a national programme): a readable grid of the busiest ones, in their
         # usual order; the table and the CSV beside the chart list every organisation
-        totals = df.groupby("organisation_id", sort=False)["participations_count"].sum(min_count=1).fillna(0)
-        busiest = set(totals.sort_values(ascending=False, kind="stable").index[:MAX_MATRIX_ORGANISATIONS])
+        busiest = _busiest(df, "organisation_id", MAX_MATRIX_ORGANISATIONS)
         shown_note = i18n.t("charts.largest_organisations_shown", lang, n=MAX_MATRIX_ORGANISATIONS,
                             total=i18n.number(len(org_ids), lang))
         org_ids = [o for o in org_ids if o in busiest]
