@@ -11,9 +11,8 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from . import figures, i18n
+from . import figures, i18n, rows
 from .labels import Labels
 
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -199,7 +198,7 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     lang = labels.lang
     fig = go.Figure()
     axis_labels = []
-    for i, r in enumerate(df.to_dict("records")):
+    for i, r in enumerate(rows.records(df)):
         start = pd.Timestamp(r["period_start_date"])
         end = pd.Timestamp(r["period_end_date"]) + pd.Timedelta(days=1)
         name = labels.component(r["component_id"])
@@ -239,12 +238,12 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
 def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, threshold: int = 5) -> go.Figure:
     """A grid of organisations by components; each cell says what is known of that participation.
 
-    ``df``: rows of ``organisation_matrix``. Cells: see ``figures.matrix_cell_text``; a cell whose people
+    ``df``: rows of ``organisation_matrix``. Cells: see ``figures.matrix_cell_texts``; a cell whose people
     the query hid shows "<``threshold``", never a number.
     """
     lang = labels.lang
-    org_ids = list(dict.fromkeys(df["organisation_id"]))
-    comp_ids = list(dict.fromkeys(df["component_id"]))
+    org_ids = list(dict.fromkeys(df["organisation_id"].tolist()))
+    comp_ids = list(dict.fromkeys(df["component_id"].tolist()))
     shown_note = None
     if len(org_ids) > MAX_MATRIX_ORGANISATIONS:
         # many organisations (a national programme): a readable grid of the busiest ones, in their
@@ -253,21 +252,16 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
         shown_note = i18n.t("charts.largest_organisations_shown", lang, n=MAX_MATRIX_ORGANISATIONS,
                             total=i18n.number(len(org_ids), lang))
         org_ids = [o for o in org_ids if o in busiest]
-    cells = {(r["organisation_id"], r["component_id"]): r for r in df.to_dict("records")}
+        df = df[df["organisation_id"].isin(busiest)]
     code = {s: i for i, s in enumerate(STATUS_ORDER)}
-    z, text = [], []
-    for oid in org_ids:
-        zrow, trow = [], []
-        for cid in comp_ids:
-            row = cells.get((oid, cid))
-            if row is None:
-                zrow.append(None)
-                trow.append("")
-                continue
-            zrow.append(code[row["participation_status"]])
-            trow.append(figures.matrix_cell_text(row, lang, threshold, short=True))
-        z.append(zrow)
-        text.append(trow)
+    cells = {
+        (oid, cid): (code[status], text)
+        for oid, cid, status, text in zip(df["organisation_id"].tolist(), df["component_id"].tolist(),
+                                          df["participation_status"].tolist(),
+                                          figures.matrix_cell_texts(df, lang, threshold, short=True))
+    }
+    z = [[cells[(oid, cid)][0] if (oid, cid) in cells else None for cid in comp_ids] for oid in org_ids]
+    text = [[cells[(oid, cid)][1] if (oid, cid) in cells else "" for cid in comp_ids] for oid in org_ids]
     n = len(STATUS_ORDER)
     colorscale = []
     for i, status in enumerate(STATUS_ORDER):
@@ -300,30 +294,37 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     return fig
 
 
-def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | None = None) -> go.Bar:
-    """Bars of ``people_count`` for the rows of ``part``, the count written on each bar."""
+def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | None = None, **axes) -> dict:
+    """Bars of ``people_count`` for the rows of ``part``, the count written on each bar (a trace
+    dict; ``axes``: its ``xaxis``/``yaxis`` in a figure of several panels)."""
     names = hover_names or x
-    hidden = figures.hidden_column(part)
-    return go.Bar(
-        x=x,
+    counts = part["people_count"].tolist()
+    hidden = [None if h is None or pd.isna(h) else int(h) for h in figures.hidden_column(part)]
+    return dict(
+        type="bar",
+        x=list(x),
         # a hidden count ("<5") is drawn as no bar with its label, and never as its value
-        y=[0.0 if h is not None and not pd.isna(h) else float(v) for v, h in zip(part["people_count"], hidden)],
-        text=[figures.count_cell(v, lang, h) for v, h in zip(part["people_count"], hidden)],
-        customdata=[
-            [n, figures.people_text(v, lang, h is not None and not pd.isna(h), None if h is None or pd.isna(h) else int(h))]
-            for n, v, h in zip(names, part["people_count"], hidden)
-        ],
+        y=[0.0 if h is not None else float(v) for v, h in zip(counts, hidden)],
+        text=[figures.count_cell(v, lang, h) for v, h in zip(counts, hidden)],
+        customdata=[[n, figures.people_text(v, lang, h is not None, h)] for n, v, h in zip(names, counts, hidden)],
         textposition="outside",
         textfont=dict(size=16, color=INK),
         cliponaxis=False,
-        marker_color=PEOPLE_COLOUR,
+        marker=dict(color=PEOPLE_COLOUR),
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+        **axes,
     )
 
 
 def _top(values: pd.Series, headroom: float) -> float:
     """The upper end of a value axis, with room for the numbers written above the bars."""
     return float(values.max()) * headroom if len(values) and values.max() > 0 else 1.0
+
+
+def _layout(title: str, lang: str, **rest) -> dict:
+    """The layout every chart shares, as a dict (see ``_base_layout``)."""
+    return dict(template=TEMPLATE, title=dict(text=title), separators=",." if lang == "es" else ".,",
+                showlegend=False, **rest)
 
 
 def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
@@ -334,12 +335,11 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
     lang = labels.lang
     part = df[df["territory_id"].isna()]
     x = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
-    fig = go.Figure(_people_bars(part, x, lang))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False)
-    fig.update_yaxes(title_text=i18n.t("charts.people_axis", lang), range=[0, _top(part["people_count"], 1.18)])
-    _base_layout(fig, title, lang)
-    fig.update_layout(height=420, bargap=0.35)
-    return fig
+    return go.Figure(data=[_people_bars(part, x, lang)], layout=_layout(
+        title, lang, height=420, bargap=0.35,
+        xaxis=dict(type="category", categoryorder="array", categoryarray=x, showgrid=False),
+        yaxis=dict(title=dict(text=i18n.t("charts.people_axis", lang)), range=[0, _top(part["people_count"], 1.18)]),
+    ))
 
 
 def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
@@ -359,34 +359,36 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         shown_note = i18n.t("charts.largest_territories_shown", lang, n=MAX_TERRITORY_PANELS, total=len(territory_ids))
         territory_ids = [t for t in territory_ids if t in largest]
         part = part[part["territory_id"].isin(largest)]
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(territory_ids), 1),
-        subplot_titles=[labels.territory(t) for t in territory_ids],
-        horizontal_spacing=min(0.04, 0.5 / max(len(territory_ids), 1)),
-    )
+    # one dict, validated once (make_subplots and per-panel updates cost ten times more)
+    n = max(len(territory_ids), 1)
+    gap = min(0.04, 0.5 / n)
+    width = (1 - gap * (n - 1)) / n
+    traces, annotations, layout = [], [], {}
     for i, tid in enumerate(territory_ids, start=1):
-        rows = part[part["territory_id"] == tid]
-        x = [i18n.number(int(n), lang) for n in rows["components_attended_count"]]
-        names = [
-            f"{labels.territory(tid)}, {figures.components_text(int(n), lang)}" for n in rows["components_attended_count"]
-        ]
-        fig.add_trace(_people_bars(rows, x, lang, names), row=1, col=i)
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, showgrid=False, row=1, col=i)
-        fig.update_yaxes(
-            range=[0, _top(rows["people_count"], 1.25)], showticklabels=False, showgrid=False, row=1, col=i
-        )
-    fig.update_annotations(font_size=15, selector=dict(yref="paper"))
-    fig.add_annotation(
+        suffix = "" if i == 1 else str(i)
+        domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
+        in_territory = part[part["territory_id"] == tid]
+        attended = [int(c) for c in in_territory["components_attended_count"]]
+        x = [i18n.number(c, lang) for c in attended]
+        names = [f"{labels.territory(tid)}, {figures.components_text(c, lang)}" for c in attended]
+        traces.append(_people_bars(in_territory, x, lang, names, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+        layout[f"xaxis{suffix}"] = dict(domain=domain, anchor=f"y{suffix}", type="category", categoryorder="array",
+                                        categoryarray=x, showgrid=False)
+        layout[f"yaxis{suffix}"] = dict(domain=[0, 1], anchor=f"x{suffix}", showticklabels=False, showgrid=False,
+                                        range=[0, _top(in_territory["people_count"], 1.25)])
+        annotations.append(dict(text=labels.territory(tid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
+                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=15)))
+    annotations.append(dict(
         x=0.5, y=0, xref="paper", yref="paper", yshift=-42, yanchor="top", showarrow=False,
         text=i18n.t("charts.components_axis", lang), font=dict(color=MUTED, size=14),
-    )
+    ))
     if shown_note:
-        fig.add_annotation(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
-                           text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13))
-    _base_layout(fig, title, lang)
-    fig.update_layout(height=440, bargap=0.3, margin=dict(t=130 if shown_note else 110, b=80))
-    return fig
+        annotations.append(dict(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
+                                text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
+    return go.Figure(data=traces, layout=_layout(
+        title, lang, **layout, annotations=annotations, height=440, bargap=0.3,
+        margin=dict(t=130 if shown_note else 110, b=80),
+    ))
 
 
 def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
@@ -403,55 +405,38 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     component_ids = [c for c in labels.components if c in present] + sorted(present - set(labels.components))
     component_names = [labels.component(c) for c in component_ids]
     names = [figures.combination_text(members[c], labels) for c in combos]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.64, 0.36], vertical_spacing=0.04)
-    fig.add_trace(_people_bars(df, combos, lang, names), row=1, col=1)
+    # bars on top (x, y), the dot matrix below (x2, y2), one x axis shared; one dict, validated once
+    traces = [_people_bars(df, combos, lang, names, xaxis="x", yaxis="y")]
+    below = dict(xaxis="x2", yaxis="y2", hoverinfo="skip")
     # every component a grey dot in every column; a filled dot where the combination holds it,
     # joined by a line from its first to its last component
-    fig.add_trace(
-        go.Scatter(
-            x=[c for c in combos for _ in component_ids],
-            y=[n for _ in combos for n in component_names],
-            mode="markers",
-            marker=dict(size=15, color=ABSENT_DOT),
-            hoverinfo="skip",
-        ),
-        row=2,
-        col=1,
-    )
+    traces.append(dict(type="scatter", x=[c for c in combos for _ in component_ids],
+                       y=[n for _ in combos for n in component_names], mode="markers",
+                       marker=dict(size=15, color=ABSENT_DOT), **below))
     for combo in combos:
         inside = [labels.component(c) for c in component_ids if c in members[combo]]
         if len(inside) > 1:
-            fig.add_trace(
-                go.Scatter(
-                    x=[combo, combo], y=[inside[0], inside[-1]], mode="lines",
-                    line=dict(color=PEOPLE_COLOUR, width=3), hoverinfo="skip",
-                ),
-                row=2,
-                col=1,
-            )
+            traces.append(dict(type="scatter", x=[combo, combo], y=[inside[0], inside[-1]], mode="lines",
+                               line=dict(color=PEOPLE_COLOUR, width=3), **below))
     for i, cid in enumerate(component_ids):
         xs = [c for c in combos if cid in members[c]]
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=[labels.component(cid)] * len(xs),
-                mode="markers",
-                marker=dict(size=17, color=component_colour(cid, i), line=dict(color=PEOPLE_COLOUR, width=1.5)),
-                customdata=[names[combos.index(c)] for c in xs],
-                hovertemplate="%{customdata}<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=combos, showticklabels=False, showgrid=False)
-    fig.update_yaxes(range=[0, _top(df["people_count"], 1.18)], title_text=i18n.t("charts.people_axis", lang), row=1, col=1)
-    fig.update_yaxes(
-        categoryorder="array", categoryarray=list(reversed(component_names)), showgrid=False,
-        tickfont=dict(size=15, color=INK), row=2, col=1,
-    )
-    _base_layout(fig, title, lang)
-    fig.update_layout(height=330 + 46 * max(len(component_ids), 1), bargap=0.3)
-    return fig
+        traces.append(dict(
+            type="scatter", x=xs, y=[labels.component(cid)] * len(xs), mode="markers",
+            marker=dict(size=17, color=component_colour(cid, i), line=dict(color=PEOPLE_COLOUR, width=1.5)),
+            customdata=[names[combos.index(c)] for c in xs], hovertemplate="%{customdata}<extra></extra>",
+            xaxis="x2", yaxis="y2",
+        ))
+    shared_x = dict(type="category", categoryorder="array", categoryarray=combos, showticklabels=False, showgrid=False)
+    top_height, gap = 0.96 * 0.64, 0.04
+    return go.Figure(data=traces, layout=_layout(
+        title, lang, height=330 + 46 * max(len(component_ids), 1), bargap=0.3,
+        xaxis=dict(domain=[0, 1], anchor="y", matches="x2", **shared_x),
+        xaxis2=dict(domain=[0, 1], anchor="y2", **shared_x),
+        yaxis=dict(domain=[1 - top_height, 1], anchor="x", range=[0, _top(df["people_count"], 1.18)],
+                   title=dict(text=i18n.t("charts.people_axis", lang))),
+        yaxis2=dict(domain=[0, 1 - top_height - gap], anchor="x2", categoryorder="array",
+                    categoryarray=list(reversed(component_names)), showgrid=False, tickfont=dict(size=15, color=INK)),
+    ))
 
 
 def wrap_label(text: str, width: int) -> str:
@@ -466,10 +451,12 @@ def wrap_label(text: str, width: int) -> str:
     return "<br>".join([*lines, current] if current else lines)
 
 
-def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100) -> go.Figure:
+def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100, copy: bool = True) -> go.Figure:
     """The same figure with its caveats and source written under it, inside the figure, so an
-    image saved from the chart (or pasted on a slide) keeps them. Returns a copy."""
-    out = go.Figure(fig.to_dict(), _validate=False)  # a copy of a figure already checked
+    image saved from the chart (or pasted on a slide) keeps them. Returns a copy, or with
+    ``copy=False`` writes into ``fig`` itself (a figure built for one page run: copying a map of
+    hundreds of territories costs more than drawing it)."""
+    out = go.Figure(fig.to_dict(), _validate=False) if copy else fig  # a copy of a figure already checked
     wrapped = [part for line in lines for part in wrap_label(line, width_chars).split("<br>") if part]
     if not wrapped:
         return out

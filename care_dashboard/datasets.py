@@ -360,24 +360,31 @@ def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{s}"')
     cur.execute(f"SET search_path = '{s}'")
     for table in schema.STORED_TABLES[dataset.kind]:
-        cur.execute(f'CREATE OR REPLACE VIEW "{s}"."{table.name}" AS {_read_sql(dataset, table)}')
+        _create(cur, s, table.name, _read_sql(dataset, table), in_memory=table.name not in schema.LARGE_TABLES)
     rollups = {t.name: t for t in schema.ROLLUP_TABLES[dataset.kind]}
     for view_name, sql_file in view_sql_files(dataset.kind).items():
         # a rollup written at publish is read from its files; without them, computed by its SQL
         body = _read_sql(dataset, rollups[view_name]) if view_name in rollups else None
-        if body is None:
-            body = sql_file.read_text(encoding="utf-8")
-        cur.execute(f'CREATE OR REPLACE VIEW "{s}"."{view_name}" AS\n{body}')
+        _create(cur, s, view_name, body or sql_file.read_text(encoding="utf-8"), in_memory=body is not None)
     cur.execute((paths.VIEWS_DIR / "selection.sql").read_text(encoding="utf-8"))
     missing = set(LOGICAL_VIEWS) - {
         r[0]
         for r in cur.execute(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name = $s", {"s": s}
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = $s "
+            "UNION ALL SELECT table_name FROM duckdb_tables() WHERE schema_name = $s", {"s": s}
         ).fetchall()
     }
     if missing:
         raise DatasetError(f"dataset {dataset.name!r} lacks logical views: {sorted(missing)}")
     cur.close()
+
+
+def _create(cur, schema_name: str, name: str, select: str, in_memory: bool) -> None:
+    """``name`` in the schema: a table held in memory (a small stored table or a rollup read from
+    its files: read once, not parsed from parquet by every query) or a view (the attendance
+    records, which stay on disk, and the logical views)."""
+    kind = "TABLE" if in_memory else "VIEW"
+    cur.execute(f'CREATE OR REPLACE {kind} "{schema_name}"."{name}" AS\n{select}')
 
 
 def write_rollups(con: duckdb.DuckDBPyConnection, folder: Path, kind: str) -> None:

@@ -122,26 +122,36 @@ def count_cell(value, lang: str, hidden=None) -> str:
 def hidden_column(df: pd.DataFrame, column: str = "people_count") -> list:
     """The ``_hidden_below`` values of a column, or Nones when nothing is hidden."""
     name = column + HIDDEN_SUFFIX
-    return list(df[name]) if name in df.columns else [None] * len(df)
+    return df[name].tolist() if name in df.columns else [None] * len(df)
 
 
-def matrix_cell_text(row, lang: str, threshold: int, short: bool) -> str:
-    """What one cell of the organisation matrix says, on the chart (``short``) or in its table.
+def matrix_cell_texts(df: pd.DataFrame, lang: str, threshold: int, short: bool) -> list[str]:
+    """What each cell of the organisation matrix says (one per row of ``organisation_matrix``), on
+    the chart (``short``) or in its table.
 
     From attendance records: participations and people, or "<N people" when the people are
     hidden. From published figures: the published count, "took part", "not known" or "did not
-    take part".
+    take part". Column-wise, with each text looked up once: a national programme has thousands of
+    organisations.
     """
-    status, hidden = row["participation_status"], row.get("is_below_threshold")
-    if is_hidden(hidden):
-        return i18n.t("charts.people_below", lang, threshold=threshold)
-    if not pd.isna(hidden):  # a cell counted from attendance records
-        return i18n.t(
-            "charts.matrix_cell_records" if short else "tables.cell_records",
-            lang,
-            participations=i18n.number(row["participations_count"], lang),
-            people=people_text(row["people_count"], lang),
-        )
-    if status == "count_published":
-        return i18n.number(row["participations_count"], lang)
-    return i18n.t(f"status_short.{status}" if short else f"status.{status}", lang)
+    below = i18n.t("charts.people_below", lang, threshold=threshold)
+    records = i18n.t("charts.matrix_cell_records" if short else "tables.cell_records", lang)
+    status_texts: dict[str, str] = {}
+    out = []
+    def column(name: str) -> list:  # people columns are absent from a grid of published figures
+        return df[name].tolist() if name in df.columns else [None] * len(df)
+
+    for status, hidden, participations, people in zip(
+        column("participation_status"), column("is_below_threshold"), column("participations_count"), column("people_count")
+    ):
+        if is_hidden(hidden):
+            out.append(below)
+        elif not pd.isna(hidden):  # a cell counted from attendance records
+            out.append(records.format(participations=i18n.number(participations, lang), people=people_text(people, lang)))
+        elif status == "count_published":
+            out.append(i18n.number(participations, lang))
+        else:
+            if status not in status_texts:
+                status_texts[status] = i18n.t(f"status_short.{status}" if short else f"status.{status}", lang)
+            out.append(status_texts[status])
+    return out

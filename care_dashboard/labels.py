@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import i18n
+from . import i18n, rows
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,6 @@ def build(components: pd.DataFrame, territories: pd.DataFrame, organisations: pd
             row["organisation_id"]: organisation_label(
                 row, territory_names.get(row["territory_id"], row["territory_id"]), lang
             )
-            for row in organisations.to_dict("records")
+            for row in rows.records(organisations)
         },
     )

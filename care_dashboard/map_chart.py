@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, figures, geo, i18n
+from . import charts, figures, geo, i18n, rows
 from .labels import Labels
 
 SEA = "#EAF2F8"
@@ -104,13 +104,13 @@ class Panel:
 
 def _points(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> tuple[list[Point], list[str]]:
     """The territories of ``df`` with their coordinates; and the names of those without any."""
-    where = territories.set_index("territory_id")
+    ids = territories["territory_id"].tolist()
+    lats, lons = dict(zip(ids, territories["latitude"].tolist())), dict(zip(ids, territories["longitude"].tolist()))
     points, unplaced = [], []
-    for row in df.to_dict("records"):
+    for row in rows.records(df):
         tid = row["territory_id"]
         name = labels.territory(tid)
-        lat = where["latitude"].get(tid)
-        lon = where["longitude"].get(tid)
+        lat, lon = lats.get(tid), lons.get(tid)
         if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
             unplaced.append(name)
             continue
@@ -165,17 +165,22 @@ def map_table(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> pd
     """The map's figures as a table (for its CSV): territory, department, coordinates, the
     participations drawn, and the components whose count is not published and so not in it."""
     lang = labels.lang
-    where = territories.set_index("territory_id")
-    ids = list(df["territory_id"])
+    known = territories["territory_id"].tolist()
+
+    def column(name: str) -> dict:
+        return dict(zip(known, territories[name].tolist()))
+
+    department, lat, lon = column("department_name"), column("latitude"), column("longitude")
+    ids = df["territory_id"].tolist()
     return pd.DataFrame(
         {
             i18n.t("columns.territory", lang): [labels.territory(t) for t in ids],
-            i18n.t("map.column_department", lang): [where["department_name"].get(t) for t in ids],
-            i18n.t("map.column_latitude", lang): [where["latitude"].get(t) for t in ids],
-            i18n.t("map.column_longitude", lang): [where["longitude"].get(t) for t in ids],
-            i18n.t("columns.participations", lang): [i18n.number(v, lang) for v in df["participations_count"]],
+            i18n.t("map.column_department", lang): [department.get(t) for t in ids],
+            i18n.t("map.column_latitude", lang): [lat.get(t) for t in ids],
+            i18n.t("map.column_longitude", lang): [lon.get(t) for t in ids],
+            i18n.t("columns.participations", lang): [i18n.number(v, lang) for v in df["participations_count"].tolist()],
             i18n.t("map.column_not_in_sum", lang): [
-                ", ".join(labels.component(c) for c in missing) for missing in df["components_not_published"]
+                ", ".join(labels.component(c) for c in missing) for missing in df["components_not_published"].tolist()
             ],
         }
     )

@@ -194,4 +194,8 @@ ROLLUP_TABLES: dict[str, tuple[Table, ...]] = {
     "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD),
 }
 
+# stored tables that grow with the records: read from their files by every query, never held in
+# memory (every other stored table, and every rollup, is read once when a dataset is attached)
+LARGE_TABLES = frozenset({ATTENDANCE.name})
+
 ALL_TABLES = {t.name: t for kind in STORED_TABLES.values() for t in kind}

@@ -62,28 +62,19 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.Dat
     """
     lang = labels.lang
 
-    def cell(row) -> str:
-        return figures.matrix_cell_text(row, lang, threshold, short=False)
-
-    long = pd.DataFrame(
-        {
-            "organisation": [labels.organisation(v) for v in df["organisation_id"]],
-            "territory": [labels.territory(v) for v in df["territory_id"]],
-            "component": [labels.component(v) for v in df["component_id"]],
-            "cell": [cell(r) for r in df.to_dict("records")],
-        }
-    )
-    wide = long.pivot(index=["organisation", "territory"], columns="component", values="cell")
-    wide = wide.reindex(
-        index=list(dict.fromkeys(zip(long["organisation"], long["territory"]))),
-        columns=list(dict.fromkeys(long["component"])),
-    ).reset_index()
-    wide.columns.name = None
-    return wide.rename(
-        columns={
-            "organisation": i18n.t("columns.organisation", lang),
-            "territory": i18n.t("columns.territory", lang),
-        }
+    # thousands of organisations x components: built row by row from column lists (a pivot, or a
+    # lookup per cell, costs several times more)
+    component_ids = list(dict.fromkeys(df["component_id"].tolist()))
+    grid: dict[tuple, dict] = {}
+    for oid, tid, cid, text in zip(df["organisation_id"].tolist(), df["territory_id"].tolist(),
+                                   df["component_id"].tolist(), figures.matrix_cell_texts(df, lang, threshold, short=False)):
+        grid.setdefault((oid, tid), {})[cid] = text
+    org_col, terr_col = i18n.t("columns.organisation", lang), i18n.t("columns.territory", lang)
+    names = [labels.component(c) for c in component_ids]
+    return pd.DataFrame(
+        [[labels.organisation(oid), labels.territory(tid), *(cells.get(c) for c in component_ids)]
+         for (oid, tid), cells in grid.items()],
+        columns=[org_col, terr_col, *names],
     )
 
 
@@ -125,24 +116,27 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     lang = labels.lang
     all_col = i18n.t("columns.all_components_people", lang)
     org_col, terr_col = i18n.t("columns.organisation", lang), i18n.t("columns.territory", lang)
-    comp_ids = [c for c in labels.components if c in set(df["component_id"].dropna())]
-    comp_ids += sorted(set(df["component_id"].dropna()) - set(comp_ids))
+    present = set(df["component_id"].dropna().tolist())
+    comp_ids = [c for c in labels.components if c in present]
+    comp_ids += sorted(present - set(comp_ids))
     columns = [all_col, *(labels.component(c) for c in comp_ids)]
     below = f"<{i18n.number(threshold, lang)}"
 
     # vectorised: a national programme has thousands of organisations
     hidden = df["is_below_threshold"].fillna(False).astype(bool).to_numpy()
     shown_counts = df["people_count"].where(~hidden)
-    texts = [below if h else i18n.number(v, lang) for h, v in zip(hidden, df["people_count"])]
+    # (columns as lists: iterating an Arrow-backed column costs a conversion per element)
+    org_ids = df["organisation_id"].tolist()
+    texts = [below if h else i18n.number(v, lang) for h, v in zip(hidden, df["people_count"].tolist())]
     long = pd.DataFrame({
-        "organisation_id": df["organisation_id"],
-        "column": [all_col if pd.isna(c) else labels.component(c) for c in df["component_id"]],
+        "organisation_id": org_ids,
+        "column": [all_col if pd.isna(c) else labels.component(c) for c in df["component_id"].tolist()],
         "text": texts,
     })
-    orgs = list(dict.fromkeys(df["organisation_id"]))
+    orgs = list(dict.fromkeys(org_ids))
     wide = long.pivot(index="organisation_id", columns="column", values="text").reindex(index=orgs, columns=columns)
     wide = wide.fillna(i18n.t("tables.not_attended", lang))
-    territory_of = dict(zip(df["organisation_id"], df["territory_id"]))
+    territory_of = dict(zip(org_ids, df["territory_id"].tolist()))
     wide.insert(0, terr_col, [labels.territory(territory_of[o]) for o in orgs])
     wide.insert(0, org_col, [labels.organisation(o) for o in orgs])
     wide = wide.reset_index(drop=True)
@@ -173,11 +167,11 @@ def components_per_person_table(df: pd.DataFrame, labels: Labels) -> pd.DataFram
     return pd.DataFrame(
         {
             i18n.t("columns.territory", lang): [
-                i18n.t("common.all_territories", lang) if pd.isna(t) else labels.territory(t) for t in df["territory_id"]
+                i18n.t("common.all_territories", lang) if pd.isna(t) else labels.territory(t) for t in df["territory_id"].tolist()
             ],
-            i18n.t("columns.components_count", lang): _count(df["components_attended_count"], lang),
+            i18n.t("columns.components_count", lang): _count(df["components_attended_count"].tolist(), lang),
             i18n.t("columns.people", lang): [
-                figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], figures.hidden_column(df))
+                figures.count_cell(v, lang, h) for v, h in zip(df["people_count"].tolist(), figures.hidden_column(df))
             ],
         }
     )

@@ -128,9 +128,9 @@ class FilterOptions:
     def ids(self) -> dict[str, list[str]]:
         return {
             "lang": list(i18n.LANGS),
-            "component": list(self.components["component_id"]),
-            "territory": list(self.territories["territory_id"]),
-            "organisation": list(self.organisations["organisation_id"]),
+            "component": self.components["component_id"].tolist(),
+            "territory": self.territories["territory_id"].tolist(),
+            "organisation": self.organisations["organisation_id"].tolist(),
         }
 
 
@@ -271,13 +271,13 @@ def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeade
     )
 
 
-def figure_with_footer(ctx: PageContext, fig, caveat_ids):
+def figure_with_footer(ctx: PageContext, fig, caveat_ids, copy: bool = True):
     """The chart with its caveats (titles and what they rest on) and the source inside the
-    figure, so a saved image keeps them."""
+    figure, so a saved image keeps them (``copy=False``: written into ``fig``)."""
     meta = ctx.dataset.metadata
     lines = [f"\u26a0 {c.title} ({source_of(c, ctx.lang)})" for c in ctx.caveats_for(caveat_ids)]
     lines.append(ctx.t("exports.footer_source", source=meta.get("source_citation", ""), licence=meta.get("licence", "")))
-    return charts.with_caveat_footer(fig, lines)
+    return charts.with_caveat_footer(fig, lines, copy=copy)
 
 
 def plot_config(key: str) -> dict:
@@ -294,14 +294,15 @@ def chart_block(
     figure, so a saved image keeps them."""
     caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
     with st.container(border=True):
-        st.plotly_chart(figure_with_footer(ctx, fig, caveat_ids), key=key, config=plot_config(key))
+        title = fig.layout.title.text or key
+        # the figure was built for this run only, so its footer is written into it, not a copy
+        st.plotly_chart(figure_with_footer(ctx, fig, caveat_ids, copy=False), key=key, config=plot_config(key))
         if table_df is not None:
             st.dataframe(table_df, hide_index=True, key=f"{key}_table", width="stretch")
         st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
         caveat_list(ctx, caveat_ids)
         data = export_df if export_df is not None else table_df
         if data is not None:
-            title = fig.layout.title.text or key
             csv_download(ctx, data, export_header(ctx, title, ctx.t(unit_key), caveat_ids), key)
 
 
