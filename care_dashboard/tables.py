@@ -122,31 +122,28 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     columns = [all_col, *(labels.component(c) for c in comp_ids)]
     below = f"<{i18n.number(threshold, lang)}"
 
-    # vectorised: a national programme has thousands of organisations
-    hidden = df["is_below_threshold"].fillna(False).astype(bool).to_numpy()
-    shown_counts = df["people_count"].where(~hidden)
-    # (columns as lists: iterating an Arrow-backed column costs a conversion per element)
-    org_ids = df["organisation_id"].tolist()
-    texts = [below if h else i18n.number(v, lang) for h, v in zip(hidden, df["people_count"].tolist())]
-    long = pd.DataFrame({
-        "organisation_id": org_ids,
-        "column": [all_col if pd.isna(c) else labels.component(c) for c in df["component_id"].tolist()],
-        "text": texts,
-    })
-    orgs = list(dict.fromkeys(org_ids))
-    wide = long.pivot(index="organisation_id", columns="column", values="text").reindex(index=orgs, columns=columns)
-    wide = wide.fillna(i18n.t("tables.not_attended", lang))
-    territory_of = dict(zip(org_ids, df["territory_id"].tolist()))
-    wide.insert(0, terr_col, [labels.territory(territory_of[o]) for o in orgs])
-    wide.insert(0, org_col, [labels.organisation(o) for o in orgs])
-    wide = wide.reset_index(drop=True)
-    wide.columns.name = None
-    if len(wide):
-        sums = pd.Series(shown_counts.fillna(0).to_numpy(), index=long["column"]).groupby(level=0).sum()
-        total = {org_col: i18n.t("tables.sum_shown", lang), terr_col: "",
-                 **{c: i18n.number(int(sums.get(c, 0)), lang) for c in columns}}
-        wide = pd.concat([wide, pd.DataFrame([total])], ignore_index=True)
-    return wide[[org_col, terr_col, *columns]]
+    # a national programme has thousands of organisations: one pass over column lists (iterating
+    # an Arrow-backed column, or pivoting, costs several times more)
+    not_attended = i18n.t("tables.not_attended", lang)
+    grid: dict[str, dict[str, str]] = {}
+    territory_of: dict[str, str] = {}
+    sums = dict.fromkeys(columns, 0)
+    for oid, tid, cid, count, hidden in zip(
+        df["organisation_id"].tolist(), df["territory_id"].tolist(), df["component_id"].tolist(),
+        df["people_count"].tolist(), df["is_below_threshold"].tolist(),
+    ):
+        column = all_col if pd.isna(cid) else labels.component(cid)
+        territory_of[oid] = tid
+        if figures.is_hidden(hidden):
+            grid.setdefault(oid, {})[column] = below  # left out of the sum
+        else:
+            grid.setdefault(oid, {})[column] = i18n.number(count, lang)
+            sums[column] = sums.get(column, 0) + (0 if pd.isna(count) else int(count))
+    body = [[labels.organisation(oid), labels.territory(territory_of[oid]),
+             *(cells.get(c, not_attended) for c in columns)] for oid, cells in grid.items()]
+    if body:
+        body.append([i18n.t("tables.sum_shown", lang), "", *(i18n.number(sums[c], lang) for c in columns)])
+    return pd.DataFrame(body, columns=[org_col, terr_col, *columns])
 
 
 def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
