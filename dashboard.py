@@ -28,13 +28,14 @@ lang = i18n.normalise_lang(lang)
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
 names = labels.build(options.components, options.territories, options.organisations, lang)
 if ignored:
-    st.toast(t("common.ignored_link_values", values=", ".join(f"{k}={v}" for k, v in ignored)))
+    # the values come from the link as typed: shown as plain text, cut short if very long
+    st.toast(t("common.ignored_link_values", values=ui.plain(", ".join(f"{k}={v}" for k, v in ignored)[:300])))
 
 with st.sidebar:
     st.radio(
         t("sidebar.dataset_picker"),
         options=list(available),
-        format_func=lambda name: available[name].title(lang),
+        format_func=lambda name: ui.plain(available[name].title(lang)),  # radio options read Markdown
         captions=[ui.dataset_kind_label(d, lang) for d in available.values()],
         key="dataset",
         help=t("sidebar.dataset_help"),
@@ -101,8 +102,8 @@ st.divider()
 st.caption(
     t(
         "common.source_footer" if dataset.kind == "published_aggregate" else "common.source_footer_records",
-        title=dataset.title(lang),
-        citation=dataset.metadata.get("source_citation", ""),
-        licence=dataset.metadata.get("licence", ""),
+        title=ui.plain(dataset.title(lang)),
+        citation=ui.plain(dataset.metadata.get("source_citation", "")),
+        licence=ui.plain(dataset.metadata.get("licence", "")),
     )
 )

@@ -80,6 +80,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
 
     ``df``: rows of ``coverage_by_territory``. A NULL value is written "not published" in its row.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     component_ids = list(dict.fromkeys(df["component_id"]))
     territory_ids = list(dict.fromkeys(df["territory_id"]))
@@ -195,6 +196,7 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     ``df``: rows of ``component_reach``. Month-precision periods span whole months; the axis runs
     from the first to the last month of the data.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     fig = go.Figure()
     axis_labels = []
@@ -241,6 +243,7 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     ``df``: rows of ``organisation_matrix``. Cells: see ``figures.matrix_cell_texts``; a cell whose people
     the query hid shows "<``threshold``", never a number.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     org_ids = list(dict.fromkeys(df["organisation_id"].tolist()))
     comp_ids = list(dict.fromkeys(df["component_id"].tolist()))
@@ -318,7 +321,8 @@ def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | Non
 
 def _top(values: pd.Series, headroom: float) -> float:
     """The upper end of a value axis, with room for the numbers written above the bars."""
-    return float(values.max()) * headroom if len(values) and values.max() > 0 else 1.0
+    known = values.dropna()  # hidden counts ("<5") are NULL and have no bar
+    return float(known.max()) * headroom if len(known) and known.max() > 0 else 1.0
 
 
 def _layout(title: str, lang: str, **rest) -> dict:
@@ -332,6 +336,7 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
 
     ``df``: rows of ``people_by_components_attended``; the rows with ``territory_id`` NULL are used.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     part = df[df["territory_id"].isna()]
     x = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
@@ -348,6 +353,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
 
     ``df``: rows of ``people_by_components_attended``; the rows with a ``territory_id`` are used.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     part = df[df["territory_id"].notna()]
     territory_ids = list(dict.fromkeys(part["territory_id"]))
@@ -398,6 +404,7 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     ``df``: rows of ``component_overlaps``, in their order. The matrix rows follow the display
     order of ``labels``.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     combos = list(df["combination_id"])
     members = {cid: list(ids) for cid, ids in zip(df["combination_id"], df["component_ids"])}

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import html
 from dataclasses import dataclass
 
 import pandas as pd
 
 from . import i18n, rows
+
+MAX_CHART_NAME = 60  # characters of a name drawn in a chart (the table beside it shows it whole)
+
+
+@functools.lru_cache(maxsize=50_000)
+def chart_text(name: str) -> str:
+    """A name from the data as Plotly shows it: plain text, never markup. Plotly draws a subset of
+    HTML in every text (labels, ticks, hover, annotations), so ``<``, ``>`` and ``&`` are written as
+    entities, which it shows as the characters; a very long name is cut with an ellipsis."""
+    text = " ".join(str(name).split())
+    if len(text) > MAX_CHART_NAME:
+        text = text[: MAX_CHART_NAME - 1].rstrip() + "\u2026"
+    return html.escape(text, quote=False)
 
 
 @dataclass(frozen=True)
@@ -15,15 +31,25 @@ class Labels:
     components: dict[str, str]
     territories: dict[str, str]
     organisations: dict[str, str]
+    # True: names come out as chart_text (for Plotly figures); see for_charts
+    for_plotly: bool = False
+
+    def _shown(self, name) -> str:
+        return chart_text(name) if self.for_plotly else name
 
     def component(self, cid: str) -> str:
-        return self.components.get(cid, cid)
+        return self._shown(self.components.get(cid, cid))
 
     def territory(self, tid: str) -> str:
-        return self.territories.get(tid, tid)
+        return self._shown(self.territories.get(tid, tid))
 
     def organisation(self, oid: str) -> str:
-        return self.organisations.get(oid, oid)
+        return self._shown(self.organisations.get(oid, oid))
+
+    def for_charts(self) -> Labels:
+        """The same names, as chart builders must write them into a figure (``chart_text``).
+        Tables, CSVs and Streamlit's own widgets show names as plain text already and use ``self``."""
+        return self if self.for_plotly else dataclasses.replace(self, for_plotly=True)
 
 
 def organisation_label(row, territory_name: str, lang: str) -> str:

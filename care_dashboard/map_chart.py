@@ -647,6 +647,7 @@ def territory_map(
     otherwise. Territories within ``CLUSTER_KM`` of each other are shown in a zoomed panel to the
     right of the country, which marks each zoomed area with a lettered frame.
     """
+    labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     points, unplaced = _points(df, territories, labels)
     colour, component = colour_of(df) if len(df) else (NEUTRAL, None)

@@ -7,6 +7,7 @@ Query running, charts, caveats and i18n stay free of Streamlit so they test with
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from dataclasses import dataclass
 
@@ -19,6 +20,23 @@ from .labels import Labels
 from .selection import Selection
 
 _attach_lock = threading.Lock()
+# every ASCII punctuation mark Markdown, Streamlit's directives (:material/icon:, :red[...]) or
+# HTML could read as syntax
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
+
+
+def plain(value) -> str:
+    """Text from the data (a name, a title, a value from a link) for a Streamlit element that reads
+    Markdown (st.markdown, st.caption, st.metric labels, st.radio options, alerts, toasts): every
+    character that could be syntax is backslash-escaped and line breaks become spaces, so it shows
+    exactly as typed and nothing in it becomes a link, an image, an icon or HTML."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def safe_url(value) -> str:
+    """A link from dataset metadata, kept only when it is an http(s) address (no javascript:)."""
+    text = str(value or "").strip()
+    return text if re.fullmatch(r"https?://[^\s()<>\[\]]+", text) else ""
 
 
 @st.cache_resource
@@ -325,10 +343,10 @@ def figure_block(
 ) -> None:
     """A headline figure with its unit, an optional note and its caveats, in one container."""
     with st.container(border=True):
-        st.metric(label, value, help=help_text)
+        st.metric(plain(label), value, help=help_text)  # values are our own formatted counts
         st.caption(ctx.t("common.unit_line", unit=unit))
         if note:
-            st.caption(f":material/info: {note}")
+            st.caption(f":material/info: {plain(note)}")
         caveat_list(ctx, caveat_ids)
 
 

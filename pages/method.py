@@ -47,10 +47,10 @@ meta = ctx.dataset.metadata
 st.markdown(
     ctx.t(
         "method.source_body",
-        citation=meta.get("source_citation", ""),
-        sections=meta.get("source_sections", ""),
-        licence=meta.get("licence", ""),
-        licence_url=meta.get("licence_url", ""),
+        citation=ui.plain(meta.get("source_citation", "")),
+        sections=ui.plain(meta.get("source_sections", "")),
+        licence=ui.plain(meta.get("licence", "")),
+        licence_url=ui.safe_url(meta.get("licence_url", "")),
     )
 )
 st.caption(ctx.t("method.reference_data_note"))

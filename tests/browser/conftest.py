@@ -4,6 +4,7 @@ With CI=true the browser tests must run: a missing Chromium is a failure. Elsewh
 with a message saying how to install it. No browser is ever downloaded.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -41,33 +42,42 @@ def chromium_path():
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def server():
-    """A fresh server per test session, so the first request really is the first after a start."""
+@contextlib.contextmanager
+def running_server(env: dict | None = None, log_name: str = "server.log"):
+    """A dashboard server on a free localhost port (``env``: extra environment variables); yields its URL."""
     port = _free_port()
-    log = open(paths.ROOT / "test-artifacts" / "server.log", "w") if (paths.ROOT / "test-artifacts").mkdir(exist_ok=True) is None else None
+    (paths.ROOT / "test-artifacts").mkdir(exist_ok=True)
+    log = open(paths.ROOT / "test-artifacts" / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"the dashboard server did not start; see test-artifacts/{log_name}")
+        yield url
+    finally:
         proc.terminate()
-        raise RuntimeError("the dashboard server did not start; see test-artifacts/server.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A fresh server per test session, so the first request really is the first after a start."""
+    with running_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
