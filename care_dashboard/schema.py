@@ -189,9 +189,20 @@ PEOPLE_SPREAD = Table(
     ("person_id", "territory_id", "organisation_id"),
 )
 
+ORGANISATION_PEOPLE = Table(
+    "organisation_people",
+    "one row per organisation per component, and per organisation for all components together (component_id NULL)",
+    {
+        "organisation_id": "VARCHAR",
+        "component_id": "VARCHAR",
+        "people_count": "INTEGER",
+    },
+    ("organisation_id", "component_id"),
+)
+
 ROLLUP_TABLES: dict[str, tuple[Table, ...]] = {
     "published_aggregate": (),
-    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD),
+    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD, ORGANISATION_PEOPLE),
 }
 
 # stored tables that grow with the records: read from their files by every query, never held in

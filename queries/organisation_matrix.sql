@@ -13,11 +13,10 @@
 -- caveats: per_organisation_only_soft_skills, soft_skills_selected_not_sampled,
 --          unnamed_organisations, participation_not_person, people_from_person_keys,
 --          small_numbers_suppressed
-WITH people AS (  -- from the people rollups: the rows whose mask has the component's bit
-    SELECT k.organisation_id, b.component_id, people_in(k.person_id, k.people_count) AS people_count
-    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
-    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
-    GROUP BY k.organisation_id, b.component_id
+WITH people AS (  -- looked up in the rollup (cells the selection leaves out are dropped by the join below)
+    SELECT organisation_id, component_id, people_count
+    FROM organisation_people
+    WHERE component_id IS NOT NULL
 ),
 from_records AS (  -- counts made from attendance records carry records_without_person_key_count
     SELECT max(records_without_person_key_count) IS NOT NULL AS is_record_level

@@ -11,21 +11,20 @@
 -- caveats: people_from_person_keys, records_without_person_key, participation_not_person,
 --          small_numbers_suppressed, unnamed_organisations
 --
--- Read from the rollups: people from selected_people (per component: the rows whose mask has the
--- component's bit), participations from participation_counts. Records without a person key count
--- as participations, not people.
-WITH keyed AS (
-    SELECT k.*, b.component_id
-    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
-    JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
-),
-people AS (
-    SELECT organisation_id, component_id, people_in(person_id, people_count) AS people_count
-    FROM keyed
-    GROUP BY organisation_id, component_id
+-- Read from the rollups, participations from participation_counts. People per organisation and
+-- component: looked up in organisation_people (an organisation's records all lie in its own
+-- territory, so a territory or organisation choice picks whole rows of it). People in all selected
+-- components together: looked up too when no component is chosen; otherwise counted from
+-- selected_people. Records without a person key count as participations, not people.
+WITH people AS (
+    SELECT op.organisation_id, op.component_id, op.people_count
+    FROM organisation_people AS op
+    JOIN selected_organisations($territories::VARCHAR[], $organisations::VARCHAR[]) AS so USING (organisation_id)
+    WHERE op.component_id IS NOT NULL OR $components::VARCHAR[] IS NULL
     UNION ALL
     SELECT organisation_id, NULL::VARCHAR, people_in(person_id, people_count)
     FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
+    WHERE $components::VARCHAR[] IS NOT NULL
     GROUP BY organisation_id
 ),
 participations AS (

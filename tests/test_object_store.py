@@ -68,7 +68,7 @@ def test_export_writes_the_object_store_layout(store):
         "attendance/component_id=human-rights/year=2025/data_0.parquet",
         "attendance/component_id=ohs/year=2025/data_0.parquet",
         "attendance/component_id=soft-skills/year=2025/data_0.parquet",
-        "components.parquet", "organisations.parquet",
+        "components.parquet", "organisation_people.parquet", "organisations.parquet",
         "participation_counts.parquet", "people_sets.parquet", "people_spread.parquet",  # rollups
         "territories.parquet",
     ]
