@@ -4,7 +4,8 @@
     python ingest.py --make-key
 
 Exit status: 0 imported; 2 invalid input or no key (nothing written, an existing dataset is left
-exactly as it was); 1 the dataset could not be written (nothing changed).
+exactly as it was); 1 the dataset could not be written (nothing changed; the message names the
+folder, what happened, such as a full disk or a read-only data/, and what to do).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from care_dashboard import paths
+from care_dashboard import paths, store
 from care_dashboard.ingest import identity, importer, sheets
 
 
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(exc.problems), file=sys.stderr)
         print(f"nothing was imported: fix the {len(exc.problems)} problem(s) above and run the command again.", file=sys.stderr)
         return 2
+    except store.StoreError as exc:  # a full disk, a read-only data/, another import running...
+        print(f"error: {exc}", file=sys.stderr)  # names the folder, what happened and what to do
+        return 1
     except OSError as exc:
         print(f"error: could not write {args.data_dir / args.dataset}: {exc.strerror or exc}; nothing was changed.", file=sys.stderr)
         return 1

@@ -119,6 +119,9 @@ def dataset_root(folder: Path) -> Path:
 def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
     """The dataset ``name`` under ``data_dir`` (data/); failing that, the store's (CARE_DATA_URL)."""
     validate_name(name)
+    from . import store  # imported here: store imports this module
+
+    store.recover((data_dir or paths.DATA_DIR) / name)  # what a killed import left, if none runs now
     folder = dataset_root((data_dir or paths.DATA_DIR) / name)
     meta_file = folder / "dataset.toml"
     if not meta_file.is_file():

@@ -5,11 +5,28 @@ Layout of a dataset written here (record-level datasets: imports, the synthetic 
     data/NAME/current -> versions/20261121T061500Z-3f2a9c     (relative symlink)
     data/NAME/versions/20261121T061500Z-3f2a9c/dataset.toml
     data/NAME/versions/20261121T061500Z-3f2a9c/<table>.parquet   (schema.STORED_TABLES[kind])
+    data/.NAME.lock                                              (the writers' lock; empty, kept)
 
 ``publish`` writes a complete new version in a temporary folder, flushes it to disk, renames it
 into ``versions/`` and then replaces the ``current`` link in one atomic rename. Until that last
 step the previous version is what every reader sees; after it, the new one. The version before
 the previous is removed; the previous one stays a while for readers still using it.
+
+Faults (docs/reliability.md, "Faults during import"):
+
+* One writer at a time per dataset: ``publish`` holds an exclusive ``flock`` on ``data/.NAME.lock``
+  (``dataset_lock``; an import holds it from reading the dataset it extends until the switch, so
+  two imports never lose each other's sessions). The kernel drops the lock when its holder dies.
+  The lock file sits beside the dataset folder, not in it: it exists before the first version,
+  survives an operator removing ``data/NAME``, and git ignores it (``/data/*``) beside the
+  committed synthetic dataset.
+* A writer killed mid-way (SIGKILL, power cut) leaves ``versions/.tmp-ID`` and perhaps the link
+  ``.current-ID``, made before the rename and so marking ``versions/ID`` as never made current.
+  ``recover`` removes them, only while the lock is free (so never a live writer's files): at the
+  start of every publish, and cheaply whenever a dataset is loaded (``datasets.load_dataset``).
+  A complete version without such a link is never removed by it (a rollback made by hand stays).
+* A full disk, an exceeded quota, a read-only or unwritable ``data/`` raise ``StoreWriteError``,
+  whose message names the folder, what happened and what to do; nothing already stored changes.
 
 The embedded ``care_2025`` dataset is a flat folder built from CSV sources (``build.py``) and is
 never written here.
@@ -17,12 +34,19 @@ never written here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
 import json
+import logging
 import os
+import re
 import shutil
+import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -30,14 +54,224 @@ import pandas as pd
 
 from . import datasets, paths, schema
 
+log = logging.getLogger(__name__)
+
 CURRENT = "current"
 VERSIONS = "versions"
-KEEP_VERSIONS = 2
+TMP_PREFIX = ".tmp-"  # versions/.tmp-ID: a version being written
+LINK_PREFIX = f".{CURRENT}-"  # NAME/.current-ID: the new link, from before the rename until it replaces `current`
+_VERSION_ID = re.compile(r"\d{8}T\d{12}Z-[0-9a-f]{6}")
+LOCK_WAIT_S = 300.0  # how long a second writer waits for the first before giving up (StoreBusy)
+_LOCK_POLL_S = 0.05
 
 
 class StoreError(RuntimeError):
     pass
 
+
+class StoreBusy(StoreError):
+    """Another writer held the dataset's lock for longer than LOCK_WAIT_S: nothing was changed."""
+
+    def __init__(self, name: str, waited_s: float, lock: Path):
+        super().__init__(
+            f"another import into {name} is still running (waited {waited_s:g} s for it to finish; "
+            f"its lock is {lock}). Nothing was changed: import again when it has finished."
+        )
+        self.name = name
+
+
+# errno -> (reason, what happened, what to do); the reason names the Import page's text
+# (import.write_REASON in content/i18n/import/)
+_WRITE_FAILURES = {
+    errno.ENOSPC: ("disk_full", "the disk is full",
+                   "Free space on the disk that holds {data_dir}, then try again"),
+    errno.EDQUOT: ("quota", "the disk quota of the user running this is used up",
+                   "Free space within that user's quota (or ask for a larger one), then try again"),
+    errno.EROFS: ("read_only", "the file system is read-only",
+                  "Make {data_dir} writable (mount it read-write), then try again"),
+    errno.EACCES: ("not_writable", "the user running this may not write there",
+                   "Make {data_dir} writable for that user, then try again"),
+    errno.EPERM: ("not_writable", "the user running this may not write there",
+                  "Make {data_dir} writable for that user, then try again"),
+}
+WRITE_FAILURE_REASONS = tuple(dict.fromkeys(r for r, _, _ in _WRITE_FAILURES.values()))
+
+
+class StoreWriteError(StoreError):
+    """The disk refused a write (full, over quota, read-only, not writable). Raised before the
+    switch, after the new version's files were removed: nothing already stored changed.
+    ``reason`` is one of WRITE_FAILURE_REASONS."""
+
+    def __init__(self, folder: Path, code: int):
+        reason, what, todo = _WRITE_FAILURES[code]
+        super().__init__(
+            f"cannot write {folder}: {what} ({os.strerror(code)}). Nothing was changed: the dataset "
+            f"keeps the version it had. {todo.format(data_dir=folder.parent)}."
+        )
+        self.folder = folder
+        self.reason = reason
+        self.errno = code
+
+
+def _errno_of(exc: BaseException) -> int | None:
+    """The errno of an OSError, or of a DuckDB IO error (DuckDB writes the parquet files and
+    reports a full disk as 'IO Error: ... "errno":"28"', a read-only one by its strerror only)."""
+    if isinstance(exc, OSError):
+        return exc.errno
+    if isinstance(exc, duckdb.IOException):
+        text = str(exc)
+        found = re.search(r'"errno"\s*:\s*"(\d+)"', text)
+        if found:
+            return int(found.group(1))
+        return next((code for code in _WRITE_FAILURES if os.strerror(code) in text), None)
+    return None
+
+
+def _explained(exc: BaseException, folder: Path) -> BaseException | None:
+    """The error to raise instead of ``exc`` from writing ``folder``, or None to re-raise it."""
+    code = _errno_of(exc)
+    if code in _WRITE_FAILURES:
+        return StoreWriteError(folder, code)
+    if isinstance(exc, duckdb.IOException):  # any other IO error: a StoreError, not a traceback
+        return StoreError(f"cannot write {folder}: {exc}. Nothing was changed: the dataset keeps the version it had.")
+    return None
+
+
+# ---- one writer at a time ------------------------------------------------------------------
+
+_held = threading.local()  # the lock files this thread holds (a publish inside an import's lock)
+
+
+def _held_locks() -> set[str]:
+    if not hasattr(_held, "paths"):
+        _held.paths = set()
+    return _held.paths
+
+
+def lock_file(folder: Path) -> Path:
+    """The lock of the dataset folder ``folder`` (data/NAME): data/.NAME.lock."""
+    return folder.parent.resolve() / f".{folder.name}.lock"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path, wait_s: float) -> Iterator[None]:
+    """Hold the exclusive lock of ``folder``, waiting at most ``wait_s`` for another writer.
+    Re-entrant within a thread; other threads and processes wait (flock locks belong to an open
+    file, so two opens in one process exclude each other too)."""
+    lock = lock_file(folder)
+    held = _held_locks()
+    if str(lock) in held:
+        yield
+        return
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        # read-only suffices for flock, so an existing lock opens on a read-only file system too
+        fd = os.open(lock, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        explained = _explained(exc, folder)
+        if explained is None:
+            raise
+        raise explained from exc
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started >= wait_s:
+                    raise StoreBusy(folder.name, wait_s, lock) from None
+                time.sleep(_LOCK_POLL_S)
+        held.add(str(lock))
+        try:
+            yield
+        finally:
+            held.discard(str(lock))
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def dataset_lock(name: str, data_dir: Path | None = None, wait_s: float | None = None) -> Iterator[None]:
+    """Be the only writer of dataset ``name`` for the block (an import: read the current version,
+    merge, publish). Waits up to LOCK_WAIT_S for another writer, then raises StoreBusy."""
+    datasets.validate_name(name)
+    with _locked((data_dir or paths.DATA_DIR) / name, LOCK_WAIT_S if wait_s is None else wait_s):
+        yield
+
+
+# ---- leftovers of killed writers -------------------------------------------------------------
+
+def _current_id(folder: Path) -> str | None:
+    """The version id ``current`` points to (versions/ID), or None when there is no such link."""
+    try:
+        target = Path(os.readlink(folder / CURRENT))
+    except OSError:
+        return None
+    return target.name if target.parts[:-1] == (VERSIONS,) else None
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """What writers that died left in the dataset folder ``folder``: temporary versions
+    (versions/.tmp-ID), new links that never replaced ``current`` (.current-ID) and, for each such
+    link, its version if it was already renamed into versions/ (and is not current). Two directory
+    listings; while a writer runs, its own files are listed too (``recover`` checks the lock)."""
+    versions = folder / VERSIONS
+    if not versions.is_dir():
+        return []
+    current = _current_id(folder)
+    found = [p for p in versions.iterdir() if p.name.startswith(TMP_PREFIX)]
+    for link in folder.iterdir():
+        if link.name.startswith(LINK_PREFIX):
+            found.append(link)
+            version_id = link.name.removeprefix(LINK_PREFIX)
+            unfinished = versions / version_id
+            if _VERSION_ID.fullmatch(version_id) and version_id != current and unfinished.is_dir():
+                found.append(unfinished)
+    return sorted(found)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path)
+
+
+def _clear_leftovers(folder: Path) -> list[Path]:
+    """Remove the leftovers of dead writers. Only with the lock held (no live writer)."""
+    found = leftovers(folder)
+    for path in found:
+        _remove(path)
+    if found:
+        log.warning("removed what an interrupted write left in %s: %s", folder, ", ".join(p.name for p in found))
+    return found
+
+
+def recover(folder: Path) -> list[Path]:
+    """Remove what a killed writer left in the dataset folder ``folder`` if no writer is running
+    now; returns what was removed. Costs two directory listings when there is nothing to do.
+    Never raises: a reader (the dashboard) must not fail because it cannot tidy up (a read-only
+    data/, a writer holding the lock); that is only logged."""
+    try:
+        if not leftovers(folder) or str(lock_file(folder)) in _held_locks():
+            return []  # nothing to do, or this thread is the writer
+        with _locked(folder, wait_s=0):
+            return _clear_leftovers(folder)
+    except StoreBusy:
+        return []  # a live writer: its files are not leftovers
+    except (OSError, StoreError) as exc:
+        message = f"cannot remove what an interrupted write left in {folder}: {exc}"
+        if message not in _warned:  # once per process, not at every rerun of the dashboard
+            _warned.add(message)
+            log.warning(message)
+        return []
+
+
+_warned: set[str] = set()
+
+
+# ---- writing ---------------------------------------------------------------------------------
 
 def _toml_value(value) -> str:
     if isinstance(value, bool):
@@ -105,20 +339,38 @@ def publish_with(
     data_dir: Path | None = None,
 ) -> Path:
     """As ``publish``, with ``write(folder)`` writing the parquet files of the new version (for
-    datasets too large to pass through pandas, written by DuckDB straight to parquet)."""
+    datasets too large to pass through pandas, written by DuckDB straight to parquet).
+
+    Holds the dataset's lock throughout (waiting for another writer; StoreBusy after LOCK_WAIT_S)
+    and first removes what killed writers left. Raises StoreWriteError when the disk refuses a
+    write, StoreError or the write's own error otherwise; in every case before the switch, with
+    the new version's files removed and the previous version current."""
     datasets.validate_name(name)
     base = (data_dir or paths.DATA_DIR) / name
     if (base / "dataset.toml").exists():
         raise StoreError(
             f"{base} is a built dataset (it has its own dataset.toml); choose another dataset name"
         )
+    with _locked(base, LOCK_WAIT_S):
+        try:
+            _clear_leftovers(base)
+            return _publish_locked(base, kind, write, metadata)
+        except (OSError, duckdb.IOException) as exc:
+            explained = _explained(exc, base)
+            if explained is None:
+                raise
+            raise explained from exc
+
+
+def _publish_locked(base: Path, kind: str, write: Callable[[Path], None], metadata: dict) -> Path:
     versions = base / VERSIONS
-    versions.mkdir(parents=True, exist_ok=True)
+    created = not base.exists()
     version_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
-    tmp = versions / f".tmp-{version_id}"
-    link_tmp = base / f".{CURRENT}-{version_id}"
+    tmp = versions / f"{TMP_PREFIX}{version_id}"
+    link_tmp = base / f"{LINK_PREFIX}{version_id}"
     final = versions / version_id
     try:
+        versions.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         write(tmp)
         with duckdb.connect() as con:  # the rollups the dashboard reads instead of the records
@@ -126,31 +378,47 @@ def publish_with(
         missing = [t.name for t in schema.STORED_TABLES[kind] if not (tmp / f"{t.name}.parquet").is_file()]
         if missing:
             raise StoreError(f"the new version lacks tables {missing}")
-        meta = {"name": name, "kind": kind, **metadata, "version": version_id}
+        meta = {"name": base.name, "kind": kind, **metadata, "version": version_id}
         (tmp / "dataset.toml").write_text(
             "".join(f"{k} = {_toml_value(v)}\n" for k, v in meta.items()), encoding="utf-8"
         )
         _fsync_tree(tmp)
-        os.rename(tmp, final)
+        replaced = _current_id(base)
+        # the new link first: until it replaces `current`, it marks versions/ID as unfinished
         os.symlink(Path(VERSIONS) / version_id, link_tmp)
-        os.replace(link_tmp, base / CURRENT)  # the atomic step
         _fsync_dir(base)
+        os.rename(tmp, final)
+        _fsync_dir(versions)  # the new folder's name on disk before `current` points to it
+        os.replace(link_tmp, base / CURRENT)  # the atomic step
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        if link_tmp.is_symlink():
-            link_tmp.unlink()
         if final.exists() and (base / CURRENT).resolve() != final.resolve():
             shutil.rmtree(final, ignore_errors=True)
+        if link_tmp.is_symlink():  # last: while it exists, it marks versions/ID as unfinished
+            link_tmp.unlink()
+        if created:  # the first version failed: leave no empty dataset folder behind
+            with contextlib.suppress(OSError):
+                versions.rmdir()
+                base.rmdir()
         raise
-    _prune(versions, final)
+    # From here the new version is what readers see: a failure to tidy up is not a failed publish
+    # (it must not say "nothing was changed"); it is logged, and the next publish tidies up.
+    try:
+        _fsync_dir(base)
+    except OSError as exc:
+        log.warning("%s: the switch to %s may not be on disk yet: %s", base, version_id, exc)
+    try:
+        _prune(versions, final, replaced)
+    except OSError as exc:
+        log.warning("%s: older versions not removed: %s", base, exc)
     return final
 
 
-def _prune(versions: Path, current: Path) -> None:
-    """Keep the current version and the one before; remove older ones and stray temporaries."""
-    done = sorted((p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    for old in done[:-KEEP_VERSIONS]:
-        if old.resolve() != current.resolve():
+def _prune(versions: Path, current: Path, replaced: str | None) -> None:
+    """Keep the current version and the one it replaced (readers may still be on it); remove the
+    other versions. Only with the lock held: no other writer has a version in the making."""
+    for old in versions.iterdir():
+        if old.is_dir() and not old.name.startswith(".") and old.name not in (current.name, replaced):
             shutil.rmtree(old, ignore_errors=True)
 
 

@@ -3,7 +3,7 @@ a terminal. Hidden when CARE_IMPORT_PAGE=off (public deployments)."""
 
 import streamlit as st
 
-from care_dashboard import datasets, ui
+from care_dashboard import datasets, store, ui
 from care_dashboard.ingest import identity, importer, sheets
 
 if st.session_state.pop("_open_imported", False):
@@ -31,16 +31,22 @@ if submitted:
             with st.spinner(ctx.t("import.checking")):
                 result = importer.import_sheets(sources, name.strip(), title=title.strip() or None, replace=replace)
         except datasets.DatasetError as exc:
-            st.error(ctx.t("import.bad_name", error=exc))
+            st.error(ctx.t("import.bad_name", error=ui.plain(exc)))
         except identity.KeyMissing:
             st.error(ctx.t("import.no_key"))
         except importer.ImportRefused as exc:
             st.error(ctx.t("import.refused", n=len(exc.problems)))
             st.code("\n".join(exc.problems), language=None)
+        except store.StoreBusy:
+            st.error(ctx.t("import.busy", dataset=ui.plain(name.strip())))
+        except store.StoreWriteError as exc:  # reason: one of store.WRITE_FAILURE_REASONS
+            st.error(ctx.t(f"import.write_{exc.reason}", folder=ui.plain(exc.folder)))
+        except store.StoreError as exc:
+            st.error(ctx.t("import.write_failed", error=ui.plain(exc)))
         except OSError as exc:
             st.error(ctx.t("import.write_failed", error=exc.strerror or type(exc).__name__))
         else:
-            st.success(ctx.t("import.done", dataset=result.dataset, summary=result.summary.line()))
+            st.success(ctx.t("import.done", dataset=ui.plain(result.dataset), summary=ui.plain(result.summary.line())))
             if result.warnings:
                 st.subheader(ctx.t("import.warnings"))
                 st.code("\n".join(result.warnings), language=None)

@@ -136,7 +136,8 @@ def import_sheets(
     today: dt.date | None = None,
 ) -> ImportResult:
     """Validate every sheet, then write the dataset atomically. Raises ImportRefused (nothing
-    written), identity.KeyMissing, or OSError/store.StoreError from the write (nothing changed)."""
+    written), identity.KeyMissing, or OSError/store.StoreError from the write (nothing changed;
+    store.StoreWriteError: the disk refused it, store.StoreBusy: another import kept running)."""
     data_dir = data_dir or paths.DATA_DIR
     datasets.validate_name(dataset)
     target = data_dir / dataset
@@ -151,66 +152,70 @@ def import_sheets(
     if problems:
         raise ImportRefused(problems)
 
-    existing = None if replace else store.current_tables(dataset, data_dir)
-    if existing is not None:
-        old_meta = datasets.load_dataset(dataset, data_dir).metadata
-        if old_meta.get("key_id") not in (None, identity.key_id(key)):
-            raise ImportRefused([f"{dataset}: was imported with another pseudonymisation key; the same people would get "
-                                 "other keys and be counted twice. Use the original key, or import with --replace"])
+    # One import into a dataset at a time, from reading the version it extends to the switch:
+    # two imports at once would otherwise each merge into the same old version and one would
+    # lose the other's sessions. A second import waits (store.StoreBusy after store.LOCK_WAIT_S).
+    with store.dataset_lock(dataset, data_dir):
+        existing = None if replace else store.current_tables(dataset, data_dir)
+        if existing is not None:
+            old_meta = datasets.load_dataset(dataset, data_dir).metadata
+            if old_meta.get("key_id") not in (None, identity.key_id(key)):
+                raise ImportRefused([f"{dataset}: was imported with another pseudonymisation key; the same people would get "
+                                     "other keys and be counted twice. Use the original key, or import with --replace"])
 
-    org_ids, organisations = _organisations(norm, ref, existing["organisations"] if existing else None, warnings)
-    homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
-    batch = pd.DataFrame({
-        "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(norm["component_id"], norm["session_date"], norm["territory_id"])],
-        "session_date": norm["session_date"],
-        "component_id": norm["component_id"],
-        "territory_id": org_ids.map(homes),
-        "organisation_id": org_ids,
-        "person_key": norm["document"].map(lambda d: identity.person_key(d, key) if isinstance(d, str) else None),
-        "role": norm["role"],
-    }, index=norm.index)
-    del norm  # the only copy of the normalised document numbers in this function
-    batch = _dedupe(batch, raw, warnings)
-    unknown = batch["person_key"].isna()
-    if unknown.any():
-        where = ", ".join(f"{lbl}: row {r}" for lbl, r in raw.loc[batch.index[unknown], ["label", "row"]].itertuples(index=False))
-        warnings.append(f"{int(unknown.sum())} rows have no document number: counted as participations with unknown identity ({where})")
-    batch = batch[ATTENDANCE_COLUMNS]
+        org_ids, organisations = _organisations(norm, ref, existing["organisations"] if existing else None, warnings)
+        homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
+        batch = pd.DataFrame({
+            "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(norm["component_id"], norm["session_date"], norm["territory_id"])],
+            "session_date": norm["session_date"],
+            "component_id": norm["component_id"],
+            "territory_id": org_ids.map(homes),
+            "organisation_id": org_ids,
+            "person_key": norm["document"].map(lambda d: identity.person_key(d, key) if isinstance(d, str) else None),
+            "role": norm["role"],
+        }, index=norm.index)
+        del norm  # the only copy of the normalised document numbers in this function
+        batch = _dedupe(batch, raw, warnings)
+        unknown = batch["person_key"].isna()
+        if unknown.any():
+            where = ", ".join(f"{lbl}: row {r}" for lbl, r in raw.loc[batch.index[unknown], ["label", "row"]].itertuples(index=False))
+            warnings.append(f"{int(unknown.sum())} rows have no document number: counted as participations with unknown identity ({where})")
+        batch = batch[ATTENDANCE_COLUMNS]
 
-    if existing is not None:
-        old = existing["attendance"].assign(session_date=lambda d: pd.to_datetime(d["session_date"]).astype("datetime64[ns]"))
-        replaced = sorted(set(old["session_id"]) & set(batch["session_id"]))
-        if replaced:
-            warnings.append(f"{len(replaced)} sessions already in {dataset} were replaced by these sheets: {', '.join(replaced)}")
-        attendance = pd.concat([old[~old["session_id"].isin(batch["session_id"])], batch], ignore_index=True)
-    else:
-        attendance = batch.reset_index(drop=True)
+        if existing is not None:
+            old = existing["attendance"].assign(session_date=lambda d: pd.to_datetime(d["session_date"]).astype("datetime64[ns]"))
+            replaced = sorted(set(old["session_id"]) & set(batch["session_id"]))
+            if replaced:
+                warnings.append(f"{len(replaced)} sessions already in {dataset} were replaced by these sheets: {', '.join(replaced)}")
+            attendance = pd.concat([old[~old["session_id"].isin(batch["session_id"])], batch], ignore_index=True)
+        else:
+            attendance = batch.reset_index(drop=True)
 
-    used = organisations["organisation_id"].isin(attendance["organisation_id"])
-    organisations = organisations[used].reset_index(drop=True)
-    territories = pd.DataFrame([r for tid, r in ref.territories.items() if tid in set(organisations["territory_id"])])
-    territories["latitude"] = territories["latitude"].astype(float)
-    territories["longitude"] = territories["longitude"].astype(float)
-    territories["sort_order"] = territories["sort_order"].astype(int)
-    periods = attendance.groupby("component_id")["session_date"].agg(["min", "max"]).apply(lambda c: c.dt.date)
-    components = pd.DataFrame([
-        {**{k: r[k] for k in ("component_id", "component_name_en", "component_name_es", "audience_id")},
-         "period_start_date": periods["min"].get(cid), "period_end_date": periods["max"].get(cid),
-         "period_precision": "day", "reach_unit": "participations", "sort_order": int(r["sort_order"]),
-         "source_section": None}
-        for cid, r in ref.components.items()
-    ])
-    metadata = {
-        "title_en": title or f"Attendance records: {dataset}",
-        "title_es": title or f"Registros de asistencia: {dataset}",
-        "is_synthetic": False,
-        "source_citation": "Sign-in sheets of the programme's sessions, imported and pseudonymised with this dashboard",
-        "licence": "Partners only: pseudonymised personal data (see docs on access)",
-        "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "key_id": identity.key_id(key),
-    }
-    path = store.publish(dataset, "record_level", {
-        "territories": territories, "components": components,
-        "organisations": organisations, "attendance": attendance,
-    }, metadata, data_dir)
-    return ImportResult(dataset, _totals(batch), _totals(attendance), warnings, path)
+        used = organisations["organisation_id"].isin(attendance["organisation_id"])
+        organisations = organisations[used].reset_index(drop=True)
+        territories = pd.DataFrame([r for tid, r in ref.territories.items() if tid in set(organisations["territory_id"])])
+        territories["latitude"] = territories["latitude"].astype(float)
+        territories["longitude"] = territories["longitude"].astype(float)
+        territories["sort_order"] = territories["sort_order"].astype(int)
+        periods = attendance.groupby("component_id")["session_date"].agg(["min", "max"]).apply(lambda c: c.dt.date)
+        components = pd.DataFrame([
+            {**{k: r[k] for k in ("component_id", "component_name_en", "component_name_es", "audience_id")},
+             "period_start_date": periods["min"].get(cid), "period_end_date": periods["max"].get(cid),
+             "period_precision": "day", "reach_unit": "participations", "sort_order": int(r["sort_order"]),
+             "source_section": None}
+            for cid, r in ref.components.items()
+        ])
+        metadata = {
+            "title_en": title or f"Attendance records: {dataset}",
+            "title_es": title or f"Registros de asistencia: {dataset}",
+            "is_synthetic": False,
+            "source_citation": "Sign-in sheets of the programme's sessions, imported and pseudonymised with this dashboard",
+            "licence": "Partners only: pseudonymised personal data (see docs on access)",
+            "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "key_id": identity.key_id(key),
+        }
+        path = store.publish(dataset, "record_level", {
+            "territories": territories, "components": components,
+            "organisations": organisations, "attendance": attendance,
+        }, metadata, data_dir)
+        return ImportResult(dataset, _totals(batch), _totals(attendance), warnings, path)
