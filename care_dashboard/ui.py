@@ -45,12 +45,22 @@ def _connection() -> tuple[duckdb.DuckDBPyConnection, dict]:
     return duckdb.connect(), {}
 
 
+KEEP_ATTACHED_VERSIONS = 2  # of one dataset: the newest and the one sessions may still be reading
+
+
 def _ensure_attached(dataset: datasets.Dataset) -> None:
+    """Attach a dataset version once per process. A new version (an import while the dashboard
+    runs) gets its own schema; the schemas of older versions of the same dataset, beyond the two
+    newest, are dropped, so memory does not grow with every import."""
     con, attached = _connection()
     with _attach_lock:
         if dataset.schema_name not in attached:
             datasets.attach(con, dataset)
             attached[dataset.schema_name] = dataset.name
+            versions = [s for s, name in attached.items() if name == dataset.name]  # in attach order
+            for old in versions[:-KEEP_ATTACHED_VERSIONS]:
+                con.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')  # a validated name, see attach
+                del attached[old]
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)

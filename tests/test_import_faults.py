@@ -587,6 +587,16 @@ def test_dashboard_shows_a_new_version_without_a_restart(app_data_dir):
     assert rerun_on_dataset() == ("5", "3")  # cached: the same version
     importer.import_sheets([Source("mas.csv", SECOND_SHEET)], NAME, data_dir=app_data_dir, key=KEY)  # one more session
     assert rerun_on_dataset() == ("6", "4")
+    # more imports: the process keeps the two newest versions attached, not one per import
+    third = sb.csv_bytes(rows=[("16/09/2025", "Bogotá", "ASOREPCOL", "Ana Ruiz", "1011121314", "Recicladora", "SST")])
+    importer.import_sheets([Source("tercera.csv", third)], NAME, data_dir=app_data_dir, key=KEY)
+    assert rerun_on_dataset() == ("7", "5")
+    from care_dashboard import ui
+
+    con, attached = ui._connection()
+    held = [r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas() WHERE schema_name LIKE $p",
+                                      {"p": f"ds_{NAME}_%"}).fetchall()]
+    assert len(held) == ui.KEEP_ATTACHED_VERSIONS == 2 and sorted(held) == sorted(s for s, n in attached.items() if n == NAME)
 
 
 def test_two_publishes_at_once_run_one_after_the_other(data_dir, previous):
