@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from . import briefing, caveats, charts, datasets, exports, figures, i18n, paths, queries, url_state, views
 from .labels import Labels
@@ -78,6 +79,27 @@ def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFram
     return _cached_run(name, query.sql, dataset.schema_name, key)
 
 
+def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> None:
+    """Start these named queries now, each in its own thread, and return at once; a later
+    ``run_query`` of the same query finds its result in the cache, or waits for it (st.cache_data
+    computes a key once). DuckDB runs a query over a few thousand rollup rows on one core, so a
+    page's queries started together use both cores of a small server instead of one after the
+    other. A query that fails here fails again, with its message, where the page runs it."""
+    script = get_script_run_ctx()
+
+    def quietly(name: str, params: dict) -> None:
+        try:
+            run_query(name, dataset, params)
+        except Exception:  # noqa: BLE001 - reported where the page itself runs the query
+            pass
+
+    for name, params in calls:
+        thread = threading.Thread(target=quietly, args=(name, params), name=f"query-{name}", daemon=True)
+        if script is not None:
+            add_script_run_ctx(thread, script)  # st.cache_data needs the run's context
+        thread.start()
+
+
 @dataclass(frozen=True)
 class PageContext:
     lang: str
@@ -93,6 +115,14 @@ class PageContext:
         if self.is_record_level and with_selection and self.selection.organisations:
             df = figures.hide_small_people(df, self.small_number_threshold)
         return df
+
+    def prefetch(self, *names: str, **params) -> None:
+        """Start the page's queries together (``start_queries``), with the sidebar selection and
+        whichever of ``params`` each query takes; the page then runs them as usual."""
+        start_queries(self.dataset, [
+            (name, {**self.selection.params(), **{k: v for k, v in params.items() if k in queries.get(name).params}})
+            for name in names
+        ])
 
     def run_unfiltered(self, name: str, **params) -> pd.DataFrame:
         """A named query without the sidebar selection (reference lists, whole-dataset scales)."""
@@ -163,6 +193,7 @@ class FilterOptions:
 
 
 def filter_options(dataset: datasets.Dataset) -> FilterOptions:
+    start_queries(dataset, [("territory_options", {}), ("organisation_options", {})])
     return FilterOptions(
         run_query("component_options", dataset, {}),
         run_query("territory_options", dataset, {}),

@@ -6,6 +6,7 @@ from care_dashboard import figures, queries, ui
 
 ctx = ui.page_context()
 ui.page_header(ctx, "overview")
+ctx.prefetch("total_participations", "organisations_engaged", "territories_reached", "distinct_people")
 
 total = ctx.run("total_participations").iloc[0]
 if total["matching_rows_count"] == 0:

@@ -11,6 +11,8 @@ from care_dashboard import charts, figures, queries, tables, ui
 ctx = ui.page_context()
 ui.page_header(ctx, "people")
 threshold = ctx.small_number_threshold
+ctx.prefetch("distinct_people", "total_participations", "people_by_components_attended", "component_overlaps",
+             "people_by_organisation", min_people=threshold)
 
 people = ctx.run("distinct_people").iloc[0]
 total = ctx.run("total_participations").iloc[0]

@@ -7,6 +7,9 @@ from care_dashboard import charts, geo, map_chart, tables, ui
 
 ctx = ui.page_context()
 ui.page_header(ctx, "territory")
+ctx.prefetch("coverage_by_territory", "participations_by_territory")
+WHOLE = dict(components=None, territories=None, organisations=None)  # the map's scale: the whole dataset
+ui.start_queries(ctx.dataset, [("participations_by_territory", WHOLE)])
 
 coverage = ctx.run("coverage_by_territory")
 if coverage.empty:
@@ -24,10 +27,7 @@ else:
             ctx.t("map.title"),
             ctx.labels,
             # the whole dataset's figures set the circles' scale, so filtered maps compare
-            whole=ctx.run(
-                "participations_by_territory", with_selection=False,
-                components=None, territories=None, organisations=None,
-            ),
+            whole=ctx.run("participations_by_territory", with_selection=False, **WHOLE),
         ),
         "participations_by_territory",
         "map.unit",

@@ -536,3 +536,31 @@ def test_organisation_filter_hides_small_people_counts_on_every_person_view():
     assert decode(bar["y"]) == [17.0, 0.0]
     assert all("5 people" not in str(c) for c in bar["customdata"])
     assert metric_values(at)["Distinct people"] == "22"
+
+
+def test_queries_started_together_run_once_and_the_page_reads_them(monkeypatch):
+    """ui.start_queries (PageContext.prefetch) runs a page's queries in threads; the page's own
+    run of the same query reads that result (or waits for it) instead of running it again, and a
+    query that fails in a thread fails only where the page runs it."""
+    import threading
+    import time
+
+    from care_dashboard import datasets, ui
+
+    ui._cached_run.clear()
+    calls, plain = [], queries.run
+
+    def counted(con, schema_name, name, params):
+        calls.append((name, threading.current_thread().name))
+        time.sleep(0.2)  # the page asks while the thread is still running it
+        return plain(con, schema_name, name, params)
+
+    monkeypatch.setattr(queries, "run", counted)
+    dataset = datasets.load_dataset("care_2025")
+    params = {"components": None, "territories": ["cajica"], "organisations": None}
+    ui.start_queries(dataset, [("total_participations", params), ("no_such_query", {})])
+    df = ui.run_query("total_participations", dataset, params)
+    assert df.iloc[0]["participations_count"] == 40
+    assert [c for c in calls if c[0] == "total_participations"] == [("total_participations", "query-total_participations")]
+    with pytest.raises(queries.QueryError):
+        ui.run_query("no_such_query", dataset, {})
