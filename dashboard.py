@@ -11,6 +11,8 @@ from care_dashboard.selection import Selection
 # a local icon: a Material icon here would be fetched from the web at every page load
 st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "icon.png"), layout="wide")
 
+ui.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
+
 available = {d.name: d for d in datasets.list_datasets()}
 ignored = ui.load_view_from_url(available)
 dataset = ui.chosen_dataset(available)

@@ -169,12 +169,30 @@ def page_context() -> PageContext:
     query string intact.
     """
     if "_page_context" not in st.session_state:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.session_state["_restore_query"] = {k: st.query_params.get_all(k) for k in st.query_params}
-        st.rerun()
+        _leave_legacy_pages_mode()
     return st.session_state["_page_context"]
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Turn off Streamlit's legacy ``pages/`` mode and rerun, keeping the link's query string
+    (``load_view_from_url`` reads it from ``_restore_query``)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.session_state["_restore_query"] = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.rerun()
+
+
+def leave_legacy_pages_mode() -> None:
+    """dashboard.py calls this before it makes any widget. The first request after a server start
+    runs the entry script in Streamlit's legacy ``pages/`` mode too (until ``st.navigation`` has
+    run once), where its widgets get other ids than in every later run: the visitor's next click
+    would send values for widgets that no longer exist, and the link's language and filters would
+    be lost. So that first run reruns at once in the normal mode."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        _leave_legacy_pages_mode()
 
 
 @dataclass(frozen=True)

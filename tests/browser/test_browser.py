@@ -30,6 +30,25 @@ def test_shared_link_restores_view_on_first_request(server, browser):
     page.close()
 
 
+def test_first_visitor_after_a_start_keeps_the_link_view_on_the_next_click(browser):
+    """On its own fresh server: the first request after a start opens the default page from a
+    link; the visitor's next click (another page) keeps the link's language and filter. (Before
+    the fix the first run's widgets had other ids, so the click fell back to English, unfiltered.)"""
+    from tests.browser.conftest import running_server
+
+    with running_server(log_name="server-first-visitor.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        page.goto(f"{url}/?lang=es&territory=cajica")
+        wait_for_app(page)
+        assert "Resumen" in page.inner_text("[data-testid='stMain']")
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Por territorio").click()
+        page.wait_for_function("() => location.pathname.endsWith('/territory')", timeout=30_000)
+        wait_for_app(page)
+        assert "Por territorio" in page.inner_text("[data-testid='stMain'] h1")
+        assert "territory=cajica" in page.url and "lang=es" in page.url
+        page.close()
+
+
 def watch(page):
     """Collect console errors, failed responses and requests to other hosts."""
     errors, foreign, failed = [], [], []
