@@ -191,7 +191,10 @@ def leave_legacy_pages_mode() -> None:
     be lost. So that first run reruns at once in the normal mode."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    # Only a session's first run can be in that mode on a server (st.navigation turns it off for
+    # good). Streamlit's AppTest turns it back on before every run, and reads its widgets the same
+    # way in every run, so there only the first run needs it.
+    if PagesManager.uses_pages_directory and not st.session_state.get("_view_loaded"):
         _leave_legacy_pages_mode()
 
 
