@@ -128,16 +128,20 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     grid: dict[str, dict[str, str]] = {}
     territory_of: dict[str, str] = {}
     sums = dict.fromkeys(columns, 0)
+    column_of = {c: labels.component(c) for c in comp_ids}  # and None (all components): all_col
+    text_of: dict = {}  # counts repeat: each is formatted once
     for oid, tid, cid, count, hidden in zip(
         df["organisation_id"].tolist(), df["territory_id"].tolist(), df["component_id"].tolist(),
         df["people_count"].tolist(), df["is_below_threshold"].tolist(),
     ):
-        column = all_col if pd.isna(cid) else labels.component(cid)
+        column = column_of.get(cid, all_col)
         territory_of[oid] = tid
-        if figures.is_hidden(hidden):
+        if hidden is True or (hidden is not False and figures.is_hidden(hidden)):
             grid.setdefault(oid, {})[column] = below  # left out of the sum
         else:
-            grid.setdefault(oid, {})[column] = i18n.number(count, lang)
+            if count not in text_of:
+                text_of[count] = i18n.number(count, lang)
+            grid.setdefault(oid, {})[column] = text_of[count]
             sums[column] = sums.get(column, 0) + (0 if pd.isna(count) else int(count))
     body = [[labels.organisation(oid), labels.territory(territory_of[oid]),
              *(cells.get(c, not_attended) for c in columns)] for oid, cells in grid.items()]
