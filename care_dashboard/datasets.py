@@ -135,15 +135,22 @@ def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
     for table in schema.STORED_TABLES[kind]:
         if not (folder / f"{table.name}.parquet").is_file():
             raise DatasetError(f"{folder}: {table.name}.parquet is missing")
+    return _from_meta(name, folder, kind, meta, version_of(folder))
+
+
+def _from_meta(name: str, path, kind: str, meta: dict, version: str, **extra) -> Dataset:
+    """A Dataset from its dataset.toml, with the same title and flag defaults wherever it is read
+    (a folder of data/ or a store)."""
     return Dataset(
         name=name,
-        path=folder,
+        path=path,
         kind=kind,
         title_en=meta.get("title_en", name),
         title_es=meta.get("title_es", meta.get("title_en", name)),
         is_synthetic=bool(meta.get("is_synthetic", False)),
         metadata=meta,
-        version=version_of(folder),
+        version=version,
+        **extra,
     )
 
 
@@ -285,17 +292,8 @@ def _load_from_store(con: duckdb.DuckDBPyConnection, url: str, name: str) -> Dat
         hashlib.sha1(rows[0][0].encode()).hexdigest(),  # dataset.toml as written
         *(f"{_below(base, name, f)}:{size}:{modified}" for f, size, modified in stamps),
     ])
-    return Dataset(
-        name=name,
-        path=base,
-        kind=kind,
-        title_en=meta.get("title_en", name),
-        title_es=meta.get("title_es", meta.get("title_en", name)),
-        is_synthetic=bool(meta.get("is_synthetic", False)),
-        metadata=meta,
-        version=version,
-        store_files=tuple(sorted((t, tuple(fs)) for t, fs in files.items())),
-    )
+    return _from_meta(name, base, kind, meta, version,
+                      store_files=tuple(sorted((t, tuple(fs)) for t, fs in files.items())))
 
 
 def _below(base: str, name: str, file: str) -> str:
