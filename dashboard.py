@@ -5,7 +5,7 @@ Run with:  streamlit run dashboard.py
 
 import streamlit as st
 
-from care_dashboard import datasets, i18n, labels, paths, settings, ui
+from care_dashboard import datasets, i18n, paths, settings, ui
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
@@ -28,7 +28,7 @@ lang = st.sidebar.radio(
 )
 lang = i18n.normalise_lang(lang)
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-names = labels.build(options.components, options.territories, options.organisations, lang)
+names = options.labels(lang)
 if ignored:
     # the values come from the link as typed: shown as plain text, cut short if very long
     st.toast(t("common.ignored_link_values", values=ui.plain(", ".join(f"{k}={v}" for k, v in ignored)[:300])))

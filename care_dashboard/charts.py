@@ -58,6 +58,16 @@ def component_colour(component_id: str, position: int = 0) -> str:
     return COMPONENT_COLOURS.get(component_id, FALLBACK_COLOURS[position % len(FALLBACK_COLOURS)])
 
 
+def from_dicts(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts, as the builders of large charts write them,
+    without Plotly checking every property and every element of every list again: with hundreds
+    of territories or thousands of bars that check cost 5-20 ms a chart, on every rerun. The
+    builders' output is checked instead by ``tests/test_figures_valid.py``, which rebuilds every
+    such figure through Plotly's checking constructor, on the embedded data and on a dataset of
+    hundreds of territories."""
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
 def _base_layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
@@ -82,25 +92,35 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     """
     labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
-    component_ids = list(dict.fromkeys(df["component_id"]))
-    territory_ids = list(dict.fromkeys(df["territory_id"]))
+    # column lists, one pass each (a national programme has thousands of rows; pandas filters per
+    # panel and Arrow-backed iteration cost several times more)
+    tids, cids = df["territory_id"].tolist(), df["component_id"].tolist()
+    values = df[value_column].tolist()
+    hidden_below = figures.hidden_column(df, value_column)
+    component_ids = list(dict.fromkeys(cids))
+    territory_ids = list(dict.fromkeys(tids))
     shown_note = None
+    keep = None
     if len(territory_ids) > MAX_TERRITORY_ROWS:
         # many territories (a national programme): readable bars for the busiest, in their usual
         # order (the same territories in every chart of the page); the table and CSV have all
-        busiest = _busiest(df, "territory_id", MAX_TERRITORY_ROWS)
+        keep = _busiest(df, "territory_id", MAX_TERRITORY_ROWS)
         shown_note = i18n.t("charts.busiest_territories_shown", lang, n=MAX_TERRITORY_ROWS,
                             total=i18n.number(len(territory_ids), lang))
-        territory_ids = [t for t in territory_ids if t in busiest]
-        df = df[df["territory_id"].isin(busiest)]
-    territory_names = [labels.territory(t) for t in territory_ids]
+        territory_ids = [t for t in territory_ids if t in keep]
+    names = {t: labels.territory(t) for t in territory_ids}
+    # per component, its rows in the query's order: (territory, value, hidden below)
+    rows_of: dict = {c: [] for c in component_ids}
+    for tid, cid, value, below in zip(tids, cids, values, hidden_below):
+        if keep is None or tid in keep:
+            rows_of[cid].append((tid, None if pd.isna(value) else value, below))
+    known = [v for part in rows_of.values() for _, v, _ in part if v is not None]
+    x_max = float(max(known)) * 1.3 if known else 1.0
     # built as one dict and validated once (make_subplots and per-panel updates cost ten times more);
     # the panels share the y axis, so every panel has the same territories in the same order
     n = max(len(component_ids), 1)
     gap = 0.03
     width = (1 - gap * (n - 1)) / n
-    known = df[value_column].dropna()
-    x_max = float(known.max()) * 1.3 if len(known) else 1.0
     traces, annotations, layout = [], [], {}
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)
@@ -109,22 +129,22 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                                         showgrid=False, zeroline=False, showline=False)
         annotations.append(dict(text=labels.component(cid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
                                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
-        part = df[df["component_id"] == cid]
-        shown = part[part[value_column].notna()]
-        if shown.empty:
+        part = rows_of[cid]
+        shown = [(tid, v) for tid, v, _ in part if v is not None]
+        if not shown:
             # nothing to draw: invisible points only give the panel its territories (an empty bar
             # trace makes Plotly log transform errors and misplace the "not published" notes)
-            traces.append(dict(type="scatter", x=[0.0] * len(part), y=[labels.territory(t) for t in part["territory_id"]],
+            traces.append(dict(type="scatter", x=[0.0] * len(part), y=[names[tid] for tid, _, _ in part],
                                mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False,
                                xaxis=f"x{suffix}", yaxis="y"))
         else:
             traces.append(dict(
                 type="bar",
-                x=shown[value_column].astype(float).tolist(),
-                y=[labels.territory(t) for t in shown["territory_id"]],
+                x=[float(v) for _, v in shown],
+                y=[names[tid] for tid, _ in shown],
                 orientation="h",
                 marker=dict(color=component_colour(cid, i)),
-                text=[i18n.number(v, lang) for v in shown[value_column]],
+                text=[i18n.number(v, lang) for _, v in shown],
                 textposition="outside",
                 cliponaxis=False,
                 name=labels.component(cid),
@@ -132,12 +152,12 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 xaxis=f"x{suffix}",
                 yaxis="y",
             ))
-        hidden = dict(zip(part["territory_id"], figures.hidden_column(part, value_column)))
-        for tid in part.loc[part[value_column].isna(), "territory_id"]:
-            below = hidden.get(tid)
+        for tid, v, below in part:
+            if v is not None:
+                continue
             annotations.append(dict(
                 x=0,
-                y=labels.territory(tid),
+                y=names[tid],
                 xref=f"x{suffix}",
                 yref="y",
                 text=f"<i>{figures.count_cell(None, lang, below) if below is not None and not pd.isna(below) else i18n.t('common.not_published', lang)}</i>",
@@ -149,8 +169,8 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
         annotations.append(dict(x=0, y=1, yshift=48, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                                 showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
     layout.update(
-        yaxis=dict(domain=[0, 1], anchor="x", categoryorder="array", categoryarray=list(reversed(territory_names)),
-                   showgrid=False),
+        yaxis=dict(domain=[0, 1], anchor="x", categoryorder="array",
+                   categoryarray=list(reversed([names[t] for t in territory_ids])), showgrid=False),
         annotations=annotations,
         template=TEMPLATE,
         title=dict(text=title),
@@ -160,7 +180,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
         bargap=0.35,
         **({"margin": dict(t=130)} if shown_note else {}),
     )
-    return go.Figure(data=traces, layout=layout)
+    return from_dicts(traces, layout)
 
 
 def _reach_text(row, labels: Labels) -> str:
@@ -300,9 +320,14 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
 def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | None = None, **axes) -> dict:
     """Bars of ``people_count`` for the rows of ``part``, the count written on each bar (a trace
     dict; ``axes``: its ``xaxis``/``yaxis`` in a figure of several panels)."""
+    return _people_bar_trace(part["people_count"].tolist(), figures.hidden_column(part), x, lang, hover_names, **axes)
+
+
+def _people_bar_trace(counts: list, hidden_below: list, x: list, lang: str, hover_names: list | None = None,
+                      **axes) -> dict:
+    """``_people_bars`` from column lists: counts of people and their ``_hidden_below`` values."""
     names = hover_names or x
-    counts = part["people_count"].tolist()
-    hidden = [None if h is None or pd.isna(h) else int(h) for h in figures.hidden_column(part)]
+    hidden = [None if h is None or pd.isna(h) else int(h) for h in hidden_below]
     return dict(
         type="bar",
         x=list(x),
@@ -319,10 +344,11 @@ def _people_bars(part: pd.DataFrame, x: list, lang: str, hover_names: list | Non
     )
 
 
-def _top(values: pd.Series, headroom: float) -> float:
+def _top(values, headroom: float) -> float:
     """The upper end of a value axis, with room for the numbers written above the bars."""
-    known = values.dropna()  # hidden counts ("<5") are NULL and have no bar
-    return float(known.max()) * headroom if len(known) and known.max() > 0 else 1.0
+    values = values.tolist() if hasattr(values, "tolist") else values
+    known = [float(v) for v in values if v is not None and not pd.isna(v)]  # hidden counts ("<5") are NULL
+    return max(known) * headroom if known and max(known) > 0 else 1.0
 
 
 def _layout(title: str, lang: str, **rest) -> dict:
@@ -340,7 +366,7 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
     lang = labels.lang
     part = df[df["territory_id"].isna()]
     x = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
-    return go.Figure(data=[_people_bars(part, x, lang)], layout=_layout(
+    return from_dicts([_people_bars(part, x, lang)], _layout(
         title, lang, height=420, bargap=0.35,
         xaxis=dict(type="category", categoryorder="array", categoryarray=x, showgrid=False),
         yaxis=dict(title=dict(text=i18n.t("charts.people_axis", lang)), range=[0, _top(part["people_count"], 1.18)]),
@@ -355,34 +381,37 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     """
     labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
-    part = df[df["territory_id"].notna()]
-    territory_ids = list(dict.fromkeys(part["territory_id"]))
+    # column lists, each territory's rows gathered in one pass (a national programme has
+    # hundreds of territories; filtering per panel, or Arrow-backed iteration, costs far more)
+    rows_of: dict = {}
+    for tid, attended, count, hidden in zip(df["territory_id"].tolist(), df["components_attended_count"].tolist(),
+                                            df["people_count"].tolist(), figures.hidden_column(df)):
+        if tid is not None and not pd.isna(tid):
+            rows_of.setdefault(tid, []).append((int(attended), count, hidden))
+    territory_ids = list(rows_of)
     shown_note = None
     if len(territory_ids) > MAX_TERRITORY_PANELS:
         # many territories (a national programme): the panels of the largest ones; all are in the CSV
-        totals = part.groupby("territory_id")["people_count"].sum().sort_values(ascending=False)
-        largest = set(totals.index[:MAX_TERRITORY_PANELS])
+        total = {t: sum(c for _, c, _ in rows_of[t] if c is not None and not pd.isna(c)) for t in territory_ids}
+        largest = set(sorted(territory_ids, key=lambda t: -total[t])[:MAX_TERRITORY_PANELS])
         shown_note = i18n.t("charts.largest_territories_shown", lang, n=MAX_TERRITORY_PANELS, total=len(territory_ids))
         territory_ids = [t for t in territory_ids if t in largest]
-        part = part[part["territory_id"].isin(largest)]
-    # one dict, validated once (make_subplots and per-panel updates cost ten times more)
+    # one dict (make_subplots and per-panel updates cost ten times more)
     n = max(len(territory_ids), 1)
     gap = min(0.04, 0.5 / n)
     width = (1 - gap * (n - 1)) / n
     traces, annotations, layout = [], [], {}
-    by_territory = dict(tuple(part.groupby("territory_id", sort=False)))  # one pass, not a filter per panel
     for i, tid in enumerate(territory_ids, start=1):
         suffix = "" if i == 1 else str(i)
         domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
-        in_territory = by_territory[tid]
-        attended = [int(c) for c in in_territory["components_attended_count"]]
+        attended, counts, hidden = (list(column) for column in zip(*rows_of[tid]))
         x = [i18n.number(c, lang) for c in attended]
         names = [f"{labels.territory(tid)}, {figures.components_text(c, lang)}" for c in attended]
-        traces.append(_people_bars(in_territory, x, lang, names, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+        traces.append(_people_bar_trace(counts, hidden, x, lang, names, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
         layout[f"xaxis{suffix}"] = dict(domain=domain, anchor=f"y{suffix}", type="category", categoryorder="array",
                                         categoryarray=x, showgrid=False)
         layout[f"yaxis{suffix}"] = dict(domain=[0, 1], anchor=f"x{suffix}", showticklabels=False, showgrid=False,
-                                        range=[0, _top(in_territory["people_count"], 1.25)])
+                                        range=[0, _top(counts, 1.25)])
         annotations.append(dict(text=labels.territory(tid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
                                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=15)))
     annotations.append(dict(
@@ -392,7 +421,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     if shown_note:
         annotations.append(dict(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
                                 text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
-    return go.Figure(data=traces, layout=_layout(
+    return from_dicts(traces, _layout(
         title, lang, **layout, annotations=annotations, height=440, bargap=0.3,
         margin=dict(t=130 if shown_note else 110, b=80),
     ))
@@ -436,7 +465,7 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
         ))
     shared_x = dict(type="category", categoryorder="array", categoryarray=combos, showticklabels=False, showgrid=False)
     top_height, gap = 0.96 * 0.64, 0.04
-    return go.Figure(data=traces, layout=_layout(
+    return from_dicts(traces, _layout(
         title, lang, height=330 + 46 * max(len(component_ids), 1), bargap=0.3,
         xaxis=dict(domain=[0, 1], anchor="y", matches="x2", **shared_x),
         xaxis2=dict(domain=[0, 1], anchor="y2", **shared_x),

@@ -370,6 +370,33 @@ def fit_inset(panel: Panel, domain: tuple, texts: list[str], sizes: list[float])
 # --- drawing -----------------------------------------------------------------------------------
 
 
+class _Sketch:
+    """The map being drawn, as plain dicts, with the calls of a ``go.Figure``; ``figure()`` makes
+    the Plotly figure (``charts.from_dicts``). A ``go.Figure`` checks every ``add_trace``,
+    ``add_shape`` and ``update_layout`` call and every list element on its own: with hundreds of
+    territories that cost most of the map's time."""
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {"shapes": [], "annotations": []}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def add_shape(self, **shape) -> None:
+        self.layout["shapes"].append(shape)
+
+    def add_annotation(self, **annotation) -> None:
+        self.layout["annotations"].append(annotation)
+
+    def update_layout(self, values: dict | None = None, **more) -> None:
+        """Top-level keys only (new axes, the title...): a key already set is replaced whole."""
+        self.layout.update(values or {}, **more)
+
+    def figure(self) -> go.Figure:
+        return charts.from_dicts(self.data, self.layout)
+
+
 def _path(polygons, shift=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
     """The rings of ``polygons`` as one x and one y array, NaN between rings (a gap in the line)."""
     xs, ys = [], []
@@ -388,7 +415,8 @@ def _area(fig, polygons, fill: str | None, line: str, width: float, axes: dict, 
         return
     x, y = _path(polygons, shift)
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=x, y=y, mode="lines", fill="toself" if fill else None, fillcolor=fill,
             line=dict(color=line, width=width), hoverinfo="skip", showlegend=False, **axes,
         )
@@ -466,7 +494,8 @@ def _circles(fig, panel: Panel, domain: tuple, colour: str, diameters: dict, axe
     unpublished = [i for i, s in enumerate(sizes) if s is None]
     if published:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[points[i].lon for i in published], y=[points[i].lat for i in published],
                 mode="markers+text", name="circles",
                 marker=dict(size=[sizes[i] for i in published], sizemode="diameter", color=colour,
@@ -480,7 +509,8 @@ def _circles(fig, panel: Panel, domain: tuple, colour: str, diameters: dict, axe
         )
     if unpublished:
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[points[i].lon for i in unpublished], y=[points[i].lat for i in unpublished],
                 mode="markers+text", name="not published",
                 marker=dict(size=RING_PX, color="rgba(0,0,0,0)", line=dict(color=colour, width=2.5), symbol="circle"),
@@ -516,7 +546,8 @@ def _scale_bar(fig, panel: Panel, axes: dict, km: int, lang: str) -> None:
     lon0 = panel.lon_range[0] + (panel.lon_range[1] - panel.lon_range[0]) * SCALE_BAR_AT[0]
     lon1 = lon0 + km / (geo.KM_PER_DEGREE * math.cos(math.radians(lat)))
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[lon0, lon1], y=[lat, lat], mode="lines", line=dict(color=FRAME_LINE, width=3),
             hoverinfo="skip", showlegend=False, **axes,
         )
@@ -619,7 +650,8 @@ def _size_key(fig, domain: tuple, colour: str, value: int, top: float, lang: str
     )
     diameter = largest_px * math.sqrt(value / top)
     fig.add_trace(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[0.06], y=[0.5], mode="markers+text", name="size key",
             marker=dict(size=[diameter], sizemode="diameter", color=colour, opacity=CIRCLE_OPACITY,
                         line=dict(color="#FFFFFF", width=1.5)),
@@ -679,7 +711,7 @@ def territory_map(
         sizes = [diameters[p.territory_id] if diameters[p.territory_id] is not None else RING_PX for p in group]
         insets.append(fit_inset(centred, domain, [label_text(p, lang) for p in group], sizes))
 
-    fig = go.Figure()
+    fig = _Sketch()
     axes = _axes(fig, country, country_domain)
     _sea(fig, axes)
     _base_map(fig, boundaries, country, axes)
@@ -691,7 +723,8 @@ def territory_map(
             xref=axes["xaxis"], yref=axes["yaxis"], line=dict(color=FRAME_LINE, width=2),
         )
         fig.add_trace(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=[p.lon for p in inset.points], y=[p.lat for p in inset.points], mode="markers",
                 marker=dict(size=5, color=FRAME_LINE), hoverinfo="skip", showlegend=False, **axes,
             )
@@ -744,4 +777,4 @@ def territory_map(
         height=FIG_HEIGHT_PX,
         margin=MARGIN,
     )
-    return fig
+    return fig.figure()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import figures, i18n
@@ -9,7 +10,22 @@ from .labels import Labels
 
 
 def _count(values, lang: str) -> list[str]:
-    return [i18n.number(v, lang) for v in values]
+    """Counts in words, each distinct value formatted once (a column repeats small counts)."""
+    values = values.tolist() if hasattr(values, "tolist") else values
+    texts: dict = {}
+    out = []
+    for v in values:
+        key = None if v is None or pd.isna(v) else v
+        if key not in texts:
+            texts[key] = i18n.number(key, lang)
+        out.append(texts[key])
+    return out
+
+
+def _names(values, name) -> list[str]:
+    """Names for a column of ids, each looked up once."""
+    found: dict = {}
+    return [found[v] if v in found else found.setdefault(v, name(v)) for v in values.tolist()]
 
 
 def _people_column(df: pd.DataFrame, lang: str) -> dict[str, list[str]]:
@@ -17,7 +33,10 @@ def _people_column(df: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     just say "not published")."""
     hidden = figures.hidden_column(df)
     if df["people_count"].notna().any() or any(h is not None and not pd.isna(h) for h in hidden):
-        return {i18n.t("columns.people", lang): [figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], hidden)]}
+        counts = _count(df["people_count"], lang)
+        return {i18n.t("columns.people", lang): [
+            c if h is None or pd.isna(h) else figures.count_cell(None, lang, h) for c, h in zip(counts, hidden)
+        ]}
     return {}
 
 
@@ -25,14 +44,14 @@ def coverage_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     lang = labels.lang
     return pd.DataFrame(
         {
-            i18n.t("columns.territory", lang): [labels.territory(v) for v in df["territory_id"]],
-            i18n.t("columns.component", lang): [labels.component(v) for v in df["component_id"]],
+            i18n.t("columns.territory", lang): _names(df["territory_id"], labels.territory),
+            i18n.t("columns.component", lang): _names(df["component_id"], labels.component),
             i18n.t("columns.participations", lang): _count(df["participations_count"], lang),
             **_people_column(df, lang),
             i18n.t("columns.organisations", lang): _count(df["organisations_count"], lang),
-            i18n.t("columns.territory_basis", lang): [
-                i18n.t(f"territory_basis.{v}", lang) for v in df["territory_basis"]
-            ],
+            i18n.t("columns.territory_basis", lang): _names(
+                df["territory_basis"], lambda v: i18n.t(f"territory_basis.{v}", lang)
+            ),
         }
     )
 
@@ -116,38 +135,40 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     lang = labels.lang
     all_col = i18n.t("columns.all_components_people", lang)
     org_col, terr_col = i18n.t("columns.organisation", lang), i18n.t("columns.territory", lang)
-    present = set(df["component_id"].dropna().tolist())
+    present = set(df["component_id"].dropna().unique().tolist())
     comp_ids = [c for c in labels.components if c in present]
     comp_ids += sorted(present - set(comp_ids))
     columns = [all_col, *(labels.component(c) for c in comp_ids)]
     below = f"<{i18n.number(threshold, lang)}"
 
-    # a national programme has thousands of organisations: one pass over column lists (iterating
-    # an Arrow-backed column, or pivoting, costs several times more)
-    not_attended = i18n.t("tables.not_attended", lang)
-    grid: dict[str, dict[str, str]] = {}
-    territory_of: dict[str, str] = {}
-    sums = dict.fromkeys(columns, 0)
-    column_of = {c: labels.component(c) for c in comp_ids}  # and None (all components): all_col
-    text_of: dict = {}  # counts repeat: each is formatted once
-    for oid, tid, cid, count, hidden in zip(
-        df["organisation_id"].tolist(), df["territory_id"].tolist(), df["component_id"].tolist(),
-        df["people_count"].tolist(), df["is_below_threshold"].tolist(),
-    ):
-        column = column_of.get(cid, all_col)
-        territory_of[oid] = tid
-        if hidden is True or (hidden is not False and figures.is_hidden(hidden)):
-            grid.setdefault(oid, {})[column] = below  # left out of the sum
-        else:
-            if count not in text_of:
-                text_of[count] = i18n.number(count, lang)
-            grid.setdefault(oid, {})[column] = text_of[count]
-            sums[column] = sums.get(column, 0) + (0 if pd.isna(count) else int(count))
-    body = [[labels.organisation(oid), labels.territory(territory_of[oid]),
-             *(cells.get(c, not_attended) for c in columns)] for oid, cells in grid.items()]
-    if body:
-        body.append([i18n.t("tables.sum_shown", lang), "", *(i18n.number(sums[c], lang) for c in columns)])
-    return pd.DataFrame(body, columns=[org_col, terr_col, *columns])
+    # a national programme has thousands of organisations (20,000 rows here at 10M records): the
+    # grid is filled with numpy, and each distinct count is formatted once
+    if df.empty:
+        return pd.DataFrame([], columns=[org_col, terr_col, *columns])
+    org_codes, org_ids = pd.factorize(df["organisation_id"])  # in the query's order
+    comp_codes, comp_found = pd.factorize(df["component_id"])  # NULL (all components): -1
+    column_index = {c: i + 1 for i, c in enumerate(comp_ids)}
+    # the last entry is the one code -1 picks: all components
+    col = np.array([column_index[c] for c in comp_found.tolist()] + [0], dtype=np.intp)[comp_codes]
+    hidden = df["is_below_threshold"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    counts = pd.to_numeric(df["people_count"]).to_numpy(dtype="float64", na_value=np.nan)
+    distinct, which = np.unique(counts, return_inverse=True)
+    texts = np.array(
+        [i18n.number(None if np.isnan(v) else int(v), lang) for v in distinct.tolist()], dtype=object
+    )[which]
+    texts[hidden] = below  # and left out of the sum
+    grid = np.full((len(org_ids), len(columns)), i18n.t("tables.not_attended", lang), dtype=object)
+    grid[org_codes, col] = texts
+    summed = ~hidden & ~np.isnan(counts)
+    sums = np.bincount(col[summed], weights=counts[summed], minlength=len(columns))
+    first_row = np.full(len(org_ids), len(df), dtype=np.intp)
+    np.minimum.at(first_row, org_codes, np.arange(len(df)))
+    territory_ids = df["territory_id"].take(first_row).tolist()  # an organisation has one territory
+    return pd.DataFrame({
+        org_col: [labels.organisation(o) for o in org_ids.tolist()] + [i18n.t("tables.sum_shown", lang)],
+        terr_col: [labels.territory(t) for t in territory_ids] + [""],
+        **{c: [*grid[:, j].tolist(), i18n.number(int(sums[j]), lang)] for j, c in enumerate(columns)},
+    })
 
 
 def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
@@ -165,14 +186,17 @@ def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 def components_per_person_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """People by number of components attended, per territory and for all together (row first)."""
     lang = labels.lang
+    everywhere = i18n.t("common.all_territories", lang)
+    counts = _count(df["people_count"], lang)
     return pd.DataFrame(
         {
-            i18n.t("columns.territory", lang): [
-                i18n.t("common.all_territories", lang) if pd.isna(t) else labels.territory(t) for t in df["territory_id"].tolist()
-            ],
-            i18n.t("columns.components_count", lang): _count(df["components_attended_count"].tolist(), lang),
+            i18n.t("columns.territory", lang): _names(
+                df["territory_id"], lambda t: everywhere if t is None or pd.isna(t) else labels.territory(t)
+            ),
+            i18n.t("columns.components_count", lang): _count(df["components_attended_count"], lang),
             i18n.t("columns.people", lang): [
-                figures.count_cell(v, lang, h) for v, h in zip(df["people_count"].tolist(), figures.hidden_column(df))
+                c if h is None or pd.isna(h) else figures.count_cell(None, lang, h)
+                for c, h in zip(counts, figures.hidden_column(df))
             ],
         }
     )

@@ -58,13 +58,14 @@ else:
         )
 
     per_person = ctx.run("people_by_components_attended")
+    per_person_table = tables.components_per_person_table(per_person, ctx.labels)  # both charts' CSV
     ui.chart_block(
         ctx,
         charts.components_per_person_chart(per_person, ctx.t("people.components_title"), ctx.labels),
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components",
-        export_df=tables.components_per_person_table(per_person, ctx.labels),
+        export_df=per_person_table,
     )
 
     overlaps = ctx.run("component_overlaps")
@@ -87,7 +88,7 @@ else:
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components_by_territory",
-        export_df=tables.components_per_person_table(per_person, ctx.labels),
+        export_df=per_person_table,
     )
     st.subheader(ctx.t("people.organisation_table_heading"))
     ui.table_block(

@@ -17,7 +17,7 @@ if coverage.empty:
 else:
     coverage_table = tables.coverage_table(coverage, ctx.labels)
     by_territory = ctx.run("participations_by_territory")
-    places = ctx.run("territory_options", with_selection=False)
+    places = ui.filter_options(ctx.dataset).territories  # names and coordinates, kept per version
     ui.chart_block(
         ctx,
         map_chart.territory_map(

@@ -1,9 +1,10 @@
 """Pure modules: URL state, headline figure texts, chart builders, display tables."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from care_dashboard import charts, figures, labels, tables, url_state
+from care_dashboard import charts, figures, i18n, labels, tables, url_state
 from care_dashboard.selection import Selection
 
 OPTIONS = {
@@ -206,6 +207,44 @@ def test_people_by_organisation_table_marks_components_not_attended():
     })
     table = tables.people_by_organisation_table(df, people_labels())
     assert table.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "10", "10", "did not take part"]
+
+
+def test_people_by_organisation_table_equals_a_cell_by_cell_reading_on_random_rows():
+    """The numpy-filled grid says what a plain walk over the rows says, on random organisations,
+    components, counts, hidden and missing cells."""
+    rng = np.random.default_rng(7)
+    lab = people_labels()
+    for _ in range(30):
+        rows_, expected_cells, sums = [], {}, {}
+        orgs = ["asorepcol", "asofrain", "x1", "x2"][: rng.integers(1, 5)]
+        for oid in orgs:
+            for cid in [None, "ohs", "human-rights", "formalisation"]:
+                if rng.random() < 0.3:
+                    continue
+                hidden = bool(rng.random() < 0.2)
+                count = None if hidden or rng.random() < 0.1 else int(rng.integers(0, 3000))
+                rows_.append((oid, "bogota", cid, count, hidden))
+        if not rows_:
+            continue
+        df = pd.DataFrame(rows_, columns=["organisation_id", "territory_id", "component_id", "people_count", "is_below_threshold"])
+        df["people_count"] = df["people_count"].astype("Int32")
+        df["participations_count"] = df["people_count"]
+        df["is_below_threshold"] = df["is_below_threshold"].astype("boolean")
+        table = tables.people_by_organisation_table(df, lab, threshold=5)
+        present = [c for c in ["ohs", "human-rights", "formalisation"] if c in set(df["component_id"].dropna())]
+        cols = ["All components", *(lab.component(c) for c in present)]
+        assert list(table.columns) == ["Organisation", "Territory", *cols]
+        for oid, _, cid, count, hidden in rows_:
+            col = "All components" if cid is None else lab.component(cid)
+            expected_cells[(oid, col)] = "<5" if hidden else i18n.number(count, "en")
+            if not hidden and count is not None:
+                sums[col] = sums.get(col, 0) + count
+        seen = list(dict.fromkeys(r[0] for r in rows_))
+        assert table["Organisation"].tolist() == [lab.organisation(o) for o in seen] + ["Sum of the counts shown"]
+        for i, oid in enumerate(seen):
+            for col in cols:
+                assert table.iloc[i][col] == expected_cells.get((oid, col), "did not take part")
+        assert table.iloc[-1][cols].tolist() == [i18n.number(sums.get(c, 0), "en") for c in cols]
 
 
 def test_matrix_with_records_shows_people_and_never_a_hidden_count():
