@@ -141,13 +141,19 @@ def matrix_cell_texts(df: pd.DataFrame, lang: str, threshold: int, short: bool) 
     def column(name: str) -> list:  # people columns are absent from a grid of published figures
         return df[name].tolist() if name in df.columns else [None] * len(df)
 
+    numbers: dict = {}  # counts repeat across thousands of cells: each text is made once
+    people_texts: dict = {}
     for status, hidden, participations, people in zip(
         column("participation_status"), column("is_below_threshold"), column("participations_count"), column("people_count")
     ):
-        if is_hidden(hidden):
+        if hidden is True or (hidden is not False and is_hidden(hidden)):
             out.append(below)
-        elif not pd.isna(hidden):  # a cell counted from attendance records
-            out.append(records.format(participations=i18n.number(participations, lang), people=people_text(people, lang)))
+        elif hidden is False or not pd.isna(hidden):  # a cell counted from attendance records
+            if participations not in numbers:
+                numbers[participations] = i18n.number(participations, lang)
+            if people not in people_texts:
+                people_texts[people] = people_text(people, lang)
+            out.append(records.format(participations=numbers[participations], people=people_texts[people]))
         elif status == "count_published":
             out.append(i18n.number(participations, lang))
         else:

@@ -200,9 +200,20 @@ ORGANISATION_PEOPLE = Table(
     ("organisation_id", "component_id"),
 )
 
+TERRITORY_PEOPLE = Table(
+    "territory_people",
+    "one row per territory per component",
+    {
+        "territory_id": "VARCHAR",
+        "component_id": "VARCHAR",
+        "people_count": "INTEGER",
+    },
+    ("territory_id", "component_id"),
+)
+
 ROLLUP_TABLES: dict[str, tuple[Table, ...]] = {
     "published_aggregate": (),
-    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD, ORGANISATION_PEOPLE),
+    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD, ORGANISATION_PEOPLE, TERRITORY_PEOPLE),
 }
 
 # stored tables that grow with the records: read from their files by every query, never held in

@@ -11,10 +11,18 @@
 -- caveats: participation_not_person, organisations_not_summable, formalisation_by_venue,
 --          territory_is_organisation_city, small_territories_fragile, territory_totals_not_split,
 --          people_from_person_keys, records_without_person_key
-WITH people AS (  -- from the people rollups: the rows whose mask has the component's bit
+WITH people AS (
+    -- no organisation chosen: looked up (a territory's records are whole organisations', so a
+    -- choice of territories or components picks whole rows of territory_people)
+    SELECT territory_id, component_id, people_count
+    FROM territory_people
+    WHERE $organisations::VARCHAR[] IS NULL
+    UNION ALL
+    -- organisations chosen: counted from the people rollups, the rows whose mask has the bit
     SELECT k.territory_id, b.component_id, people_in(k.person_id, k.people_count) AS people_count
     FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
     JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+    WHERE $organisations::VARCHAR[] IS NOT NULL
     GROUP BY k.territory_id, b.component_id
 )
 SELECT

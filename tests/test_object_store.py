@@ -70,7 +70,7 @@ def test_export_writes_the_object_store_layout(store):
         "attendance/component_id=soft-skills/year=2025/data_0.parquet",
         "components.parquet", "organisation_people.parquet", "organisations.parquet",
         "participation_counts.parquet", "people_sets.parquet", "people_spread.parquet",  # rollups
-        "territories.parquet",
+        "territories.parquet", "territory_people.parquet",
     ]
     assert sorted(p.name for p in (store / PUBLISHED).iterdir()) == sorted(
         ["dataset.toml", *(f"{t.name}.parquet" for t in schema.STORED_TABLES["published_aggregate"])])
