@@ -211,9 +211,23 @@ TERRITORY_PEOPLE = Table(
     ("territory_id", "component_id"),
 )
 
+PEOPLE_MASKS = Table(
+    "people_masks",
+    "one row per scope (all, territory, organisation) per place per set of components",
+    {
+        "scope": "VARCHAR",
+        "territory_id": "VARCHAR",
+        "organisation_id": "VARCHAR",
+        "component_mask": "UBIGINT",
+        "people_count": "INTEGER",
+    },
+    ("scope", "territory_id", "organisation_id", "component_mask"),
+)
+
 ROLLUP_TABLES: dict[str, tuple[Table, ...]] = {
     "published_aggregate": (),
-    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD, ORGANISATION_PEOPLE, TERRITORY_PEOPLE),
+    "record_level": (PARTICIPATION_COUNTS_ROLLUP, PEOPLE_SETS, PEOPLE_SPREAD, ORGANISATION_PEOPLE, TERRITORY_PEOPLE,
+                     PEOPLE_MASKS),
 }
 
 # stored tables that grow with the records: read from their files by every query, never held in

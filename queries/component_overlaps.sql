@@ -12,8 +12,9 @@
 -- A programme- and territory-level view (small counts are not hidden: the small-number rule covers
 -- organisation-level views). Sorted by people, largest first, then by size and id.
 --
--- Read from the people rollups (selected_people): a combination is a component mask; people seen
--- in several places are first merged per person (bit_or).
+-- Read from the people rollups: a combination is a component mask. With no territory or
+-- organisation chosen, each person's set is in people_masks (scope 'all'); otherwise from
+-- selected_people, where people seen in several places are first merged per person (bit_or).
 WITH keyed AS (
     SELECT *
     FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
@@ -21,10 +22,20 @@ WITH keyed AS (
 per_mask AS (
     SELECT component_mask, sum(people_count) AS people_count
     FROM (
-        SELECT component_mask, people_count FROM keyed WHERE person_id IS NULL
+        -- no place chosen: each person's set (people_masks, scope 'all') cut to the chosen components
+        SELECT m.component_mask & selected_component_mask($components::VARCHAR[]) AS component_mask, m.people_count
+        FROM people_masks AS m
+        WHERE whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[]) AND m.scope = 'all'
         UNION ALL
-        SELECT bit_or(component_mask), 1 FROM keyed WHERE person_id IS NOT NULL GROUP BY person_id
+        -- a place chosen: from the selection's people rollups
+        SELECT component_mask, people_count FROM keyed
+        WHERE person_id IS NULL AND NOT whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[])
+        UNION ALL
+        SELECT bit_or(component_mask), 1 FROM keyed
+        WHERE person_id IS NOT NULL AND NOT whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[])
+        GROUP BY person_id
     )
+    WHERE component_mask <> 0
     GROUP BY component_mask
 ),
 combinations AS (

@@ -13,6 +13,8 @@
 -- The bounds cover components whose reach is published in participations (not formalisation).
 -- Lower bound assumes a person attends each component at most once and belongs to one territory:
 -- then a territory reached at least as many people as its best-attended component.
+-- Exact people: with no territory or organisation chosen, looked up in people_masks (scope 'all');
+-- otherwise counted from the selection's people rollups (selected_people).
 WITH pc AS (
     SELECT s.*
     FROM selected_participation_counts(
@@ -49,9 +51,18 @@ people AS (
     SELECT
         records.records_count,
         records.without_key_count,
-        (SELECT people_in(person_id, people_count)
-         FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
-        ) AS keys_count
+        (SELECT sum(n) FROM (
+            -- no place chosen: each person once in people_masks (scope 'all')
+            SELECT coalesce(sum(m.people_count), 0) AS n
+            FROM people_masks AS m
+            WHERE whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[]) AND m.scope = 'all'
+              AND m.component_mask & selected_component_mask($components::VARCHAR[]) <> 0
+            UNION ALL
+            -- a place chosen: from the selection's people rollups
+            SELECT people_in(person_id, people_count)
+            FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
+            WHERE NOT whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[])
+        )) AS keys_count
     FROM records
 )
 SELECT

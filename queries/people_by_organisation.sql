@@ -14,18 +14,21 @@
 -- Read from the rollups, participations from participation_counts. People per organisation and
 -- component: looked up in organisation_people (an organisation's records all lie in its own
 -- territory, so a territory or organisation choice picks whole rows of it). People in all selected
--- components together: looked up too when no component is chosen; otherwise counted from
--- selected_people. Records without a person key count as participations, not people.
+-- components together: looked up too when no component is chosen; otherwise the people of the
+-- organisation (people_masks, scope 'organisation') whose set of components meets the chosen ones.
+-- Records without a person key count as participations, not people.
 WITH people AS (
     SELECT op.organisation_id, op.component_id, op.people_count
     FROM organisation_people AS op
     JOIN selected_organisations($territories::VARCHAR[], $organisations::VARCHAR[]) AS so USING (organisation_id)
     WHERE op.component_id IS NOT NULL OR $components::VARCHAR[] IS NULL
     UNION ALL
-    SELECT organisation_id, NULL::VARCHAR, people_in(person_id, people_count)
-    FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[])
-    WHERE $components::VARCHAR[] IS NOT NULL
-    GROUP BY organisation_id
+    SELECT m.organisation_id, NULL::VARCHAR, sum(m.people_count)
+    FROM people_masks AS m
+    JOIN selected_organisations($territories::VARCHAR[], $organisations::VARCHAR[]) AS so USING (organisation_id)
+    WHERE $components::VARCHAR[] IS NOT NULL AND m.scope = 'organisation'
+      AND m.component_mask & selected_component_mask($components::VARCHAR[]) <> 0
+    GROUP BY m.organisation_id
 ),
 participations AS (
     SELECT organisation_id, component_id, sum(participations_count) AS participations_count

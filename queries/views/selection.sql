@@ -85,3 +85,7 @@ CREATE OR REPLACE MACRO known_sum(x) AS CASE WHEN count(x) = count(1) THEN sum(x
 -- fewer than min_people). Queries hide such a count (NULL) and flag it, so no exact small count of
 -- people ever leaves the database; zero stays zero.
 CREATE OR REPLACE MACRO below_threshold(n, min_people) AS (n >= 1 AND n < min_people);
+
+-- whole_dataset(territories, organisations): true when no territory and no organisation is chosen,
+-- so people_masks rows of scope 'all' answer for any choice of components.
+CREATE OR REPLACE MACRO whole_dataset(territories, organisations) AS (territories IS NULL AND organisations IS NULL);
