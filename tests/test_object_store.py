@@ -69,7 +69,7 @@ def test_export_writes_the_object_store_layout(store):
         "attendance/component_id=ohs/year=2025/data_0.parquet",
         "attendance/component_id=soft-skills/year=2025/data_0.parquet",
         "components.parquet", "organisation_people.parquet", "organisations.parquet",
-        "participation_counts.parquet", "people_sets.parquet", "people_spread.parquet",  # rollups
+        "participation_counts.parquet", "people_masks.parquet", "people_sets.parquet", "people_spread.parquet",  # rollups
         "territories.parquet", "territory_people.parquet",
     ]
     assert sorted(p.name for p in (store / PUBLISHED).iterdir()) == sorted(
