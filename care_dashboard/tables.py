@@ -28,6 +28,16 @@ def _names(values, name) -> list[str]:
     return [found[v] if v in found else found.setdefault(v, name(v)) for v in values.tolist()]
 
 
+def _organisation_rows(df: pd.DataFrame) -> tuple[np.ndarray, list, list]:
+    """For a query result with one or more rows per organisation: each row's organisation number,
+    the organisations in the query's order, and each one's territory (an organisation has one:
+    the queries take it from ``organisations``)."""
+    codes, ids = pd.factorize(df["organisation_id"])
+    first_row = np.full(len(ids), len(df), dtype=np.intp)
+    np.minimum.at(first_row, codes, np.arange(len(df)))
+    return codes, ids.tolist(), df["territory_id"].take(first_row).tolist()
+
+
 def _frame(headers: list[str], columns: list[list]) -> pd.DataFrame:
     """A table from column lists, its headers as given (two components may share a name)."""
     out = pd.DataFrame(dict(enumerate(columns)))
@@ -95,18 +105,14 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.Dat
     names = [labels.component(c) for c in component_ids]
     if df.empty:
         return pd.DataFrame([], columns=[org_col, terr_col, *names])
-    # an organisation has one territory (the query takes it from organisations)
-    org_codes, org_ids = pd.factorize(df["organisation_id"])
+    org_codes, org_ids, territory_ids = _organisation_rows(df)
     comp_codes, comp_found = pd.factorize(df["component_id"])
     column_of = {c: j for j, c in enumerate(component_ids)}
     col = np.array([column_of[c] for c in comp_found.tolist()], dtype=np.intp)[comp_codes]
     grid = np.full((len(org_ids), len(component_ids)), None, dtype=object)
     grid[org_codes, col] = np.array(figures.matrix_cell_texts(df, lang, threshold, short=False), dtype=object)
-    first_row = np.full(len(org_ids), len(df), dtype=np.intp)
-    np.minimum.at(first_row, org_codes, np.arange(len(df)))
-    territory_ids = df["territory_id"].take(first_row).tolist()
     return _frame([org_col, terr_col, *names], [
-        [labels.organisation(o) for o in org_ids.tolist()],
+        [labels.organisation(o) for o in org_ids],
         [labels.territory(t) for t in territory_ids],
         *(grid[:, j].tolist() for j in range(len(names))),
     ])
@@ -160,7 +166,7 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     # grid is filled with numpy, and each distinct count is formatted once
     if df.empty:
         return pd.DataFrame([], columns=[org_col, terr_col, *columns])
-    org_codes, org_ids = pd.factorize(df["organisation_id"])  # in the query's order
+    org_codes, org_ids, territory_ids = _organisation_rows(df)
     comp_codes, comp_found = pd.factorize(df["component_id"])  # NULL (all components): -1
     column_index = {c: i + 1 for i, c in enumerate(comp_ids)}
     # the last entry is the one code -1 picks: all components
@@ -176,11 +182,8 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     grid[org_codes, col] = texts
     summed = ~hidden & ~np.isnan(counts)
     sums = np.bincount(col[summed], weights=counts[summed], minlength=len(columns))
-    first_row = np.full(len(org_ids), len(df), dtype=np.intp)
-    np.minimum.at(first_row, org_codes, np.arange(len(df)))
-    territory_ids = df["territory_id"].take(first_row).tolist()  # an organisation has one territory
     return _frame([org_col, terr_col, *columns], [
-        [labels.organisation(o) for o in org_ids.tolist()] + [i18n.t("tables.sum_shown", lang)],
+        [labels.organisation(o) for o in org_ids] + [i18n.t("tables.sum_shown", lang)],
         [labels.territory(t) for t in territory_ids] + [""],
         *([*grid[:, j].tolist(), i18n.number(int(sums[j]), lang)] for j in range(len(columns))),
     ])
