@@ -45,15 +45,19 @@ def _frame(headers: list[str], columns: list[list]) -> pd.DataFrame:
     return out
 
 
+def _people_cells(df: pd.DataFrame, lang: str) -> list[str]:
+    """``people_count`` as table cells (``figures.count_cell``): "<5" where the count is hidden,
+    the count otherwise, each distinct count formatted once."""
+    return [c if h is None or pd.isna(h) else figures.count_cell(None, lang, h)
+            for c, h in zip(_count(df["people_count"], lang), figures.hidden_column(df))]
+
+
 def _people_column(df: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     """A People column, only for a dataset with person-level records (otherwise every cell would
     just say "not published")."""
     hidden = figures.hidden_column(df)
     if df["people_count"].notna().any() or any(h is not None and not pd.isna(h) for h in hidden):
-        counts = _count(df["people_count"], lang)
-        return {i18n.t("columns.people", lang): [
-            c if h is None or pd.isna(h) else figures.count_cell(None, lang, h) for c, h in zip(counts, hidden)
-        ]}
+        return {i18n.t("columns.people", lang): _people_cells(df, lang)}
     return {}
 
 
@@ -100,7 +104,7 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> pd.Dat
 
     # thousands of organisations x components (16,000 cells at 10M records): the grid is filled
     # with numpy, each cell's text made once (a pivot, or a lookup per cell, costs several times more)
-    component_ids = list(dict.fromkeys(df["component_id"].unique().tolist()))
+    component_ids = df["component_id"].unique().tolist()  # in the query's order
     org_col, terr_col = i18n.t("columns.organisation", lang), i18n.t("columns.territory", lang)
     names = [labels.component(c) for c in component_ids]
     if df.empty:
@@ -196,7 +200,7 @@ def overlaps_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
         {
             i18n.t("columns.combination", lang): [figures.combination_text(ids, labels) for ids in df["component_ids"]],
             i18n.t("columns.components_count", lang): _count(df["components_count"], lang),
-            i18n.t("columns.people", lang): [figures.count_cell(v, lang, h) for v, h in zip(df["people_count"], figures.hidden_column(df))],
+            i18n.t("columns.people", lang): _people_cells(df, lang),
         }
     )
 
@@ -205,16 +209,12 @@ def components_per_person_table(df: pd.DataFrame, labels: Labels) -> pd.DataFram
     """People by number of components attended, per territory and for all together (row first)."""
     lang = labels.lang
     everywhere = i18n.t("common.all_territories", lang)
-    counts = _count(df["people_count"], lang)
     return pd.DataFrame(
         {
             i18n.t("columns.territory", lang): _names(
                 df["territory_id"], lambda t: everywhere if t is None or pd.isna(t) else labels.territory(t)
             ),
             i18n.t("columns.components_count", lang): _count(df["components_attended_count"], lang),
-            i18n.t("columns.people", lang): [
-                c if h is None or pd.isna(h) else figures.count_cell(None, lang, h)
-                for c, h in zip(counts, figures.hidden_column(df))
-            ],
+            i18n.t("columns.people", lang): _people_cells(df, lang),
         }
     )
