@@ -85,7 +85,7 @@ page = st.navigation(
     ]
 )
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
-ui.print_layout()
+ui.page_style()
 st.sidebar.download_button(
     t("briefing.button"),
     data=lambda: ui.briefing_html(context),
@@ -96,16 +96,22 @@ st.sidebar.download_button(
     on_click="ignore",
     key="briefing_download",
 )
-ui.synthetic_banner(context)
+presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer
+if not presenting:
+    ui.synthetic_banner(context)  # on slides, the synthetic-data caveat is beside every figure
 with ui.shell_context(context):
     page.run()
+    ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 
-st.divider()
-st.caption(
-    t(
-        "common.source_footer" if dataset.kind == "published_aggregate" else "common.source_footer_records",
-        title=ui.plain(dataset.title(lang)),
-        citation=ui.plain(dataset.metadata.get("source_citation", "")),
-        licence=ui.plain(dataset.metadata.get("licence", "")),
+if not presenting:
+    st.divider()
+    st.caption(
+        t(
+            "common.source_footer" if dataset.kind == "published_aggregate" else "common.source_footer_records",
+            title=ui.plain(dataset.title(lang)),
+            citation=ui.plain(dataset.text("source_citation", lang)),
+            licence=ui.plain(dataset.text("licence", lang)),
+        )
     )
-)
+with st.sidebar:
+    ui.document_language(lang)

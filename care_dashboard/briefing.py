@@ -49,7 +49,7 @@ def build_html(
     licence: str,
     caveats_for: Callable[[list[str]], list[Caveat]],
     source_of: Callable[[Caveat], str],
-    decorate: Callable = lambda fig, ids: fig,
+    decorate: Callable = lambda fig, ids, key: fig,
     made_on: dt.date | None = None,
 ) -> str:
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
@@ -77,7 +77,7 @@ def build_html(
                 )
             parts.append("</div>")
         if view.chart is not None:
-            fig = decorate(view.chart, view.caveat_ids)
+            fig = decorate(view.chart, view.caveat_ids, view.key)
             parts.append(pio.to_html(fig, include_plotlyjs=False, full_html=False,
                                      config={"displaylogo": False, "responsive": True}))
         if not view.figures:

@@ -26,6 +26,7 @@ class Caveat:
     section: str
     title: str
     text: str
+    short: str = ""  # a few words, for beside a figure and inside a saved chart image
 
     @property
     def rests_on_method(self) -> bool:
@@ -56,10 +57,10 @@ def get(caveat_id: str, lang: str, values: Mapping[str, object] | None = None) -
     if entry is None:
         raise UnknownCaveat(f"caveat {caveat_id!r} is not in {CATALOGUE_FILE}")
     lang = lang if lang in LANGS else "en"
-    text = entry[f"text_{lang}"]
+    text, short = entry[f"text_{lang}"], entry[f"short_{lang}"]
     if values:
-        text = text.format_map(values)
-    return Caveat(caveat_id, entry["section"], entry[f"title_{lang}"], text)
+        text, short = text.format_map(values), short.format_map(values)
+    return Caveat(caveat_id, entry["section"], entry[f"title_{lang}"], text, short)
 
 
 def for_ids(
@@ -80,3 +81,39 @@ def all_caveats(
 ) -> list[Caveat]:
     """The whole catalogue (for ``kind`` if given); the synthetic-data caveat only if ``synthetic``."""
     return for_ids((c for c in catalogue() if synthetic or c != SYNTHETIC), lang, kind, values)
+
+
+FIGURES_FILE = paths.CONTENT_DIR / "figures.toml"
+KEY_CAVEATS_SHOWN = 2  # beside a figure: its unit and at most this many caveats, in short form
+
+
+class UnknownFigure(KeyError):
+    pass
+
+
+@functools.cache
+def figure_catalogue() -> dict[str, dict]:
+    return tomllib.loads(FIGURES_FILE.read_text(encoding="utf-8"))
+
+
+def key_caveat_ids(figure_key: str) -> tuple[str, ...]:
+    """The caveats that change how a figure is read, most important first (``content/figures.toml``)."""
+    entry = figure_catalogue().get(figure_key)
+    if entry is None:
+        raise UnknownFigure(f"figure {figure_key!r} has no entry in {FIGURES_FILE}: say which caveats are key to it")
+    return tuple(entry["key_caveats"])
+
+
+def split_for_figure(figure_key: str, held: list[Caveat]) -> tuple[list[Caveat], list[Caveat]]:
+    """``held``, the caveats of a figure that hold for the data on screen (``for_ids``), split into
+    those shown short beside it and the rest, which stay one click away. The key ones are the first
+    ``KEY_CAVEATS_SHOWN`` of its ``key_caveats`` that hold; when none holds, the first that does.
+    The synthetic-data caveat, where it holds, is always shown beside the figure as well."""
+    by_id = {c.id: c for c in held}
+    key = [by_id[cid] for cid in key_caveat_ids(figure_key) if cid in by_id][:KEY_CAVEATS_SHOWN]
+    if not key and held:
+        key = [next((c for c in held if c.id != SYNTHETIC), held[0])]
+    if SYNTHETIC in by_id and by_id[SYNTHETIC] not in key:
+        key.append(by_id[SYNTHETIC])
+    rest = [c for c in held if c not in key]
+    return key, rest

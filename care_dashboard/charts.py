@@ -8,6 +8,7 @@ only: nothing is fetched from the web.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -85,8 +86,10 @@ def _busiest(df: pd.DataFrame, column: str, n: int) -> set:
     return set(totals.sort_values(ascending=False, kind="stable").index[:n])
 
 
-def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, labels: Labels) -> go.Figure:
-    """Horizontal bars of one measure, a panel per component, a row per territory.
+def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, labels: Labels,
+                              narrow: bool = False) -> go.Figure:
+    """Horizontal bars of one measure, a panel per component, a row per territory: the panels side
+    by side, or with ``narrow`` (a phone) one above the other, each with its territories.
 
     ``df``: rows of ``coverage_by_territory``. A NULL value is written "not published" in its row.
     """
@@ -121,14 +124,34 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     n = max(len(component_ids), 1)
     gap = 0.03
     width = (1 - gap * (n - 1)) / n
+    row_px, panel_head_px = 34, 46  # narrow: a panel per component, one above the other
+    panel_px = panel_head_px + row_px * max(len(territory_ids), 1)
+    narrow_height = 90 + panel_px * n
+    category_array = list(reversed([names[t] for t in territory_ids]))
     traces, annotations, layout = [], [], {}
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)
-        domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
-        layout[f"xaxis{suffix}"] = dict(domain=domain, anchor="y", range=[0, x_max], showticklabels=False,
-                                        showgrid=False, zeroline=False, showline=False)
-        annotations.append(dict(text=labels.component(cid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
+        if narrow:
+            top = 1 - (i - 1) * panel_px / (narrow_height - 90)
+            domain_y = [top - panel_px / (narrow_height - 90) + 4 / (narrow_height - 90),
+                        top - panel_head_px / (narrow_height - 90)]
+            y_name = f"y{suffix}"
+            layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", categoryorder="array",
+                                            categoryarray=category_array, showgrid=False)
+            layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=y_name, range=[0, x_max], showticklabels=False,
+                                            showgrid=False, zeroline=False, showline=False)
+            annotations.append(dict(text=f"<b>{wrap_label(labels.component(cid), 40)}</b>", x=0, y=domain_y[1],
+                                    xref="paper", yref="paper", xanchor="left", yanchor="bottom", yshift=4,
+                                    showarrow=False, font=dict(size=14)))
+        else:
+            domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
+            y_name = "y"
+            layout[f"xaxis{suffix}"] = dict(domain=domain, anchor="y", range=[0, x_max], showticklabels=False,
+                                            showgrid=False, zeroline=False, showline=False)
+            # a long component name on up to three lines: side by side, panels are narrow
+            annotations.append(dict(text=wrap_label(labels.component(cid), max(12, int(110 / n))), x=sum(domain) / 2,
+                                    y=1, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                                    showarrow=False, font=dict(size=14)))
         part = rows_of[cid]
         shown = [(tid, v) for tid, v, _ in part if v is not None]
         if not shown:
@@ -136,7 +159,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
             # trace makes Plotly log transform errors and misplace the "not published" notes)
             traces.append(dict(type="scatter", x=[0.0] * len(part), y=[names[tid] for tid, _, _ in part],
                                mode="markers", marker=dict(opacity=0), hoverinfo="skip", showlegend=False,
-                               xaxis=f"x{suffix}", yaxis="y"))
+                               xaxis=f"x{suffix}", yaxis=y_name))
         else:
             traces.append(dict(
                 type="bar",
@@ -150,7 +173,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 name=labels.component(cid),
                 hovertemplate="%{y}: %{text}<extra>" + labels.component(cid) + "</extra>",
                 xaxis=f"x{suffix}",
-                yaxis="y",
+                yaxis=y_name,
             ))
         for tid, v, below in part:
             if v is not None:
@@ -159,7 +182,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 x=0,
                 y=names[tid],
                 xref=f"x{suffix}",
-                yref="y",
+                yref=y_name,
                 text=f"<i>{figures.count_cell(None, lang, below) if below is not None and not pd.isna(below) else i18n.t('common.not_published', lang)}</i>",
                 showarrow=False,
                 xanchor="left",
@@ -168,17 +191,20 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     if shown_note:
         annotations.append(dict(x=0, y=1, yshift=48, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                                 showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
+    if not narrow:
+        layout["yaxis"] = dict(domain=[0, 1], anchor="x", categoryorder="array", categoryarray=category_array,
+                               showgrid=False)
+    longest = max((labels.component(c) for c in component_ids), key=len, default="")
+    head_lines = 1 if narrow else wrap_label(longest, max(12, int(110 / n))).count("<br>") + 1
     layout.update(
-        yaxis=dict(domain=[0, 1], anchor="x", categoryorder="array",
-                   categoryarray=list(reversed([names[t] for t in territory_ids])), showgrid=False),
         annotations=annotations,
         template=TEMPLATE,
         title=dict(text=title),
         separators=",." if lang == "es" else ".,",
         showlegend=False,
-        height=150 + 55 * max(len(territory_ids), 1),
+        height=narrow_height if narrow else 150 + 18 * (head_lines - 1) + 55 * max(len(territory_ids), 1),
         bargap=0.35,
-        **({"margin": dict(t=130)} if shown_note else {}),
+        margin=dict(t=(130 if shown_note else 70) + (0 if narrow else 18 * (head_lines - 1))),
     )
     return from_dicts(traces, layout)
 
@@ -210,8 +236,9 @@ def _period_text(row, lang: str) -> str:
     return f"{i18n.month(start, lang)} – {i18n.month(end, lang)}"
 
 
-def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
-    """Each component as a bar over its period; its axis label gives its reach and audience.
+def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels, narrow: bool = False) -> go.Figure:
+    """Each component as a bar over its period; its axis label gives its reach and audience
+    (with ``narrow``, a phone: the name on the axis, the reach and audience written under the bar).
 
     ``df``: rows of ``component_reach``. Month-precision periods span whole months; the axis runs
     from the first to the last month of the data.
@@ -224,7 +251,13 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
         start = pd.Timestamp(r["period_start_date"])
         end = pd.Timestamp(r["period_end_date"]) + pd.Timedelta(days=1)
         name = labels.component(r["component_id"])
-        axis_label = f"<b>{name}</b><br><span style='font-size:13px'>{_reach_text(r, labels)}</span>"
+        if narrow:
+            axis_label = f"<b>{wrap_label(name, 14)}</b>"
+            fig.add_annotation(x=0, xref="paper", y=axis_label, yref="y", yshift=-26, xanchor="left",
+                               yanchor="top", showarrow=False, align="left",
+                               text=wrap_label(_reach_text(r, labels), 42), font=dict(size=12, color=MUTED))
+        else:
+            axis_label = f"<b>{name}</b><br><span style='font-size:13px'>{_reach_text(r, labels)}</span>"
         axis_labels.append(axis_label)
         fig.add_trace(
             go.Bar(
@@ -253,11 +286,16 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
         )
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(axis_labels)), showgrid=False)
     _base_layout(fig, title, lang)
-    fig.update_layout(height=140 + 80 * max(len(df), 1), bargap=0.35)
+    if narrow:
+        fig.update_xaxes(tickfont=dict(size=12), tickangle=-45)
+        fig.update_layout(height=150 + 120 * max(len(df), 1), bargap=0.55)
+    else:
+        fig.update_layout(height=140 + 80 * max(len(df), 1), bargap=0.35)
     return fig
 
 
-def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, threshold: int = 5) -> go.Figure:
+def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, threshold: int = 5,
+                              narrow: bool = False) -> go.Figure:
     """A grid of organisations by components; each cell says what is known of that participation.
 
     ``df``: rows of ``organisation_matrix``. Cells: see ``figures.matrix_cell_texts``; a cell whose people
@@ -292,11 +330,11 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[wrap_label(labels.component(c), 18) for c in comp_ids],
-            y=[labels.organisation(o) for o in org_ids],
+            x=[wrap_label(labels.component(c), 11 if narrow else 18) for c in comp_ids],
+            y=[wrap_label(labels.organisation(o), 16) if narrow else labels.organisation(o) for o in org_ids],
             text=text,
             texttemplate="%{text}",
-            textfont=dict(size=14),
+            textfont=dict(size=10 if narrow else 14),
             colorscale=colorscale,
             zmin=-0.5,
             zmax=n - 0.5,
@@ -308,12 +346,15 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     )
     two_lines = any("<br>" in t for row in text for t in row)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False, tickangle=0)
+    fig.update_xaxes(side="top", showgrid=False, tickangle=0, **({"tickfont": dict(size=11)} if narrow else {}))
+    if narrow:
+        fig.update_yaxes(tickfont=dict(size=11))
     if shown_note:
         fig.add_annotation(x=0, y=1, yshift=118, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                            showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13))
     _base_layout(fig, title, lang)
-    fig.update_layout(height=200 + (50 if two_lines else 34) * max(len(org_ids), 1), margin=dict(t=150))
+    row_px = (50 if two_lines else 34) + (14 if narrow else 0)
+    fig.update_layout(height=200 + row_px * max(len(org_ids), 1), margin=dict(t=150, l=4, r=4))
     return fig
 
 
@@ -373,7 +414,8 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
     ))
 
 
-def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels,
+                                            narrow: bool = False) -> go.Figure:
     """The same breakdown, a panel per territory. Each panel has its own scale (the territories
     differ tenfold in size), so heights compare within a panel and the written numbers across.
 
@@ -398,22 +440,30 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         territory_ids = [t for t in territory_ids if t in largest]
     # one dict (make_subplots and per-panel updates cost ten times more)
     n = max(len(territory_ids), 1)
-    gap = min(0.04, 0.5 / n)
-    width = (1 - gap * (n - 1)) / n
+    # side by side; with ``narrow`` (a phone) two panels a row
+    per_row = min(2, n) if narrow else n
+    n_rows = -(-n // per_row)
+    gap = min(0.04, 0.5 / per_row) if not narrow else 0.08
+    width = (1 - gap * (per_row - 1)) / per_row
+    row_gap = 0.12 / n_rows if n_rows > 1 else 0
+    row_height = (1 - row_gap * (n_rows - 1)) / n_rows
     traces, annotations, layout = [], [], {}
     for i, tid in enumerate(territory_ids, start=1):
         suffix = "" if i == 1 else str(i)
-        domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
+        column, row = (i - 1) % per_row, (i - 1) // per_row
+        domain = [column * (width + gap), column * (width + gap) + width]
+        domain_y = [1 - row * (row_height + row_gap) - row_height, 1 - row * (row_height + row_gap)]
         attended, counts, hidden = (list(column) for column in zip(*rows_of[tid]))
         x = [i18n.number(c, lang) for c in attended]
         names = [f"{labels.territory(tid)}, {figures.components_text(c, lang)}" for c in attended]
         traces.append(_people_bar_trace(counts, hidden, x, lang, names, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
         layout[f"xaxis{suffix}"] = dict(domain=domain, anchor=f"y{suffix}", type="category", categoryorder="array",
                                         categoryarray=x, showgrid=False)
-        layout[f"yaxis{suffix}"] = dict(domain=[0, 1], anchor=f"x{suffix}", showticklabels=False, showgrid=False,
+        layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", showticklabels=False, showgrid=False,
                                         range=[0, _top(counts, 1.25)])
-        annotations.append(dict(text=labels.territory(tid), x=sum(domain) / 2, y=1, xref="paper", yref="paper",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=15)))
+        annotations.append(dict(text=wrap_label(labels.territory(tid), 16 if narrow else 30), x=sum(domain) / 2,
+                                y=domain_y[1], xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                                showarrow=False, font=dict(size=14 if narrow else 15)))
     annotations.append(dict(
         x=0.5, y=0, xref="paper", yref="paper", yshift=-42, yanchor="top", showarrow=False,
         text=i18n.t("charts.components_axis", lang), font=dict(color=MUTED, size=14),
@@ -422,7 +472,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         annotations.append(dict(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
                                 text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
     return from_dicts(traces, _layout(
-        title, lang, **layout, annotations=annotations, height=440, bargap=0.3,
+        title, lang, **layout, annotations=annotations, height=440 if not narrow else 160 + 230 * n_rows, bargap=0.3,
         margin=dict(t=130 if shown_note else 110, b=80),
     ))
 
@@ -488,7 +538,52 @@ def wrap_label(text: str, width: int) -> str:
     return "<br>".join([*lines, current] if current else lines)
 
 
-def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100, copy: bool = True) -> go.Figure:
+# Lines of text inside a figure are wrapped to these many characters: a footer line or a title
+# must fit a phone's screen (the narrow variant) and read as a short note on a wide screen.
+FOOTER_WRAP_CHARS = 95
+FOOTER_WRAP_CHARS_NARROW = 50
+TITLE_WRAP_CHARS = 70
+TITLE_WRAP_CHARS_NARROW = 34
+SUBTITLE_WRAP_CHARS = 95
+SUBTITLE_WRAP_CHARS_NARROW = 44
+TITLE_LINE_PX = 25
+SUBTITLE_LINE_PX = 19
+
+
+def plain_title(fig: go.Figure) -> str:
+    """A figure's title as plain text (line breaks and markup removed)."""
+    text = fig.layout.title.text or ""
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+
+
+def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False) -> go.Figure:
+    """Write the figure's heading as statistics publishers do: its title (what is counted) and
+    under it a subtitle with the counting unit, both wrapped to fit (a phone with ``narrow``),
+    with the top margin grown by the lines they take. Writes into ``fig`` and returns it."""
+    title = plain_title(fig)
+    title_lines = wrap_label(title, TITLE_WRAP_CHARS_NARROW if narrow else TITLE_WRAP_CHARS)
+    sub = fig.layout.title.subtitle.text if fig.layout.title.subtitle and fig.layout.title.subtitle.text else subtitle
+    sub = " ".join(re.sub(r"<br>", " ", sub).split())
+    sub = sub[:1].upper() + sub[1:]
+    sub_lines = wrap_label(sub, SUBTITLE_WRAP_CHARS_NARROW if narrow else SUBTITLE_WRAP_CHARS)
+    n_title, n_sub = title_lines.count("<br>") + 1, sub_lines.count("<br>") + 1
+    margin = fig.layout.margin
+    top = margin.t if margin and margin.t is not None else TEMPLATE.layout.margin.t
+    # the builder's top margin holds one title line; the rest of it is room for panel titles
+    grown = (n_title - 1) * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX - 8
+    fig.update_layout(
+        title=dict(
+            text=title_lines, x=0, xanchor="left", xref="container", yref="container", y=1, yanchor="top",
+            pad=dict(t=12, l=10), font=dict(size=17 if narrow else 19),
+            subtitle=dict(text=sub_lines, font=dict(size=13 if narrow else 15, color=MUTED)),
+        ),
+        margin=dict(t=top + grown),
+        height=(fig.layout.height or 450) + grown,
+    )
+    return fig
+
+
+def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = FOOTER_WRAP_CHARS, copy: bool = True) -> go.Figure:
     """The same figure with its caveats and source written under it, inside the figure, so an
     image saved from the chart (or pasted on a slide) keeps them. Returns a copy, or with
     ``copy=False`` writes into ``fig`` itself (a figure built for one page run: copying a map of
@@ -500,10 +595,12 @@ def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = 100,
     extra = 18 * len(wrapped) + 24
     margin_b = (out.layout.margin.b if out.layout.margin and out.layout.margin.b is not None else 40) + extra
     height = (out.layout.height or 450) + extra
+    # from the figure's left edge (the plot area starts after the left margin), like a title
+    margin_l = out.layout.margin.l if out.layout.margin and out.layout.margin.l is not None else 10
     out.add_annotation(
         text="<br>".join(html_escape(w) for w in wrapped),
-        xref="paper", yref="paper", x=0.5, y=0, xanchor="center", yanchor="top", yshift=-(margin_b - extra) - 6,
-        align="left", showarrow=False, font=dict(size=12, color=MUTED),
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-(margin_b - extra) - 6,
+        xshift=-(margin_l - 10), align="left", showarrow=False, font=dict(size=12, color=MUTED),
     )
     out.update_layout(margin=dict(b=margin_b), height=height)
     return out
@@ -534,3 +631,87 @@ def for_projector(fig: go.Figure, scale: float = 1.45) -> go.Figure:
         margin=dict(t=round(top * scale), b=round(bottom * scale)),
     )
     return out
+
+
+def _hbar_layout(title: str, lang: str, names: list[str], x_max: float, label_chars: int) -> dict:
+    """Layout of a chart of horizontal bars, one row per name (first on top), values written
+    beside the bars, no value axis (the numbers are on the bars)."""
+    # the names' room is set, not left to Plotly, so the notes under the chart start at its left edge
+    longest = max((len(line) for name in names for line in name.split("<br>")), default=8)
+    return _layout(
+        title, lang, height=110 + 52 * max(len(names), 1), bargap=0.3,
+        margin=dict(l=round(7.6 * longest) + 24, r=30, t=70, b=20),
+        xaxis=dict(range=[0, x_max], showticklabels=False, showgrid=False, zeroline=False),
+        yaxis=dict(type="category", categoryorder="array", categoryarray=list(reversed(names)), showgrid=False,
+                   automargin=False, ticksuffix="  ", tickfont=dict(size=14)),
+    )
+
+
+def component_participations_chart(df: pd.DataFrame, title: str, labels: Labels, label_chars: int = 22) -> go.Figure:
+    """Participations of each component, a bar each in the component's colour. A component whose
+    reach the source gives only in organisations (CARE 2025: formalisation) gets no bar: its row
+    says its participations are not published and how many organisations it reached.
+
+    ``df``: rows of ``component_reach``, in display order."""
+    labels = labels.for_charts()  # names from the data are plain text in a figure
+    lang = labels.lang
+    records = rows.records(df)
+    names = [wrap_label(labels.component(r["component_id"]), label_chars) for r in records]
+    known = [float(r["participations_count"]) for r in records if not pd.isna(r["participations_count"])]
+    x_max = max(known) * 1.35 if known else 1.0
+    traces, annotations = [], []
+    for i, (r, name) in enumerate(zip(records, names)):
+        count = r["participations_count"]
+        if pd.isna(count):
+            parts = [i18n.t("common.not_published", lang)]
+            if not pd.isna(r["organisations_count"]):
+                parts.append(i18n.t("charts.reach_organisations", lang, n=i18n.number(r["organisations_count"], lang)))
+            annotations.append(dict(x=0, y=name, xref="x", yref="y", xanchor="left", showarrow=False,
+                                    text=f"<i>{'<br>'.join(html_escape(p) for p in parts)}</i>", font=dict(color=MUTED, size=14)))
+            traces.append(dict(type="scatter", x=[0.0], y=[name], mode="markers", marker=dict(opacity=0),
+                               hoverinfo="skip", showlegend=False))
+            continue
+        text = i18n.number(count, lang)
+        traces.append(dict(type="bar", x=[float(count)], y=[name], orientation="h",
+                           marker=dict(color=component_colour(r["component_id"], i)), text=[text],
+                           textposition="outside", cliponaxis=False, textfont=dict(size=16, color=INK),
+                           name=labels.component(r["component_id"]),
+                           hovertemplate=f"{html_escape(labels.component(r['component_id']))}: {text}<extra></extra>"))
+    layout = _hbar_layout(title, lang, names, x_max, label_chars)
+    layout["annotations"] = annotations
+    return from_dicts(traces, layout)
+
+
+def territory_participations_chart(df: pd.DataFrame, title: str, labels: Labels, label_chars: int = 22) -> go.Figure:
+    """Participations in each territory, the selected components added together: one bar each,
+    largest first (at most ``MAX_TERRITORY_ROWS``), in a neutral colour because it mixes
+    components. A territory with none published says so in its row.
+
+    ``df``: rows of ``participations_by_territory``."""
+    labels = labels.for_charts()
+    lang = labels.lang
+    part = df
+    note = None
+    if len(df) > MAX_TERRITORY_ROWS:
+        keep = _busiest(df, "territory_id", MAX_TERRITORY_ROWS)
+        part = df[df["territory_id"].isin(keep)]
+        note = i18n.t("charts.busiest_territories_shown", lang, n=MAX_TERRITORY_ROWS, total=i18n.number(len(df), lang))
+    ordered = sorted(rows.records(part), key=lambda r: -(0 if pd.isna(r["participations_count"]) else r["participations_count"]))
+    names = [wrap_label(labels.territory(r["territory_id"]), label_chars) for r in ordered]
+    shown = [(n, r) for n, r in zip(names, ordered) if not pd.isna(r["participations_count"])]
+    x_max = max((float(r["participations_count"]) for _, r in shown), default=0.0) * 1.3 or 1.0
+    texts = [i18n.number(r["participations_count"], lang) for _, r in shown]
+    traces = [dict(type="bar", x=[float(r["participations_count"]) for _, r in shown], y=[n for n, _ in shown],
+                   orientation="h", marker=dict(color=PEOPLE_COLOUR), text=texts, textposition="outside",
+                   cliponaxis=False, textfont=dict(size=16, color=INK),
+                   customdata=[html_escape(labels.territory(r["territory_id"])) for _, r in shown],
+                   hovertemplate="%{customdata}: %{text}<extra></extra>")]
+    annotations = [dict(x=0, y=n, xref="x", yref="y", xanchor="left", showarrow=False,
+                        text=f"<i>{i18n.t('common.not_published', lang)}</i>", font=dict(color=MUTED, size=14))
+                   for n, r in zip(names, ordered) if pd.isna(r["participations_count"])]
+    if note:
+        annotations.append(dict(x=0, y=1, yshift=8, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                                showarrow=False, text=f"<i>{note}</i>", font=dict(color=MUTED, size=13)))
+    layout = _hbar_layout(title, lang, names, x_max, label_chars)
+    layout["annotations"] = annotations
+    return from_dicts(traces, layout)

@@ -91,6 +91,13 @@ class Dataset:
     def title(self, lang: str) -> str:
         return self.title_es if lang == "es" else self.title_en
 
+    def text(self, key: str, lang: str) -> str:
+        """A descriptive text of ``dataset.toml`` in ``lang``: ``KEY_LANG`` when the file has it
+        (``source_citation_es``), else ``KEY`` (a licence name reads the same in every language),
+        else empty."""
+        value = self.metadata.get(f"{key}_{lang}", self.metadata.get(key, ""))
+        return str(value) if value is not None else ""
+
 
 def version_of(folder: Path) -> str:
     """Changes whenever the dataset is rewritten: its folder (a new version of a published

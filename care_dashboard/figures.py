@@ -35,6 +35,15 @@ def people_unit(row, lang: str) -> str:
     return i18n.t(key, lang)
 
 
+def records_without_key_note(row, lang: str) -> str | None:
+    """How many attendance records have no document number (participations, not people); None
+    when every record has one."""
+    n = row["records_without_person_key_count"]
+    if pd.isna(n) or n == 0:
+        return None
+    return i18n.t("figures.records_without_key", lang, n=i18n.number(n, lang))
+
+
 def participations_value(row, lang: str) -> str:
     return i18n.number(row["participations_count"], lang)
 

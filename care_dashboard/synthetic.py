@@ -98,13 +98,22 @@ def metadata(seed: int = SEED) -> dict:
             "and soft-skills organisation copy the published CARE 2025 figures; people, sessions, "
             "dates, overlaps and all formalisation attendance are made up."
         ),
-        "source_citation": (
+        "source_citation_en": (
             f"Synthetic records invented by scripts/make_synthetic.py (seed {seed}) for demonstration. "
             "Their totals copy the figures of CEMPRE Colombia & ASI (2025), Capacity Strengthening of "
             "Waste Pickers' Organisations: Results and Lessons Learned from the CARE Project (report "
             "dated February 2026)."
         ),
-        "source_sections": "5.1, 5.2, 5.3 (organisations only), 5.4: totals only, every record is invented",
+        "source_citation_es": (
+            f"Registros sintéticos inventados por scripts/make_synthetic.py (semilla {seed}) para "
+            "demostración. Sus totales copian las cifras de CEMPRE Colombia y ASI (2025), Capacity "
+            "Strengthening of Waste Pickers' Organisations: Results and Lessons Learned from the CARE "
+            "Project (informe con fecha de febrero de 2026)."
+        ),
+        "source_short_en": f"Invented records (seed {seed}); totals as in the CARE 2025 report",
+        "source_short_es": f"Registros inventados (semilla {seed}); totales como en el informe CARE 2025",
+        "source_sections_en": "5.1, 5.2, 5.3 (organisations only), 5.4: totals only, every record is invented",
+        "source_sections_es": "5.1, 5.2, 5.3 (solo organizaciones), 5.4: solo los totales, cada registro es inventado",
         "licence": "CC BY-NC 4.0",
         "licence_url": "https://creativecommons.org/licenses/by-nc/4.0/",
     }

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import briefing, caveats, charts, datasets, exports, figures, i18n, paths, queries, url_state, views
+from . import briefing, caveats, charts, datasets, exports, figures, i18n, notes, paths, queries, url_state, views
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -112,6 +113,8 @@ class PageContext:
     selection: Selection
     labels: Labels
     small_number_threshold: int = 5
+    # the caveats shown on this page run, numbered as they first appear (``page_notes``)
+    notes: notes.PageNotes = field(default_factory=notes.PageNotes, compare=False, repr=False)
 
     def run(self, name: str, with_selection: bool = True, **params) -> pd.DataFrame:
         """Run a named query with the sidebar selection and any further bound parameters
@@ -147,6 +150,12 @@ class PageContext:
         """The caveats that hold for this dataset's kind, plus the synthetic-data one where it applies."""
         ids = list(caveat_ids) + ([caveats.SYNTHETIC] if self.dataset.is_synthetic else [])
         return caveats.for_ids(ids, self.lang, self.dataset.kind, self.caveat_values)
+
+    def figure_caveats(self, figure_key: str, caveat_ids) -> notes.FigureCaveats:
+        """A figure's caveats that hold for this dataset, split into the key ones (shown short
+        beside it, ``content/figures.toml``) and the rest, all numbered in this page's notes."""
+        key, rest = caveats.split_for_figure(figure_key, self.caveats_for(caveat_ids))
+        return notes.FigureCaveats(self.notes.numbered(key), self.notes.numbered(key + rest))
 
     @property
     def caveat_values(self) -> dict[str, object]:
@@ -330,10 +339,45 @@ def source_of(caveat: caveats.Caveat, lang: str) -> str:
     return i18n.t("common.report_section", lang, section=caveat.section)
 
 
-def caveat_list(ctx: PageContext, caveat_ids) -> None:
-    """The caveats that hold for the dataset, visible (not folded away), each with what it rests on."""
-    for c in ctx.caveats_for(caveat_ids):
-        st.caption(f":material/warning: **{c.title}.** {c.text} *({source_of(c, ctx.lang)})*")
+def where_short(caveat: caveats.Caveat, lang: str) -> str:
+    """``source_of`` in a few characters, for a caveat's short form ("report §6.1", "method")."""
+    if caveat.rests_on_method:
+        return i18n.t("common.where_method", lang)
+    return i18n.t("common.where_report", lang, section=caveat.section)
+
+
+def short_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
+    """A caveat's short form beside a figure, with what it rests on and its note number."""
+    return i18n.t("common.short_note", lang, short=caveat.short, where=where_short(caveat, lang), n=number)
+
+
+def full_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
+    """A caveat's full text, numbered, as Markdown (for "About these figures" and the page notes)."""
+    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text, where=source_of(caveat, lang))
+
+
+def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
+    """The key caveats of a figure in one line of Markdown, each short with its note number."""
+    return "  \n".join(f":material/warning: {short_note(n, c, ctx.lang)}" for n, c in found.key)
+
+
+def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
+    """The full texts of a figure's caveats, one click away beside it."""
+    with st.popover(ctx.t("common.about_figures"), icon=":material/info:", key=f"{key}_about"):
+        st.markdown(ctx.t("common.unit_line", unit=unit))
+        for n, c in found.all:
+            st.markdown(full_note(n, c, ctx.lang))
+        st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
+
+
+def page_notes(ctx: PageContext) -> None:
+    """Once per page, at its foot: every caveat shown on it, numbered, in full (``PageNotes``)."""
+    found = ctx.notes.items()
+    if not found or ctx.notes.shown_in_full:
+        return
+    with st.expander(ctx.t("common.notes_heading", n=len(found)), icon=":material/format_list_numbered:"):
+        for n, c in found:
+            st.markdown(full_note(n, c, ctx.lang))
 
 
 def synthetic_banner(ctx: PageContext) -> None:
@@ -353,15 +397,15 @@ def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:
 
 
 def export_header(ctx: PageContext, title: str, unit: str, caveat_ids) -> exports.ExportHeader:
-    meta = ctx.dataset.metadata
+    """What heads a CSV: title, unit, every caveat in full, filters, source and licence."""
     return exports.ExportHeader(
         title=title,
         unit=unit,
         caveats=ctx.caveats_for(caveat_ids),
         filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
         dataset=ctx.dataset.title(ctx.lang),
-        source=meta.get("source_citation", ""),
-        licence=meta.get("licence", ""),
+        source=ctx.dataset.text("source_citation", ctx.lang),
+        licence=ctx.dataset.text("licence", ctx.lang),
     )
 
 
@@ -379,13 +423,26 @@ def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeade
     )
 
 
-def figure_with_footer(ctx: PageContext, fig, caveat_ids, copy: bool = True):
-    """The chart with its caveats (titles and what they rest on) and the source inside the
-    figure, so a saved image keeps them (``copy=False``: written into ``fig``)."""
-    meta = ctx.dataset.metadata
-    lines = [f"\u26a0 {c.title} ({source_of(c, ctx.lang)})" for c in ctx.caveats_for(caveat_ids)]
-    lines.append(ctx.t("exports.footer_source", source=meta.get("source_citation", ""), licence=meta.get("licence", "")))
-    return charts.with_caveat_footer(fig, lines, copy=copy)
+def source_line(ctx: PageContext) -> str:
+    """The short source line written into every chart: who published the figures, the licence."""
+    return ctx.t(
+        "exports.footer_source",
+        source=(ctx.dataset.text("source_short", ctx.lang) or ctx.dataset.text("source_citation", ctx.lang)).rstrip(". "),
+        licence=ctx.dataset.text("licence", ctx.lang),
+    )
+
+
+def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
+                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS):
+    """The chart with its key caveats (short, each with what it rests on and, on a page, its note
+    number) and the source line written under it, inside the figure, so a saved image keeps them
+    (``copy=False``: written into ``fig``)."""
+    if numbers:
+        lines = [f"\u26a0 {short_note(numbers[c.id], c, ctx.lang)}" for c in key_caveats]
+    else:
+        lines = [f"\u26a0 {c.short} ({where_short(c, ctx.lang)})" for c in key_caveats]
+    lines.append(source_line(ctx))
+    return charts.with_caveat_footer(fig, lines, width_chars=width_chars, copy=copy)
 
 
 def plot_config(key: str) -> dict:
@@ -393,51 +450,89 @@ def plot_config(key: str) -> dict:
     return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
 
 
+def _plot(ctx: PageContext, fig, found: notes.FigureCaveats, unit: str, key: str, variant: str) -> None:
+    """One variant of a chart ("wide" for screens and projectors; "narrow" for phones and for a
+    chart in half the page's width), headed by its unit and footed by its key caveats and source;
+    named for screen readers."""
+    narrow = variant != "wide"
+    charts.with_heading(fig, unit, narrow=narrow)
+    numbers = {c.id: n for n, c in found.all}
+    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
+    key_caveats = [c for _, c in found.key]
+    figure_with_footer(ctx, fig, key_caveats, numbers, copy=False, width_chars=width)
+    alt = ctx.t("common.chart_alt", title=charts.plain_title(fig), unit=unit)
+    st.plotly_chart(fig, key=key if variant != "narrow" else f"{key}_narrow", config=plot_config(key), alt=alt)
+
+
 def chart_block(
     ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=(),
-    table_df: pd.DataFrame | None = None, export_df: pd.DataFrame | None = None,
+    table_df: pd.DataFrame | None = None, export_df: pd.DataFrame | None = None, narrow_fig=None,
+    in_column: bool = False,
 ) -> None:
-    """A chart, optionally its figures as a table, its counting unit, the caveats its query
-    names and a CSV of its figures, in one container. The caveats are also written inside the
-    figure, so a saved image keeps them."""
+    """A chart in one container: its title and unit; under it, inside the figure (so a saved image
+    keeps them), its key caveats in short form with their note numbers and the source line; then
+    "About these figures" (every caveat of the chart in full, one click away), its figures as a
+    table, and a CSV of them headed by the full caveats.
+
+    ``narrow_fig``: the same chart laid out for a phone; both are sent and CSS shows the one that
+    fits the screen (``NARROW_MAX_PX``). ``in_column``: the chart takes half the page or less, so
+    its heading and notes are wrapped as for a phone."""
     caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
-    with st.container(border=True):
-        title = fig.layout.title.text or key
-        # the figure was built for this run only, so its footer is written into it, not a copy
-        st.plotly_chart(figure_with_footer(ctx, fig, caveat_ids, copy=False), key=key, config=plot_config(key))
-        if table_df is not None:
-            st.dataframe(table_df, hide_index=True, key=f"{key}_table", width="stretch")
-        st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
-        caveat_list(ctx, caveat_ids)
+    found = ctx.figure_caveats(key, caveat_ids)
+    unit = ctx.t(unit_key)
+    title = charts.plain_title(fig) or key
+    with st.container(border=True, key=f"care_chart_{key}"):
+        if narrow_fig is None:
+            _plot(ctx, fig, found, unit, key, "column" if in_column else "wide")
+        else:
+            with st.container(key=f"care_wide_{key}"):
+                _plot(ctx, fig, found, unit, key, "wide")
+            with st.container(key=f"care_narrow_{key}"):
+                _plot(ctx, narrow_fig, found, unit, key, "narrow")
         data = export_df if export_df is not None else table_df
+        with st.container(horizontal=True, gap="small"):
+            about_popover(ctx, found, unit, key)
+            if data is not None:
+                csv_download(ctx, data, export_header(ctx, title, unit, caveat_ids), key)
         if data is not None:
-            csv_download(ctx, data, export_header(ctx, title, ctx.t(unit_key), caveat_ids), key)
+            with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
+                st.dataframe(data, hide_index=True, key=f"{key}_table", width="stretch")
 
 
-def table_block(ctx: PageContext, df: pd.DataFrame, query_name: str, key: str, unit_key: str | None = None, note: str | None = None) -> None:
-    """A table, its unit, an optional note, the caveats its query names and its CSV, in one container."""
-    with st.container(border=True):
+def table_block(ctx: PageContext, df: pd.DataFrame, query_name: str, key: str, unit_key: str | None = None,
+                note: str | None = None) -> None:
+    """A table, its unit, an optional note, its key caveats short (the rest one click away) and
+    its CSV, in one container."""
+    caveat_ids = queries.get(query_name).caveats
+    found = ctx.figure_caveats(key, caveat_ids)
+    unit = ctx.t(unit_key) if unit_key else ""
+    with st.container(border=True, key=f"care_table_{key}"):
         st.dataframe(df, hide_index=True, key=key, width="stretch")
-        if unit_key:
-            st.caption(ctx.t("common.unit_line", unit=ctx.t(unit_key)))
+        lines = [ctx.t("common.unit_line", unit=unit)] if unit else []
         if note:
-            st.caption(f":material/info: {note}")
-        caveat_ids = queries.get(query_name).caveats
-        caveat_list(ctx, caveat_ids)
-        csv_download(ctx, df, export_header(ctx, queries.get(query_name).title, ctx.t(unit_key) if unit_key else "", caveat_ids), key)
+            lines.append(f":material/info: {note}")
+        lines.append(key_caveats_line(ctx, found))
+        st.caption("  \n".join(lines))
+        with st.container(horizontal=True, gap="small"):
+            about_popover(ctx, found, unit, key)
+            csv_download(ctx, df, export_header(ctx, queries.get(query_name).title, unit, caveat_ids), key)
 
 
 def figure_block(
-    ctx: PageContext, label: str, value: str, unit: str, caveat_ids,
+    ctx: PageContext, key: str, label: str, value: str, unit: str, caveat_ids,
     help_text: str | None = None, note: str | None = None,
 ) -> None:
-    """A headline figure with its unit, an optional note and its caveats, in one container."""
-    with st.container(border=True):
-        st.metric(plain(label), value, help=help_text)  # values are our own formatted counts
-        st.caption(ctx.t("common.unit_line", unit=unit))
+    """A headline figure in one container: label, value, unit, an optional note and its key
+    caveats in short form with their note numbers; the full texts in its help, one click away."""
+    found = ctx.figure_caveats(key, caveat_ids)
+    full = "\n\n".join([*([help_text] if help_text else []), *(full_note(n, c, ctx.lang) for n, c in found.all)])
+    with st.container(border=True, key=f"care_figure_{key}"):
+        st.metric(plain(label), value, help=full)  # values are our own formatted counts
+        lines = [unit]
         if note:
-            st.caption(f":material/info: {plain(note)}")
-        caveat_list(ctx, caveat_ids)
+            lines.append(f":material/info: {plain(note)}")
+        lines.append(key_caveats_line(ctx, found))
+        st.caption("  \n".join(lines))
 
 
 def empty_state(ctx: PageContext) -> None:
@@ -459,50 +554,80 @@ def table(ctx: PageContext, df: pd.DataFrame, key: str, query_name: str | None =
 
 def briefing_html(ctx: PageContext) -> bytes:
     """The offline briefing of the current selection (built when the button is pressed)."""
-    meta = ctx.dataset.metadata
     found = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
     return briefing.build_html(
         found,
         ctx.lang,
         filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
         dataset_title=ctx.dataset.title(ctx.lang),
-        source=meta.get("source_citation", ""),
-        licence=meta.get("licence", ""),
+        source=ctx.dataset.text("source_citation", ctx.lang),
+        licence=ctx.dataset.text("licence", ctx.lang),
         caveats_for=ctx.caveats_for,
         source_of=lambda c: source_of(c, ctx.lang),
-        decorate=lambda fig, ids: figure_with_footer(ctx, fig, ids),
+        # a copy of each chart, its key caveats (short) and source inside it, as on the pages
+        decorate=lambda fig, ids, key: figure_with_footer(ctx, fig, caveats.split_for_figure(key, ctx.caveats_for(ids))[0]),
     ).encode("utf-8")
 
 
-PRINT_CSS = """
-<style>
-@media print {
-  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"] { display: none !important; }
-  /* a bordered container (chart or figure with its unit and caveats) stays on one page */
-  [data-testid="stLayoutWrapper"]:has(.js-plotly-plot), [data-testid="stLayoutWrapper"]:has([data-testid="stMetric"]) {
-    break-inside: avoid; page-break-inside: avoid;
-  }
-  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; zoom: 0.78; }
-}
-/* charts keep the width they had on screen: landscape pages and the zoom above fit them */
-@page { size: A4 landscape; margin: 10mm; }
-</style>
-"""
+CSS_DIR = paths.CONTENT_DIR / "css"
+JS_DIR = paths.CONTENT_DIR / "js"
+NARROW_MAX_PX = 640  # a phone: the narrow variant of a chart is shown (content/css/page.css)
 
 
-def print_layout() -> None:
-    """Printing keeps each chart with its caveats on one page and leaves out the controls."""
-    st.html(PRINT_CSS)
+def page_style() -> None:
+    """The dashboard's own CSS (``content/css/page.css``): printing, the narrow variants of charts
+    on phones, contrast of small text."""
+    st.html(CSS_DIR / "page.css")
 
 
-PRESENTER_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stHeader"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.35rem; line-height: 1.5; }
-[data-testid="stMetricValue"] { font-size: 3.6rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
-</style>
-"""
+def presenter_style() -> None:
+    """The presentation's CSS (``content/css/presenter.css``): no sidebar, large type, a slide
+    that fits the screen."""
+    st.html(CSS_DIR / "presenter.css")
+
+
+_document_language = st.components.v2.component(
+    "care_document_language", js=(JS_DIR / "document_language.js").read_text(encoding="utf-8")
+)
+
+
+def document_language(lang: str) -> None:
+    """Set ``<html lang>`` to the interface language, so screen readers and translation tools read
+    Spanish pages as Spanish (Streamlit writes ``en`` in its page and offers no setting for it)."""
+    _document_language(key="care_document_language", data={"lang": lang}, height=0)
+
+
+def slide_figure(ctx: PageContext, view: views.View, height: int):
+    """A copy of a view's chart for a slide: its unit under the title, the source line inside it,
+    text enlarged for a projector, and as tall as the slide allows (its key caveats are written
+    under it in large type)."""
+    fig = go.Figure(view.chart.to_dict(), _validate=False)
+    charts.with_heading(fig, view.unit)
+    figure_with_footer(ctx, fig, [], copy=False)
+    if view.key != "territory_map":  # the map places its labels for its own size
+        fig = charts.for_projector(fig, scale=max(1.0, min(1.5, height / 560)))
+    else:  # only its heading grows
+        fig.update_layout(title_font_size=27, title_subtitle_font_size=19)
+    fig.update_layout(height=height)
+    return fig
+
+
+_presenter = st.components.v2.component(
+    "care_presenter",
+    html='<button type="button" class="care-fullscreen"></button>',
+    css=(CSS_DIR / "presenter_button.css").read_text(encoding="utf-8"),
+    js=(JS_DIR / "presenter.js").read_text(encoding="utf-8"),
+)
+
+
+def presenter_controls(ctx: PageContext) -> tuple[str | None, dict | None]:
+    """The presentation's keys (arrows, PageDown/PageUp, space, Home/End) and its full-screen
+    button (F): returns the move asked for in this run, if any, and the window's size."""
+    result = _presenter(
+        key="care_presenter",
+        data={"label": ctx.t("present.fullscreen")},
+        on_move_change=lambda: None,
+        on_viewport_change=lambda: None,
+        width="content",
+    )
+    return getattr(result, "move", None), getattr(result, "viewport", None)

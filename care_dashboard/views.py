@@ -23,17 +23,43 @@ class Figure:
     value: str
     unit: str
     caveat_ids: list[str]
+    key: str = ""  # its entry in content/figures.toml (its key caveats)
 
 
 @dataclass
 class View:
+    """One view: headline figures, or a chart. A chart is built only when asked for
+    (``chart``): the presentation shows one view at a time and builds only that one."""
+
     key: str
     title: str
     unit: str
     caveat_ids: list[str]
-    chart: go.Figure | None = None
+    make_chart: Callable[[], go.Figure] | None = None
     figures: list[Figure] = field(default_factory=list)
-    table: pd.DataFrame | None = None
+    make_table: Callable[[], pd.DataFrame] | None = None
+    _built: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def has_chart(self) -> bool:
+        return self.make_chart is not None
+
+    @property
+    def chart(self) -> go.Figure | None:
+        """The chart, built the first time it is asked for; a fresh copy is not made (decorate a copy)."""
+        if self.make_chart is None:
+            return None
+        if "chart" not in self._built:
+            self._built["chart"] = self.make_chart()
+        return self._built["chart"]
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        if self.make_table is None:
+            return None
+        if "table" not in self._built:
+            self._built["table"] = self.make_table()
+        return self._built["table"]
 
 
 def build(
@@ -56,61 +82,71 @@ def build(
     organisations = run("organisations_engaged").iloc[0]
     territories = run("territories_reached").iloc[0]
     headline = [
-        Figure(t("overview.organisations_label"), figures.organisations_value(organisations, lang),
-               t("units.organisations_once"), caveats_of("organisations_engaged")),
-        Figure(t("overview.territories_label"), i18n.number(territories["territories_count"], lang),
-               t("units.territories_long"), caveats_of("territories_reached")),
         Figure(t("overview.participations_label"), figures.participations_value(total, lang),
-               t("units.participations_long"), caveats_of("total_participations")),
+               t("units.participations_short"), caveats_of("total_participations"), "overview_participations"),
         Figure(t("overview.people_label"), figures.people_value(people, lang),
-               figures.people_unit(people, lang), caveats_of("distinct_people")),
+               figures.people_unit(people, lang), caveats_of("distinct_people"), "overview_people"),
+        Figure(t("overview.organisations_label"), figures.organisations_value(organisations, lang),
+               t("units.organisations_short"), caveats_of("organisations_engaged"), "overview_organisations"),
+        Figure(t("overview.territories_label"), i18n.number(territories["territories_count"], lang),
+               t("units.territories_short"), caveats_of("territories_reached"), "overview_territories"),
     ]
     out.append(View("overview", t("overview.title"), t("units.participations_long"),
                     [c for f in headline for c in f.caveat_ids], figures=headline))
 
+    reach = run("component_reach")
     coverage = run("coverage_by_territory")
-    if not coverage.empty and run_unfiltered is not None:
-        by_territory = run("participations_by_territory")
-        places = run_unfiltered("territory_options")
+    by_territory = run("participations_by_territory")
+    places = run_unfiltered("territory_options") if run_unfiltered is not None else None
+    if not reach.empty:
+        out.append(View("overview_components", t("overview.components_title"), t("units.participations_long"),
+                        caveats_of("component_reach"),
+                        make_chart=lambda: charts.component_participations_chart(reach, t("overview.components_title"), labels),
+                        make_table=lambda: tables.reach_table(reach, labels)))
+    if not coverage.empty and places is not None:
         whole = run_unfiltered("participations_by_territory", components=None, territories=None, organisations=None)
         out.append(View("territory_map", t("map.title"), t("map.unit"), caveats_of("participations_by_territory"),
-                        chart=map_chart.territory_map(by_territory, places, geo.load_boundaries(), t("map.title"), labels, whole=whole),
-                        table=map_chart.map_table(by_territory, places, labels)))
+                        make_chart=lambda: map_chart.territory_map(by_territory, places, geo.load_boundaries(),
+                                                                   t("map.title"), labels, whole=whole),
+                        make_table=lambda: map_chart.map_table(by_territory, places, labels)))
     if not coverage.empty:
-        table = tables.coverage_table(coverage, labels)
+        table = lambda: tables.coverage_table(coverage, labels)  # noqa: E731
         out.append(View("territory_participations", t("territory.participations_title"), t("units.participations_long"),
                         caveats_of("coverage_by_territory"),
-                        chart=charts.territory_component_chart(coverage, "participations_count", t("territory.participations_title"), labels),
-                        table=table))
+                        make_chart=lambda: charts.territory_component_chart(
+                            coverage, "participations_count", t("territory.participations_title"), labels),
+                        make_table=table))
         out.append(View("territory_organisations", t("territory.organisations_title"), t("units.organisations_per_component"),
                         caveats_of("coverage_by_territory"),
-                        chart=charts.territory_component_chart(coverage, "organisations_count", t("territory.organisations_title"), labels),
-                        table=table))
-    reach = run("component_reach")
+                        make_chart=lambda: charts.territory_component_chart(
+                            coverage, "organisations_count", t("territory.organisations_title"), labels),
+                        make_table=table))
     if not reach.empty:
-        out.append(View("component_timeline", t("component.timeline_title"), t("units.reach_mixed"),
+        title = t("component.timeline_title_records" if record_level else "component.timeline_title")
+        out.append(View("component_timeline", title,
+                        t("units.reach_mixed_records" if record_level else "units.reach_mixed"),
                         caveats_of("component_reach"),
-                        chart=charts.component_timeline_chart(reach, t("component.timeline_title"), labels),
-                        table=tables.reach_table(reach, labels)))
+                        make_chart=lambda: charts.component_timeline_chart(reach, title, labels),
+                        make_table=lambda: tables.reach_table(reach, labels)))
     matrix = run("organisation_matrix", min_people=threshold)
     if not matrix.empty:
-        title = t("organisation.matrix_title_records" if record_level else "organisation.matrix_title")
-        out.append(View("organisation_matrix", title,
+        matrix_title = t("organisation.matrix_title_records" if record_level else "organisation.matrix_title")
+        out.append(View("organisation_matrix", matrix_title,
                         t("units.participations_and_people" if record_level else "units.participations_or_status"),
                         caveats_of("organisation_matrix"),
-                        chart=charts.organisation_matrix_chart(matrix, title, labels, threshold),
-                        table=tables.matrix_table(matrix, labels, threshold)))
+                        make_chart=lambda: charts.organisation_matrix_chart(matrix, matrix_title, labels, threshold),
+                        make_table=lambda: tables.matrix_table(matrix, labels, threshold)))
     if record_level:
         per_person = run("people_by_components_attended")
         overlaps = run("component_overlaps")
         if not per_person.empty:
             out.append(View("people_components", t("people.components_title"), t("units.people_distinct"),
                             caveats_of("people_by_components_attended"),
-                            chart=charts.components_per_person_chart(per_person, t("people.components_title"), labels),
-                            table=tables.components_per_person_table(per_person, labels)))
+                            make_chart=lambda: charts.components_per_person_chart(per_person, t("people.components_title"), labels),
+                            make_table=lambda: tables.components_per_person_table(per_person, labels)))
         if not overlaps.empty:
             out.append(View("people_overlaps", t("people.overlaps_title"), t("units.people_distinct"),
                             caveats_of("component_overlaps"),
-                            chart=charts.component_overlaps_chart(overlaps, t("people.overlaps_title"), labels),
-                            table=tables.overlaps_table(overlaps, labels)))
+                            make_chart=lambda: charts.component_overlaps_chart(overlaps, t("people.overlaps_title"), labels),
+                            make_table=lambda: tables.overlaps_table(overlaps, labels)))
     return out

@@ -1,6 +1,4 @@
-"""Component: each component's reach, audience and period on a 2025 timeline."""
-
-import streamlit as st
+"""Component: each component's reach, audience and period on a timeline."""
 
 from care_dashboard import charts, tables, ui
 
@@ -12,18 +10,13 @@ if reach.empty:
     ui.empty_state(ctx)
 else:
     unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
-    reach_table = tables.reach_table(reach, ctx.labels)
+    title = ctx.t("component.timeline_title_records" if ctx.is_record_level else "component.timeline_title")
     ui.chart_block(
         ctx,
-        charts.component_timeline_chart(
-            reach,
-            ctx.t("component.timeline_title_records" if ctx.is_record_level else "component.timeline_title"),
-            ctx.labels,
-        ),
+        charts.component_timeline_chart(reach, title, ctx.labels),
         "component_reach",
         unit_key,
         key="component_timeline",
-        export_df=reach_table,
+        export_df=tables.reach_table(reach, ctx.labels),
+        narrow_fig=charts.component_timeline_chart(reach, title, ctx.labels, narrow=True),
     )
-    st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, reach_table, key="component_table", query_name="component_reach", unit_key=unit_key)

@@ -3,7 +3,7 @@ the caveats that hold for the chosen dataset, the citation and the licence."""
 
 import streamlit as st
 
-from care_dashboard import caveats, queries, tables, ui
+from care_dashboard import caveats, tables, ui
 
 ctx = ui.page_context()
 ui.page_header(ctx, "method")
@@ -23,33 +23,36 @@ reach = ctx.run("component_reach")
 if reach.empty:
     ui.empty_state(ctx)
 else:
-    with st.container(border=True):
-        ui.table(ctx, tables.reach_table(reach, ctx.labels), key="method_selection_table", query_name="component_reach", unit_key="units.reach_mixed")
-        ui.caveat_list(ctx, queries.get("component_reach").caveats)
+    unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
+    ui.table_block(ctx, tables.reach_table(reach, ctx.labels), "component_reach", key="method_selection_table",
+                   unit_key=unit_key)
 
 st.header(ctx.t("method.reconciliation_heading"))
 st.write(ctx.t("method.reconciliation_body"))
 reconciliation = ctx.run("reconciliation", with_selection=False)
-with st.container(border=True):
-    if reconciliation.empty:
-        st.info(ctx.t("method.reconciliation_empty"))
-    else:
-        ui.table(ctx, tables.reconciliation_table(reconciliation, ctx.labels), key="reconciliation_table", query_name="reconciliation")
-    ui.caveat_list(ctx, queries.get("reconciliation").caveats)
+if reconciliation.empty:
+    st.info(ctx.t("method.reconciliation_empty"))
+else:
+    ui.table_block(ctx, tables.reconciliation_table(reconciliation, ctx.labels), "reconciliation",
+                   key="reconciliation_table")
 
+# every caveat of the dataset in full: this page is where the notes of the other pages lead
 st.header(ctx.t("method.caveats_heading"))
 st.write(ctx.t("method.caveats_body"))
 for caveat in caveats.all_caveats(ctx.lang, ctx.dataset.kind, ctx.caveat_values, synthetic=ctx.dataset.is_synthetic):
-    st.markdown(f"**{caveat.title}** · *{ui.source_of(caveat, ctx.lang)}*  \n{caveat.text}")
+    ctx.notes.number(caveat)
+ctx.notes.shown_in_full = True
+for n, caveat in ctx.notes.items():
+    st.markdown(ui.full_note(n, caveat, ctx.lang))
 
 st.header(ctx.t("method.source_heading"))
 meta = ctx.dataset.metadata
 st.markdown(
     ctx.t(
         "method.source_body",
-        citation=ui.plain(meta.get("source_citation", "")),
-        sections=ui.plain(meta.get("source_sections", "")),
-        licence=ui.plain(meta.get("licence", "")),
+        citation=ui.plain(ctx.dataset.text("source_citation", ctx.lang)),
+        sections=ui.plain(ctx.dataset.text("source_sections", ctx.lang)),
+        licence=ui.plain(ctx.dataset.text("licence", ctx.lang)),
         licence_url=ui.safe_url(meta.get("licence_url", "")),
     )
 )

@@ -16,28 +16,15 @@ matrix = ctx.run("organisation_matrix", min_people=threshold)
 if matrix.empty:
     ui.empty_state(ctx)
 else:
-    if ctx.is_record_level:
-        st.info(ctx.t("organisation.records_note", threshold=threshold), icon=":material/info:")
-    else:
-        st.info(ctx.t("organisation.only_soft_skills"), icon=":material/info:")
     unit_key = "units.participations_and_people" if ctx.is_record_level else "units.participations_or_status"
-    matrix_table = tables.matrix_table(matrix, ctx.labels, threshold)
+    title = ctx.t("organisation.matrix_title_records" if ctx.is_record_level else "organisation.matrix_title")
     ui.chart_block(
         ctx,
-        charts.organisation_matrix_chart(
-            matrix,
-            ctx.t("organisation.matrix_title_records" if ctx.is_record_level else "organisation.matrix_title"),
-            ctx.labels,
-            threshold,
-        ),
+        charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold),
         "organisation_matrix",
         unit_key,
         key="organisation_matrix",
-        export_df=matrix_table,
+        export_df=tables.matrix_table(matrix, ctx.labels, threshold),
+        narrow_fig=charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold, narrow=True),
     )
-    if ctx.is_record_level:
-        st.markdown(ctx.t("organisation.legend_records", threshold=threshold))
-    else:
-        st.markdown(ctx.t("organisation.legend"))
-    st.subheader(ctx.t("common.table_heading"))
-    ui.table(ctx, matrix_table, key="organisation_table", query_name="organisation_matrix", unit_key=unit_key)
+    st.caption(ctx.t("organisation.legend_records" if ctx.is_record_level else "organisation.legend", threshold=threshold))

@@ -20,7 +20,7 @@ total = ctx.run("total_participations").iloc[0]
 if not ctx.is_record_level:
     st.info(f"**{ctx.t('people.no_records_title')}** {ctx.t('people.no_records_body')}", icon=":material/person_off:")
     ui.figure_block(
-        ctx,
+        ctx, "people_distinct",
         ctx.t("overview.people_label"),
         figures.people_value(people, ctx.lang),
         figures.people_unit(people, ctx.lang),
@@ -33,7 +33,7 @@ else:
     top = st.columns(3)
     with top[0]:
         ui.figure_block(
-            ctx,
+            ctx, "people_distinct",
             ctx.t("people.people_label"),
             figures.people_value(people, ctx.lang),
             figures.people_unit(people, ctx.lang),
@@ -42,15 +42,15 @@ else:
         )
     with top[1]:
         ui.figure_block(
-            ctx,
+            ctx, "people_participations",
             ctx.t("people.participations_label"),
             figures.participations_value(total, ctx.lang),
-            ctx.t("units.participations_long"),
+            ctx.t("units.participations_short"),
             queries.get("total_participations").caveats,
         )
     with top[2]:
         ui.figure_block(
-            ctx,
+            ctx, "people_records_without_key",
             ctx.t("overview.records_without_key_label"),
             ctx.n(people["records_without_person_key_count"]),
             ctx.t("units.records_without_key"),
@@ -79,7 +79,6 @@ else:
     )
 
     st.header(ctx.t("people.by_territory_heading"))
-    st.write(ctx.t("people.by_territory_body"))
     ui.chart_block(
         ctx,
         charts.components_per_person_by_territory_chart(
@@ -89,6 +88,9 @@ else:
         "units.people_distinct",
         key="people_components_by_territory",
         export_df=per_person_table,
+        narrow_fig=charts.components_per_person_by_territory_chart(
+            per_person, ctx.t("people.components_by_territory_title"), ctx.labels, narrow=True
+        ),
     )
     st.subheader(ctx.t("people.organisation_table_heading"))
     ui.table_block(

@@ -1,46 +1,78 @@
-"""Presentation: one view per screen, in large type, with its caveats, next and previous; no
-sidebar. The views are those of the other pages for the current selection (care_dashboard.views)."""
+"""Presentation: one view per screen, fitting the window, in large type, with its key caveats;
+the deck's notes in full on closing "Notes" slides. Moved with the buttons, the arrow keys,
+PageDown/PageUp (what presentation clickers send) and space; F for full screen. The views are
+those of the other pages for the current selection (care_dashboard.views); only the one shown is
+built."""
 
 import streamlit as st
 
-from care_dashboard import charts, ui, views
+from care_dashboard import caveats, charts, notes, slides, ui, views
 
 ctx = ui.page_context()
-st.html(ui.PRESENTER_CSS)
-slides = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
+ui.presenter_style()
+deck = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
 
-if not slides:
+if not deck:
     ui.empty_state(ctx)
 else:
-    count = len(slides)
+    # the deck's notes: each caveat numbered once, in the order of the slides
+    deck_notes = notes.PageNotes()
+    split = {}
+    for view in deck:
+        for item in view.figures or [view]:
+            held = ctx.caveats_for(item.caveat_ids)
+            key, rest = caveats.split_for_figure(item.key, held)
+            deck_notes.numbered(key + rest)
+            split[item.key] = key
+
+    with st.container(key="care_slide_bar"):
+        bar = st.columns([1.1, 1.1, 1.6, 1.3, 1.7], vertical_alignment="center")
+    with bar[3]:
+        move, reported = ui.presenter_controls(ctx)
+    viewport = slides.Viewport.of(reported)
+    note_items = deck_notes.items()
+    note_pages = slides.paginate_notes([ui.full_note(n, c, ctx.lang) for n, c in note_items], viewport)
+    count = len(deck) + len(note_pages)
     index = min(max(st.session_state.get("slide", 0), 0), count - 1)
+    index = {"next": min(index + 1, count - 1), "previous": max(index - 1, 0), "first": 0, "last": count - 1}.get(move, index)
+    st.session_state["slide"] = index
 
     def _move(step: int) -> None:
-        st.session_state["slide"] = min(max(index + step, 0), count - 1)
+        st.session_state["slide"] = min(max(st.session_state.get("slide", 0) + step, 0), count - 1)
 
-    bar = st.columns([1, 1, 2, 2], vertical_alignment="center")
     bar[0].button(ctx.t("present.previous"), on_click=_move, args=(-1,), disabled=index == 0,
                   icon=":material/arrow_back:", key="slide_previous")
     bar[1].button(ctx.t("present.next"), on_click=_move, args=(1,), disabled=index == count - 1,
                   icon=":material/arrow_forward:", key="slide_next", type="primary")
     bar[2].markdown(ctx.t("present.position", n=index + 1, total=count))
-    bar[3].page_link("pages/overview.py", label=ctx.t("present.exit"), icon=":material/close:")
+    bar[4].page_link("pages/overview.py", label=ctx.t("present.exit"), icon=":material/close:")
 
-    slide = slides[index]
-    with st.container(border=True):
-        if slide.figures:
+    def key_lines(item) -> list[str]:
+        return [ui.short_note(deck_notes.number(c), c, ctx.lang) for c in split[item.key]]
+
+    with st.container(border=True, key="care_slide"):
+        if index >= len(deck):
+            page = index - len(deck)
+            st.title(ctx.t("present.notes_title", n=page + 1, total=len(note_pages)) if len(note_pages) > 1
+                     else ctx.t("present.notes_title_one"))
+            with st.container(key="care_slide_notes"):
+                for i in note_pages[page]:
+                    n, c = note_items[i]
+                    st.markdown(ui.full_note(n, c, ctx.lang))
+        elif deck[index].figures:
+            slide = deck[index]
             st.title(slide.title)
-            columns = st.columns(len(slide.figures))
-            for column, figure in zip(columns, slide.figures):
+            for column, figure in zip(st.columns(len(slide.figures)), slide.figures):
                 with column:
-                    st.metric(figure.label, figure.value)
-                    st.markdown(ctx.t("common.unit_line", unit=figure.unit))
+                    st.metric(ui.plain(figure.label), figure.value)
+                    st.markdown(ui.plain(figure.unit))
+                    for line in key_lines(figure)[:1]:
+                        st.markdown(f":material/warning: {line}")
         else:
-            fig = ui.figure_with_footer(ctx, slide.chart, slide.caveat_ids)
-            if slide.key != "territory_map":  # the map places its labels for their own size
-                fig = charts.for_projector(fig)
-            st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key))
-            st.markdown(ctx.t("common.unit_line", unit=slide.unit))
-        for caveat in ctx.caveats_for(slide.caveat_ids):
-            st.markdown(f":material/warning: **{caveat.title}.** {caveat.text} *({ui.source_of(caveat, ctx.lang)})*")
-    st.caption(ctx.t("present.print_tip"))
+            slide = deck[index]
+            lines = key_lines(slide)
+            fig = ui.slide_figure(ctx, slide, slides.chart_height(viewport, lines))
+            st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key),
+                            alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
+            for line in lines:
+                st.markdown(f":material/warning: {line}")

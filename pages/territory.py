@@ -1,8 +1,6 @@
 """Territory: a map of the territories, then participations and organisations by territory and
 component."""
 
-import streamlit as st
-
 from care_dashboard import charts, geo, map_chart, tables, ui
 
 ctx = ui.page_context()
@@ -18,53 +16,28 @@ else:
     coverage_table = tables.coverage_table(coverage, ctx.labels)
     by_territory = ctx.run("participations_by_territory")
     places = ui.filter_options(ctx.dataset).territories  # names and coordinates, kept per version
+    # the whole dataset's figures set the circles' scale, so filtered maps compare
+    whole = ctx.run("participations_by_territory", with_selection=False, **WHOLE)
+    map_args = (by_territory, places, geo.load_boundaries(), ctx.t("map.title"), ctx.labels)
     ui.chart_block(
         ctx,
-        map_chart.territory_map(
-            by_territory,
-            places,
-            geo.load_boundaries(),
-            ctx.t("map.title"),
-            ctx.labels,
-            # the whole dataset's figures set the circles' scale, so filtered maps compare
-            whole=ctx.run("participations_by_territory", with_selection=False, **WHOLE),
-        ),
+        map_chart.territory_map(*map_args, whole=whole),
         "participations_by_territory",
         "map.unit",
         key="territory_map",
         export_df=map_chart.map_table(by_territory, places, ctx.labels),
     )
-    ui.chart_block(
-        ctx,
-        charts.territory_component_chart(
-            coverage, "participations_count", ctx.t("territory.participations_title"), ctx.labels
-        ),
-        "coverage_by_territory",
-        "units.participations_long",
-        key="territory_participations",
-        export_df=coverage_table,
-    )
-    ui.chart_block(
-        ctx,
-        charts.territory_component_chart(
-            coverage, "organisations_count", ctx.t("territory.organisations_title"), ctx.labels
-        ),
-        "coverage_by_territory",
-        "units.organisations_per_component",
-        key="territory_organisations",
-        export_df=coverage_table,
-    )
-    if ctx.is_record_level:
+    for measure, title_key, unit_key, key in (
+        ("participations_count", "territory.participations_title", "units.participations_long", "territory_participations"),
+        ("organisations_count", "territory.organisations_title", "units.organisations_per_component", "territory_organisations"),
+        *([("people_count", "territory.people_title", "units.people_exact", "territory_people")] if ctx.is_record_level else []),
+    ):
         ui.chart_block(
             ctx,
-            charts.territory_component_chart(coverage, "people_count", ctx.t("territory.people_title"), ctx.labels),
+            charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels),
             "coverage_by_territory",
-            "units.people_exact",
-            key="territory_people",
+            unit_key,
+            key=key,
             export_df=coverage_table,
+            narrow_fig=charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels, narrow=True),
         )
-    st.subheader(ctx.t("common.table_heading"))
-    ui.table(
-        ctx, coverage_table, key="territory_table",
-        query_name="coverage_by_territory", unit_key="units.participations_long",
-    )

@@ -1,0 +1,73 @@
+"""The presentation's layout (pure): how tall a slide's chart may be so that the slide fits the
+window with no scrolling, and how the deck's notes are split over "Notes" slides that fit.
+
+Sizes follow content/css/presenter.css, where the text of a slide is set in vh (a share of the
+window's height), as presentation software scales with the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_VIEWPORT = (1920, 1080)  # until the browser has said its size
+BAR_VH = 8.5  # the bar of buttons above the slide, with the page's top padding
+SLIDE_PADDING_PX = 56  # the slide's border, padding and the gaps between its elements
+CAVEAT_LINE_VH = 2.7 * 1.35  # a key caveat under a chart: font 2.7vh, line height 1.35
+CAVEAT_GAP_VH = 0.5
+NOTE_FONT_VH = 2.15
+NOTE_LINE = 1.3
+NOTE_GAP_VH = 0.9
+HEADING_VH = 5.2 * 1.15 + 1.6
+CHARS_PER_EM = 1.95  # characters of running text per em of font size, on average
+MIN_CHART_PX = 260
+
+
+@dataclass(frozen=True)
+class Viewport:
+    width: int
+    height: int
+
+    @classmethod
+    def of(cls, reported) -> "Viewport":
+        """The size the browser reported (``{"width": .., "height": ..}``), or the default."""
+        try:
+            width, height = int(reported["width"]), int(reported["height"])
+        except (TypeError, KeyError, ValueError):
+            width, height = DEFAULT_VIEWPORT
+        return cls(max(width, 320), max(height, 320))
+
+    def vh(self, share: float) -> float:
+        return self.height * share / 100
+
+
+def _wrapped_lines(text: str, font_px: float, width_px: float) -> int:
+    per_line = max(int(width_px / font_px * CHARS_PER_EM), 20)
+    return max(1, -(-len(text) // per_line))
+
+
+def chart_height(viewport: Viewport, caveat_texts: list[str]) -> int:
+    """The height in px of a chart that leaves room, in the window, for the bar above the slide
+    and the chart's key caveats written under it in large type."""
+    text_width = viewport.width * 0.93
+    font = viewport.vh(2.7)
+    lines = sum(_wrapped_lines(t, font, text_width) for t in caveat_texts)
+    used = viewport.vh(BAR_VH) + SLIDE_PADDING_PX + lines * viewport.vh(CAVEAT_LINE_VH) + len(caveat_texts) * viewport.vh(CAVEAT_GAP_VH)
+    return max(int(viewport.height - used), MIN_CHART_PX)
+
+
+def paginate_notes(texts: list[str], viewport: Viewport) -> list[list[int]]:
+    """The indexes of ``texts`` (the deck's notes, in full) on each "Notes" slide, in order, as
+    many on a slide as fit under its heading."""
+    room = viewport.height - viewport.vh(BAR_VH) - SLIDE_PADDING_PX - viewport.vh(HEADING_VH)
+    font = viewport.vh(NOTE_FONT_VH)
+    width = viewport.width * 0.93
+    pages: list[list[int]] = [[]]
+    used = 0.0
+    for i, text in enumerate(texts):
+        need = _wrapped_lines(text, font, width) * font * NOTE_LINE + viewport.vh(NOTE_GAP_VH)
+        if pages[-1] and used + need > room:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(i)
+        used += need
+    return [p for p in pages if p]
