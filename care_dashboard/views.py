@@ -105,7 +105,8 @@ def build(
                         make_table=lambda: tables.reach_table(reach, labels)))
     if not coverage.empty and places is not None:
         whole = run_unfiltered("participations_by_territory", components=None, territories=None, organisations=None)
-        out.append(View("territory_map", t("map.title"), t("map.unit"), caveats_of("participations_by_territory"),
+        out.append(View("territory_map", t("map.title"), t("map.unit"),
+                        caveats_of("participations_by_territory") + ["map_positions_approximate"],
                         make_chart=lambda: map_chart.territory_map(by_territory, places, geo.load_boundaries(),
                                                                    t("map.title"), labels, whole=whole),
                         make_table=lambda: map_chart.map_table(by_territory, places, labels)))

@@ -26,6 +26,7 @@ else:
             figures.participations_value(total, ctx.lang),
             ctx.t("units.participations_short"),
             queries.get("total_participations").caveats,
+            note=figures.participations_note(total, ctx.labels),
         )
     with cards[1]:
         ui.figure_block(

@@ -68,6 +68,9 @@ else:
                     st.markdown(ui.plain(figure.unit))
                     for line in key_lines(figure)[:1]:
                         st.markdown(f":material/warning: {line}")
+            if ctx.dataset.is_synthetic:  # once for the slide, not under every figure
+                synthetic = caveats.get(caveats.SYNTHETIC, ctx.lang)
+                st.markdown(f":material/science: {ui.short_note(deck_notes.number(synthetic), synthetic, ctx.lang)}")
         else:
             slide = deck[index]
             lines = key_lines(slide)

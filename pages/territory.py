@@ -25,6 +25,7 @@ else:
         "participations_by_territory",
         "map.unit",
         key="territory_map",
+        extra_caveats=["map_positions_approximate"],  # of the map, not of its query's figures
         export_df=map_chart.map_table(by_territory, places, ctx.labels),
     )
     for measure, title_key, unit_key, key in (

@@ -9,8 +9,7 @@
 --          is not published and so not in the sum),
 --          component_ids (components with a figure for this territory in the selection)
 -- caveats: participation_not_person, formalisation_not_in_total, territory_is_organisation_city,
---          small_territories_fragile, formalisation_by_venue, territory_totals_not_split,
---          map_positions_approximate
+--          small_territories_fragile, formalisation_by_venue, territory_totals_not_split
 SELECT
     pc.territory_id,
     sum(pc.participations_count)::INTEGER AS participations_count,

@@ -101,7 +101,10 @@ def test_invents_nothing():
 def test_dataset_metadata_carries_citation_and_licence():
     meta = datasets.load_dataset("care_2025").metadata
     assert meta["licence"] == "CC BY-NC 4.0"
-    assert "CEMPRE Colombia & ASI" in meta["source_citation"]
+    ds = datasets.load_dataset("care_2025")
+    assert "CEMPRE Colombia & ASI" in ds.text("source_citation", "en")
+    assert "CEMPRE Colombia y ASI" in ds.text("source_citation", "es") and "informe" in ds.text("source_short", "es")
+    assert ds.text("licence", "es") == "CC BY-NC 4.0"  # one name in both languages
 
 
 def test_dataset_names_are_validated(tmp_path):

@@ -304,7 +304,10 @@ def test_pages_run_on_a_store_dataset(store, only_published_here, monkeypatch, p
     assert not at.exception, [e.value for e in at.exception]
     assert at.sidebar.radio(key="dataset").value == SYNTHETIC
     assert at.title[0].value
-    assert any("synthetic" in w.value.lower() for w in at.warning)  # the synthetic banner
+    if page == "present":  # on a slide, beside every figure instead of a banner
+        assert any("Synthetic data: never quote" in m.value for m in at.markdown)
+    else:
+        assert any("synthetic" in w.value.lower() for w in at.warning)  # the synthetic banner
 
 
 def test_overview_figures_on_the_store_copy_equal_those_of_data(store, only_published_here, monkeypatch):

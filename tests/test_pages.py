@@ -26,16 +26,18 @@ PAGES = {
     "method": "pages/method.py",
 }
 CHART_QUERIES = {
-    "territory": ["participations_by_territory", "coverage_by_territory", "coverage_by_territory"],
-    "component": ["component_reach"],
-    "organisation": ["organisation_matrix"],
+    "overview": [("overview_components", "component_reach"), ("overview_by_territory", "participations_by_territory")],
+    "territory": [("territory_map", "participations_by_territory", ["map_positions_approximate"]), ("territory_participations", "coverage_by_territory"),
+                  ("territory_organisations", "coverage_by_territory")],
+    "component": [("component_timeline", "component_reach")],
+    "organisation": [("organisation_matrix", "organisation_matrix")],
 }
 SYNTHETIC = synthetic.NAME
 SYNTHETIC_CHART_QUERIES = {
-    "territory": ["participations_by_territory"] + ["coverage_by_territory"] * 3,  # map, participations, organisations, people
-    "component": ["component_reach"],
-    "organisation": ["organisation_matrix"],
-    "people": ["people_by_components_attended", "component_overlaps", "people_by_components_attended"],
+    **CHART_QUERIES,
+    "territory": CHART_QUERIES["territory"] + [("territory_people", "coverage_by_territory")],
+    "people": [("people_components", "people_by_components_attended"), ("people_overlaps", "component_overlaps"),
+               ("people_components_by_territory", "people_by_components_attended")],
 }
 
 
@@ -105,30 +107,85 @@ def test_page_runs(page, lang):
     assert at.title[0].value
 
 
+def keyed_blocks(at, prefix):
+    """{key: block} of the containers the dashboard keys ``prefix + key`` (ui.chart_block keys
+    ``care_chart_KEY``, figure_block ``care_figure_KEY``, table_block ``care_table_KEY``)."""
+    found = {}
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        block_id = getattr(proto, "id", "") if type(node).__name__ in ("Block", "Expander") else ""
+        if block_id and f"-{prefix}" in block_id:
+            found[block_id.split(f"-{prefix}", 1)[1]] = node
+        kids = getattr(node, "children", None) or {}
+        for kid in (kids.values() if isinstance(kids, dict) else kids):
+            walk(kid)
+
+    walk(at.main)
+    return found
+
+
+def elements(node, element_type):
+    """Every element of a type anywhere inside a block."""
+    out = []
+
+    def walk(n):
+        if getattr(n, "type", None) == element_type:
+            out.append(n)
+        kids = getattr(n, "children", None) or {}
+        for kid in (kids.values() if isinstance(kids, dict) else kids):
+            walk(kid)
+
+    walk(node)
+    return out
+
+
+def texts_in(node) -> str:
+    """The Markdown and captions inside a block (popovers included), one string."""
+    return "\n".join(e.value for kind in ("markdown", "caption") for e in elements(node, kind))
+
+
+def wide_figure(block):
+    """The chart of a chart block as shown on screens and projectors (not its phone variant)."""
+    [chart] = [c for c in elements(block, "plotly_chart") if not c.proto.id.endswith("_narrow")]
+    return json.loads(chart.proto.spec), chart.proto.alt
+
+
+def expected_split(figure_key, query_caveats, lang, kind, synthetic):
+    held = caveats.for_ids(list(query_caveats) + ([caveats.SYNTHETIC] if synthetic else []), lang, kind, {"threshold": 5})
+    return caveats.split_for_figure(figure_key, held)
+
+
 def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_synthetic):
-    chart_blocks = blocks_with(at, "plotly_chart")
-    assert len(chart_blocks) == len(expected_queries)
-    unit_word = {"en": "Counting unit", "es": "Unidad de conteo"}[lang]
-    for kids, query in zip(chart_blocks, expected_queries):
-        texts = captions(kids)
-        assert any(t.startswith(unit_word) for t in texts)
-        expected = caveats.for_ids(queries.get(query).caveats, lang, kind)
-        assert expected
-        for c in expected:
-            assert any(c.title in t for t in texts), f"{query}: caveat {c.id} not beside the chart"
-        synthetic_title = caveats.get(caveats.SYNTHETIC, lang).title
-        assert any(synthetic_title in t for t in texts) == is_synthetic
-        # caveats that hold only for the other kind of dataset are not shown
-        for cid in queries.get(query).caveats:
+    """Each chart in one container: a title, its unit under it, inside the figure its key caveats
+    in short form (with what they rest on and their note numbers) and the source line; every
+    other caveat of its query one click away in "About these figures"; no caveat of another kind
+    of dataset anywhere in it; a text alternative."""
+    blocks = keyed_blocks(at, "care_chart_")
+    assert list(blocks) == [key for key, *_ in expected_queries]
+    unit_words = {"en": ("participations", "organisations", "people"),
+                  "es": ("participaciones", "organizaciones", "personas")}[lang]
+    source = {"en": "Source:", "es": "Fuente:"}[lang]
+    for key, query, *extra in expected_queries:
+        figure_caveats = list(queries.get(query).caveats) + (extra[0] if extra else [])
+        fig, alt = wide_figure(blocks[key])
+        heading = (fig["layout"]["title"]["text"] + " " + fig["layout"]["title"]["subtitle"]["text"]).lower()
+        assert any(word in heading for word in unit_words), heading
+        footer = fig["layout"]["annotations"][-1]["text"].replace("<br>", " ")
+        key_caveats, rest = expected_split(key, figure_caveats, lang, kind, is_synthetic)
+        assert 1 <= len([c for c in key_caveats if c.id != caveats.SYNTHETIC]) <= caveats.KEY_CAVEATS_SHOWN
+        for c in key_caveats:
+            assert c.short.replace("&", "&amp;") in footer, (key, c.id)
+        assert source in footer and "CC BY-NC 4.0" in footer
+        assert any(c.id == caveats.SYNTHETIC for c in key_caveats) == is_synthetic
+        about = texts_in(blocks[key])
+        for c in key_caveats + rest:  # every caveat of the chart in full, one click away
+            assert c.title in about and c.text in about, (key, c.id)
+        for cid in figure_caveats:  # caveats of the other kind of dataset: nowhere
             if kind not in caveats.kinds_of(cid):
-                assert not any(caveats.get(cid, lang).title in t for t in texts), cid
-        fig = json.loads([k for k in kids if k.type == "plotly_chart"][0].proto.spec)
-        title = fig["layout"]["title"]["text"]
-        unit_words = {
-            "en": ("participations", "organisations", "people"),
-            "es": ("participaciones", "organizaciones", "personas"),
-        }[lang]
-        assert any(word in title for word in unit_words), title
+                other = caveats.get(cid, lang)
+                assert other.title not in about and other.short not in footer, cid
+        assert alt and fig["layout"]["title"]["text"].split("<br>")[0] in alt
 
 
 @pytest.mark.parametrize("page", CHART_QUERIES)
@@ -141,24 +198,68 @@ def test_each_chart_has_unit_and_its_caveats_beside_it(page, lang):
 def test_overview_headline_figures():
     at = open_page("overview")
     values = metric_values(at)
-    assert values["Organisations that took part"] == "16"
-    assert values["Territories"] == "4"
-    assert values["Participations"] == "799"
-    assert values["Distinct people reached"] == "320 to 799"
-    assert values["Public waste service and formalisation"] == "11"
+    assert values == {"Participations": "799", "Distinct people reached": "320 to 799",
+                      "Organisations that took part": "16", "Territories": "4"}
 
 
-def test_overview_each_figure_has_unit_and_caveats():
+def test_overview_charts_show_the_programme_by_component_and_territory():
     at = open_page("overview")
-    metric_blocks = blocks_with(at, "metric")
-    assert len(metric_blocks) == 5
-    for kids in metric_blocks:
-        texts = captions(kids)
-        assert texts[0].startswith("Counting unit:")
-        assert any("report section" in t for t in texts[1:])
-    participations = [k for k in metric_blocks if any("799" == getattr(m, "value", None) for m in k)][0]
-    assert any("A participation is not a person" in t for t in captions(participations))
-    assert any("Formalisation attendance is not in the 799" in t for t in captions(participations))
+    blocks = keyed_blocks(at, "care_chart_")
+    components, _ = wide_figure(blocks["overview_components"])
+    bars = {t["y"][0].replace("<br>", " "): decode(t["x"])[0] for t in components["data"] if t["type"] == "bar"}
+    assert bars == {"Occupational health and safety": 311, "Human rights": 320, "Soft skills and wellbeing": 168}
+    # formalisation: no bar, its attendance "not published" and the organisations it reached
+    note = [a["text"] for a in components["layout"]["annotations"] if "not published" in a["text"]]
+    assert note == ["<i>not published<br>11 organisations</i>"]
+    territories, _ = wide_figure(blocks["overview_by_territory"])
+    [trace] = territories["data"]
+    assert dict(zip(trace["y"], decode(trace["x"]))) == {"Barranquilla": 373, "Bogotá": 348, "Cajicá": 40, "Puerto Colombia": 38}
+
+
+def test_overview_charts_follow_the_filters():
+    at = open_page("overview", territory=["cajica"])
+    blocks = keyed_blocks(at, "care_chart_")
+    components, _ = wide_figure(blocks["overview_components"])
+    bars = {t["y"][0].replace("<br>", " "): decode(t["x"])[0] for t in components["data"] if t["type"] == "bar"}
+    assert bars == {"Occupational health and safety": 18, "Human rights": 22}
+    territories, _ = wide_figure(blocks["overview_by_territory"])
+    assert decode(territories["data"][0]["x"]) == [40]
+
+
+def test_overview_each_figure_has_unit_and_its_key_caveats_beside_it():
+    at = open_page("overview")
+    blocks = keyed_blocks(at, "care_figure_")
+    assert list(blocks) == ["overview_participations", "overview_people", "overview_organisations", "overview_territories"]
+    queries_of = {"overview_participations": "total_participations", "overview_people": "distinct_people",
+                  "overview_organisations": "organisations_engaged", "overview_territories": "territories_reached"}
+    for key, block in blocks.items():
+        [caption] = [e.value for e in elements(block, "caption")]
+        key_caveats, rest = expected_split(key, queries.get(queries_of[key]).caveats, "en", "published_aggregate", False)
+        assert 1 <= len(key_caveats) <= 2
+        for c in key_caveats:
+            assert c.short in caption and "report §" in caption
+        for c in rest:  # the others one click away (the figure's help), not beside it
+            assert c.short not in caption
+        [metric] = elements(block, "metric")
+        assert all(c.text in metric.proto.help for c in key_caveats + rest)
+    participations = texts_in(blocks["overview_participations"])
+    assert "participations (attendances), not people" in participations
+    assert "Not in this sum, because not published\\: Public waste service and formalisation" in participations
+
+
+def test_every_caveat_on_a_page_is_in_its_numbered_notes_once():
+    at = open_page("overview")
+    [notes] = [e for e in at.main.children.values() if getattr(e, "type", None) == "expander"
+               and e.proto.label.startswith("Notes on this page")] or [None]
+    assert notes is not None
+    items = [m.value for m in elements(notes, "markdown")]
+    numbers = [int(re.match(r"\*\*\[(\d+)\]", m).group(1)) for m in items]
+    assert numbers == list(range(1, len(items) + 1))
+    # every short caveat beside a figure points to the note that holds it in full
+    shown = "\n".join(texts_in(b) for b in keyed_blocks(at, "care_figure_").values())
+    refs = [int(x) for x in re.findall(r"\[(\d+)\]", shown)]
+    assert refs and all(1 <= n <= len(items) for n in refs)
+    assert f"Notes on this page ({len(items)})" == notes.proto.label
 
 
 def test_overview_in_spanish_formats_and_translates():
@@ -222,7 +323,8 @@ def test_organisation_page_matrix_and_note():
     assert len(heat["y"]) == 7
     texts = [t for row in heat["text"] for t in row]
     assert {"30", "45", "42"} <= set(texts) and "not known" in texts
-    assert any("Only the soft skills" in i.value for i in at.info)
+    # why the other components have no numbers: the key caveat, beside the grid
+    assert "Per-organisation counts only for soft skills" in fig["layout"]["annotations"][-1]["text"]
 
 
 @pytest.mark.parametrize("page", ["overview", "territory", "component"])
@@ -279,8 +381,8 @@ def test_people_page_on_published_figures_explains_and_shows_the_range(lang):
     assert any(why in i.value for i in at.info)
     label = {"en": "Distinct people reached", "es": "Personas distintas alcanzadas"}[lang]
     assert metric_values(at)[label] == {"en": "320 to 799", "es": "de 320 a 799"}[lang]
-    [block] = blocks_with(at, "metric")
-    assert any(caveats.get("distinct_people_range", lang).title in t for t in captions(block))
+    [block] = keyed_blocks(at, "care_figure_").values()
+    assert caveats.get("distinct_people_range", lang).short in texts_in(block)
     assert not blocks_with(at, "plotly_chart")
     assert not banner_texts(at)
 
@@ -336,9 +438,9 @@ def test_people_page_per_organisation_table_hides_small_counts():
     assert (column == "<5").sum() == len(leaders)
     assert column.iloc[-1] == "0"  # hidden counts are left out of the sum
     # the rule is stated beside the table, with the threshold
-    [block] = [kids for kids in blocks_with(at, "dataframe") if any("<5" in t for t in captions(kids))]
-    assert any("fewer than 5 people" in t for t in captions(block))
-    assert any(caveats.get("small_numbers_suppressed", "en").title in t for t in captions(block))
+    block = texts_in(keyed_blocks(at, "care_table_")["people_by_organisation"])
+    assert "fewer than 5 people" in block
+    assert caveats.get("small_numbers_suppressed", "en", {"threshold": 5}).short in block
     # no exact count below 5 anywhere in the table
     numbers = [int(v.replace(",", "")) for v in table.iloc[:-1, 2:].to_numpy().ravel() if v.replace(",", "").isdigit()]
     assert numbers and min(numbers) >= 5
@@ -353,8 +455,8 @@ def test_organisation_page_on_synthetic_data_hides_small_counts():
     shown = [int(n) for t in texts for n in re.findall(r"(\d+) people", t)]
     assert shown and min(shown) >= 5  # no exact count of fewer than 5 people
     assert not any(re.match(r"[1-4] participations", t) for t in texts)  # nor its participations
-    assert any("fewer than 5 people" in i.value for i in at.info)
-    assert "<5 people" in at.markdown[-1].value or any("<5 people" in m.value for m in at.markdown)
+    assert "Counts under 5 people hidden" in fig["layout"]["annotations"][-1]["text"]
+    assert any("fewer than 5" in c.value and "<5 people" in c.value for c in at.caption)  # how to read a cell
     table = at.dataframe[0].value
     assert "<5 people" in set(table["Public waste service and formalisation"])
 
@@ -384,7 +486,7 @@ def test_a_link_opens_the_synthetic_dataset():
     at = open_page("territory", link={"dataset": SYNTHETIC, "territory": "cajica"})
     assert at.sidebar.radio(key="dataset").value == SYNTHETIC
     assert banner_texts(at)
-    figs = [plotly.io.from_json(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+    figs = [plotly.io.from_json(c.proto.spec) for c in at.get("plotly_chart") if not c.proto.id.endswith("_narrow")]
     assert len(figs) == 4  # map, participations, organisations and people
     assert sorted(x for trace in figs[1].data for x in decode(trace.x)) == [18, 22]
 
@@ -414,22 +516,26 @@ def test_overview_on_synthetic_data_counts_people_and_records_without_a_number()
     at = open_page("overview", dataset=SYNTHETIC)
     values = metric_values(at)
     assert values["Distinct people reached"] == f"{records['person_key'].nunique():,}"
-    assert values["Records without a document number"] == str(records["person_key"].isna().sum())
-    assert "Public waste service and formalisation" not in values  # counted in participations here
-    [block] = [kids for kids in blocks_with(at, "metric") if any(getattr(k, "label", "") == "Records without a document number" for k in kids)]
-    assert any(caveats.get("records_without_person_key", "en").title in t for t in captions(block))
-    assert not any(caveats.get("distinct_people_range", "en").title in c.value for c in at.caption)
+    people = texts_in(keyed_blocks(at, "care_figure_")["overview_people"])
+    missing = records["person_key"].isna().sum()
+    assert missing > 0 and f"{missing} records without a document number" in people
+    assert caveats.get("records_without_person_key", "en").short in people
+    assert caveats.get("distinct_people_range", "en").short not in texts_in(at.main)
 
 
 def test_territory_table_on_synthetic_data_has_people_beside_participations():
     at = open_page("territory", dataset=SYNTHETIC, territory=["cajica"])
-    table = at.dataframe[0].value
+    def coverage_table(at):
+        [frame] = elements(keyed_blocks(at, "care_chart_")["territory_participations"], "dataframe")
+        return frame.value
+
+    table = coverage_table(at)
     assert list(table.columns[:4]) == ["Territory", "Component", "Participations", "People"]
     records = synthetic_attendance()
     cajica = records[records["territory_id"] == "cajica"].groupby("component_id")["person_key"].nunique()
     assert list(table["People"]) == [str(cajica["ohs"]), str(cajica["human-rights"])]
     assert list(table["Participations"]) == ["18", "22"]
-    assert "People" not in open_page("territory").dataframe[0].value.columns  # not published: no column
+    assert "People" not in coverage_table(open_page("territory")).columns  # not published: no column
 
 
 # ---- the Import page -----------------------------------------------------------------------

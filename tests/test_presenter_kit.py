@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from care_dashboard import briefing, caveats, charts, exports, labels, paths, views
 from care_dashboard.selection import Selection
-from tests.test_pages import blocks_with, open_page
+from tests.test_pages import blocks_with, elements, keyed_blocks, open_page, wide_figure
 
 
 @pytest.mark.parametrize(
@@ -50,17 +50,23 @@ def test_csv_has_header_block_then_the_table():
     assert rows[8:] == [["Territory", "Participations"], ["Bogotá", "147"], ["'=HYPERLINK(\"x\")", "not published"]]
 
 
-def test_every_chart_on_every_page_offers_its_csv_and_keeps_caveats_in_the_figure():
-    import json
-    for page in ("territory", "component", "organisation"):
+def test_every_chart_on_every_page_offers_its_csv_and_keeps_key_caveats_in_the_figure():
+    """A saved image of any chart holds its title, its unit, its key caveats in short form and
+    the source line: the footer written inside the figure (not every caveat: those are one
+    click away)."""
+    for page in ("overview", "territory", "component", "organisation"):
         at = open_page(page)
-        for kids in blocks_with(at, "plotly_chart"):
-            assert any(k.type == "download_button" for k in kids), page
-            fig = json.loads([k for k in kids if k.type == "plotly_chart"][0].proto.spec)
-            footer = fig["layout"]["annotations"][-1]["text"]
-            assert "A participation is not a person" in footer or "Per-organisation figures" in footer, page
-            assert "CC BY-NC 4.0" in footer
-            assert fig["layout"]["title"]["text"]
+        blocks = keyed_blocks(at, "care_chart_")
+        assert blocks, page
+        for key, block in blocks.items():
+            assert elements(block, "download_button"), key
+            fig, _ = wide_figure(block)
+            footer = fig["layout"]["annotations"][-1]["text"].replace("<br>", " ")
+            shown = [c for c in caveats.catalogue() if caveats.get(c, "en", {"threshold": 5}).short in footer]
+            assert 1 <= len(shown) <= caveats.KEY_CAVEATS_SHOWN, (key, shown)
+            assert set(shown) <= set(caveats.key_caveat_ids(key)), key
+            assert "Source: CEMPRE Colombia &amp; ASI (2025), CARE project report. Licence: CC BY-NC 4.0." in footer
+            assert fig["layout"]["title"]["text"] and fig["layout"]["title"]["subtitle"]["text"]
 
 
 def care_views(lang="en", **filters):
@@ -74,11 +80,14 @@ def care_views(lang="en", **filters):
 
 def test_views_follow_the_selection():
     found, _ = care_views()
-    assert [v.key for v in found] == ["overview", "territory_participations", "territory_organisations",
-                                      "component_timeline", "organisation_matrix"]
-    assert [f.value for f in found[0].figures] == ["16", "4", "799", "320 to 799"]
+    assert [v.key for v in found] == ["overview", "overview_components", "territory_participations",
+                                      "territory_organisations", "component_timeline", "organisation_matrix"]
+    assert [f.value for f in found[0].figures] == ["799", "320 to 799", "16", "4"]
     cajica, _ = care_views(territories=["cajica"])
-    assert [f.value for f in cajica[0].figures] == ["1", "1", "40", "22 to 40"]
+    assert [f.value for f in cajica[0].figures] == ["40", "22 to 40", "1", "1"]
+    # a view's chart is built only when asked for (the presentation shows one at a time)
+    assert all("chart" not in v._built for v in cajica)
+    assert cajica[1].chart is cajica[1].chart
     assert care_views(components=["soft-skills"], territories=["cajica"])[0] == []
 
 
@@ -94,7 +103,7 @@ def test_offline_briefing_is_self_contained_and_keeps_caveats():
     assert not re.search(r"<link[^>]+href=", page)
     body = page.split("</head>", 1)[1]  # after Plotly's inlined library (which names URLs it never loads here)
     assert not re.search(r"(src|href)=['\"]?https?:", body)
-    assert "Plotly" in page and page.count("Plotly.newPlot") == 4
+    assert "Plotly" in page and page.count("Plotly.newPlot") == 5
     assert "Una participación no es una persona" in page
     assert "CC BY-NC 4.0" in page and "CEMPRE Colombia &amp; ASI (2025)." in page
     assert "<td>147</td>" in page and "799" in page
@@ -102,8 +111,8 @@ def test_offline_briefing_is_self_contained_and_keeps_caveats():
 
 def test_briefing_escapes_text_from_data():
     fig = charts.with_caveat_footer(__import__("plotly.graph_objects").graph_objects.Figure(), ["<img src=x onerror=alert(1)>"])
-    view = views.View("v", "<script>alert(1)</script>", "unit", [], chart=fig,
-                      table=pd.DataFrame({"Organisation": ["<b onmouseover=alert(1)>x</b>"]}))
+    view = views.View("v", "<script>alert(1)</script>", "unit", [], make_chart=lambda: fig,
+                      make_table=lambda: pd.DataFrame({"Organisation": ["<b onmouseover=alert(1)>x</b>"]}))
     page = briefing.build_html([view], "en", filters="", dataset_title="<i>t</i>", source="s", licence="l",
                                caveats_for=lambda ids: [], source_of=lambda c: "")
     body = page.split("</head>", 1)[1]
@@ -111,30 +120,64 @@ def test_briefing_escapes_text_from_data():
     assert "<b onmouseover" not in body and "<img src=x" not in body
 
 
-def test_presentation_steps_through_views():
+def test_presentation_steps_through_views_and_ends_with_the_notes():
     at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     at.switch_page(str(paths.ROOT / "pages/present.py"))
     at.run()
     assert not at.exception
     assert at.title[0].value == "Overview"
-    assert [m.value for m in at.metric][:3] == ["16", "4", "799"]
-    assert any("1 of 6" in m.value for m in at.markdown)
+    assert [m.value for m in at.metric] == ["799", "320 to 799", "16", "4"]
+    [position] = [m.value for m in at.markdown if re.fullmatch(r"\d+ of \d+", m.value)]
+    total = int(position.split(" of ")[1])
+    assert position == f"1 of {total}"
 
     def chart_titles():
-        shown = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+        shown = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
         return [(c["layout"]["title"]["text"], c["layout"]["title"].get("font", {}).get("size")) for c in shown]
 
-    [b for b in at.button if b.label == "Next"][0].click().run()
-    assert chart_titles()[0][0].startswith("Where the programme worked")
-    [b for b in at.button if b.label == "Next"][0].click().run()
+    def step(label):
+        [b for b in at.button if b.label == label][0].click().run()
+        assert not at.exception
+
+    step("Next")
     (title, size), = chart_titles()
-    assert title.startswith("Participations by territory") and size >= 26  # large type
-    assert any("A participation is not a person" in m.value for m in at.markdown)
-    [b for b in at.button if b.label == "Previous"][0].click().run()
-    [b for b in at.button if b.label == "Previous"][0].click().run()
-    assert at.title[0].value == "Overview"
+    assert title.startswith("Participations by component") and size >= 26  # large type
+    # its key caveats, short, in large type under the chart, pointing to the deck's notes
+    assert any("Formalisation: organisations, not attendance (report §5.3, 6.1) [" in m.value for m in at.markdown)
+    step("Next")
+    assert chart_titles()[0][0].startswith("Where the programme worked")
+    for _ in range(total - 3):
+        step("Next")
+    assert any(f"{total} of {total}" == m.value for m in at.markdown)
+    assert at.title[0].value.startswith("Notes")
+    seen = []  # the notes slides, from the last back to the first: every note of the deck, once
+    while at.title and at.title[0].value.startswith("Notes"):
+        seen = [m.value for m in at.markdown if m.value.startswith("**[")] + seen
+        step("Previous")
+    numbers = [int(re.match(r"\*\*\[(\d+)\]", m).group(1)) for m in seen]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 10
+    assert any("**[1] A participation is not a person.** Each attendance" in m for m in seen)  # full texts
     assert any("stSidebar" in h.value for h in at.get("html"))  # the sidebar is hidden
+    assert not at.get("divider")  # no page footer under a slide
+
+
+def test_notes_slides_fit_the_window():
+    from care_dashboard import slides
+
+    texts = ["x" * 380] * 15
+    for width, height in ((1920, 1080), (1280, 720)):
+        pages = slides.paginate_notes(texts, slides.Viewport(width, height))
+        assert sorted(i for p in pages for i in p) == list(range(15))  # every note, once, in order
+        assert [i for p in pages for i in p] == list(range(15))
+        assert len(pages) > 1
+    small = slides.paginate_notes(texts, slides.Viewport(1280, 720))
+    large = slides.paginate_notes(texts, slides.Viewport(1920, 1080))
+    assert len(small) >= len(large)
+    assert slides.chart_height(slides.Viewport(1920, 1080), ["a" * 60] * 2) > slides.chart_height(
+        slides.Viewport(1280, 720), ["a" * 60] * 2) >= slides.MIN_CHART_PX
+    assert slides.Viewport.of(None) == slides.Viewport(1920, 1080)
+    assert slides.Viewport.of({"width": 390, "height": 844}) == slides.Viewport(390, 844)
 
 
 def test_language_follows_the_browser_when_the_link_names_none():

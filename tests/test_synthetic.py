@@ -146,7 +146,8 @@ def test_committed_dataset_says_it_is_synthetic():
     ds = datasets.load_dataset(synthetic.NAME)
     assert ds.kind == "record_level" and ds.is_synthetic
     assert "synthetic" in ds.title_en.lower() and "sintéticos" in ds.title_es.lower()
-    assert "invented" in ds.metadata["synthetic_note"] and "invented" in ds.metadata["source_citation"]
+    assert "invented" in ds.metadata["synthetic_note"] and "invented" in ds.text("source_citation", "en")
+    assert "inventados" in ds.text("source_citation", "es") and "inventados" in ds.text("source_short", "es")
     # one version, pointed at by a relative `current` link
     assert (COMMITTED / "current").is_symlink()
     assert not (COMMITTED / "current").readlink().is_absolute()

@@ -14,7 +14,9 @@ REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt
 
 def test_caveat_entries_complete():
     for cid, entry in caveats.catalogue().items():
-        assert set(entry) - {"kinds"} == {"section", "title_en", "text_en", "title_es", "text_es"}, cid
+        assert set(entry) - {"kinds"} == {"section", "title_en", "text_en", "short_en", "title_es", "text_es", "short_es"}, cid
+        for lang in ("en", "es"):  # a short form: a few words, shorter than the full title
+            assert len(entry[f"short_{lang}"].split()) <= 8, (cid, lang)
         assert set(entry.get("kinds", schema.DATASET_KINDS)) <= set(schema.DATASET_KINDS), cid
         assert entry.get("kinds", True), f"{cid}: an empty kinds list would hide it everywhere"
         # a report section, or this dashboard's method for caveats about records and synthetic data
