@@ -103,3 +103,27 @@ def test_number_formats_follow_the_language():
     assert i18n.number(None, "en") == "not published"
     assert i18n.number(float("nan"), "es") == "no publicado"
     assert i18n.number(0, "en") == "0"
+
+
+def test_every_figure_has_key_caveats_among_its_own():
+    """content/figures.toml: each figure's key caveats exist and are caveats of that figure (of
+    its query, or added by the page), so a short caveat is never shown beside a figure it does
+    not describe; each holds for at least one kind of dataset."""
+    from care_dashboard import queries
+
+    for key, entry in caveats.figure_catalogue().items():
+        own = set(queries.get(entry["query"]).caveats) if entry["query"] else set(entry["caveats"])
+        own |= set(entry.get("extra_caveats", []))
+        assert entry["key_caveats"], key
+        assert set(entry["key_caveats"]) <= own, (key, set(entry["key_caveats"]) - own)
+        # a key caveat that holds on some kind of data (a figure shown on one kind only, such as
+        # the people charts of attendance records, needs none for the other)
+        assert any(caveats.for_ids(entry["key_caveats"], "en", kind) for kind in schema.DATASET_KINDS), key
+
+
+def test_every_entry_of_the_figure_catalogue_is_a_figure_of_the_dashboard():
+    """No entry describes a figure that is gone (a page that used a key missing from the
+    catalogue fails at once: ``caveats.UnknownFigure``, which the page tests would show)."""
+    code = "".join(p.read_text(encoding="utf-8") for p in [*(paths.ROOT / "pages").glob("*.py"), paths.ROOT / "care_dashboard" / "views.py"])
+    unused = [key for key in caveats.figure_catalogue() if f'"{key}"' not in code]
+    assert not unused
