@@ -20,7 +20,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
-test: $(VENV)/.dev
+# axe-core, injected into pages by the accessibility browser tests (pinned in package-lock.json)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.dev node_modules/.installed
 	$(PY) -m pytest
 
 # Rebuild the embedded dataset's parquet files after editing data/care_2025/source/*.csv
@@ -32,4 +37,4 @@ synthetic: $(VENV)/.runtime
 	$(PY) scripts/make_synthetic.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts node_modules

@@ -12,6 +12,7 @@ from care_dashboard.selection import Selection
 st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "icon.png"), layout="wide")
 
 ui.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
+ui.page_style()  # first, so nothing is drawn without it
 
 available = {d.name: d for d in datasets.list_datasets()}
 ignored = ui.load_view_from_url(available)
@@ -85,7 +86,6 @@ page = st.navigation(
     ]
 )
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
-ui.page_style()
 st.sidebar.download_button(
     t("briefing.button"),
     data=lambda: ui.briefing_html(context),
@@ -97,13 +97,14 @@ st.sidebar.download_button(
     key="briefing_download",
 )
 presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer
+# the footer's citation: Method and sources gives it in full already
 if not presenting:
     ui.synthetic_banner(context)  # on slides, the synthetic-data caveat is beside every figure
 with ui.shell_context(context):
     page.run()
     ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 
-if not presenting:
+if not presenting and page.url_path != "method":
     st.divider()
     st.caption(
         t(
@@ -113,5 +114,5 @@ if not presenting:
             licence=ui.plain(dataset.text("licence", lang)),
         )
     )
-with st.sidebar:
+with st.sidebar:  # keep last: the browser tests take it as the end of a run (tests/browser/conftest.py)
     ui.document_language(lang)

@@ -137,7 +137,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                         top - panel_head_px / (narrow_height - 90)]
             y_name = f"y{suffix}"
             layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", categoryorder="array",
-                                            categoryarray=category_array, showgrid=False)
+                                            categoryarray=category_array, showgrid=False, automargin=False)
             layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=y_name, range=[0, x_max], showticklabels=False,
                                             showgrid=False, zeroline=False, showline=False)
             annotations.append(dict(text=f"<b>{wrap_label(labels.component(cid), 40)}</b>", x=0, y=domain_y[1],
@@ -204,7 +204,8 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
         showlegend=False,
         height=narrow_height if narrow else 150 + 18 * (head_lines - 1) + 55 * max(len(territory_ids), 1),
         bargap=0.35,
-        margin=dict(t=(130 if shown_note else 70) + (0 if narrow else 18 * (head_lines - 1))),
+        margin=dict(t=(130 if shown_note else 70) + (0 if narrow else 18 * (head_lines - 1)),
+                    **({"l": round(7 * max((len(n) for n in names.values()), default=8)) + 16} if narrow else {})),
     )
     return from_dicts(traces, layout)
 
@@ -288,7 +289,9 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels, narro
     _base_layout(fig, title, lang)
     if narrow:
         fig.update_xaxes(tickfont=dict(size=12), tickangle=-45)
-        fig.update_layout(height=150 + 120 * max(len(df), 1), bargap=0.55)
+        longest = max((len(line) for r in rows.records(df) for line in wrap_label(labels.component(r["component_id"]), 14).split("<br>")), default=8)
+        fig.update_yaxes(automargin=False, tickfont=dict(size=13))
+        fig.update_layout(height=150 + 120 * max(len(df), 1), bargap=0.55, margin=dict(l=round(7.6 * longest) + 16))
     else:
         fig.update_layout(height=140 + 80 * max(len(df), 1), bargap=0.35)
     return fig
@@ -354,7 +357,12 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
                            showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13))
     _base_layout(fig, title, lang)
     row_px = (50 if two_lines else 34) + (14 if narrow else 0)
-    fig.update_layout(height=200 + row_px * max(len(org_ids), 1), margin=dict(t=150, l=4, r=4))
+    margin = dict(t=150, l=4, r=4)
+    if narrow:  # the names' room set, so the notes under the grid start at its left edge
+        longest = max((len(line) for o in org_ids for line in wrap_label(labels.organisation(o), 16).split("<br>")), default=8)
+        margin["l"] = round(6.6 * longest) + 14
+        fig.update_yaxes(automargin=False)
+    fig.update_layout(height=200 + row_px * max(len(org_ids), 1), margin=margin)
     return fig
 
 
@@ -477,7 +485,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     ))
 
 
-def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go.Figure:
+def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels, narrow: bool = False) -> go.Figure:
     """UpSet-style: a bar of people per exact combination of components, largest first, and under
     it a dot matrix whose filled dots say which components each combination holds.
 
@@ -490,7 +498,9 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
     members = {cid: list(ids) for cid, ids in zip(df["combination_id"], df["component_ids"])}
     present = {c for ids in members.values() for c in ids}
     component_ids = [c for c in labels.components if c in present] + sorted(present - set(labels.components))
-    component_names = [labels.component(c) for c in component_ids]
+    # with ``narrow`` (a phone) the names of the dot matrix's rows on short lines
+    component_names = [wrap_label(labels.component(c), 16) if narrow else labels.component(c) for c in component_ids]
+    row_name = dict(zip(component_ids, component_names))
     names = [figures.combination_text(members[c], labels) for c in combos]
     # bars on top (x, y), the dot matrix below (x2, y2), one x axis shared; one dict, validated once
     traces = [_people_bars(df, combos, lang, names, xaxis="x", yaxis="y")]
@@ -501,28 +511,33 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels) -> go
                        y=[n for _ in combos for n in component_names], mode="markers",
                        marker=dict(size=15, color=ABSENT_DOT), **below))
     for combo in combos:
-        inside = [labels.component(c) for c in component_ids if c in members[combo]]
+        inside = [row_name[c] for c in component_ids if c in members[combo]]
         if len(inside) > 1:
             traces.append(dict(type="scatter", x=[combo, combo], y=[inside[0], inside[-1]], mode="lines",
                                line=dict(color=PEOPLE_COLOUR, width=3), **below))
     for i, cid in enumerate(component_ids):
         xs = [c for c in combos if cid in members[c]]
         traces.append(dict(
-            type="scatter", x=xs, y=[labels.component(cid)] * len(xs), mode="markers",
+            type="scatter", x=xs, y=[row_name[cid]] * len(xs), mode="markers",
             marker=dict(size=17, color=component_colour(cid, i), line=dict(color=PEOPLE_COLOUR, width=1.5)),
             customdata=[names[combos.index(c)] for c in xs], hovertemplate="%{customdata}<extra></extra>",
             xaxis="x2", yaxis="y2",
         ))
     shared_x = dict(type="category", categoryorder="array", categoryarray=combos, showticklabels=False, showgrid=False)
     top_height, gap = 0.96 * 0.64, 0.04
+    # the rows' names get a set room, so the notes under the chart start at its left edge
+    longest = max((len(line) for name in component_names for line in name.split("<br>")), default=8)
+    font = 13 if narrow else 15
     return from_dicts(traces, _layout(
-        title, lang, height=330 + 46 * max(len(component_ids), 1), bargap=0.3,
+        title, lang, height=330 + (60 if narrow else 46) * max(len(component_ids), 1), bargap=0.3,
+        margin=dict(l=round(0.55 * font * longest) + 50),
         xaxis=dict(domain=[0, 1], anchor="y", matches="x2", **shared_x),
         xaxis2=dict(domain=[0, 1], anchor="y2", **shared_x),
         yaxis=dict(domain=[1 - top_height, 1], anchor="x", range=[0, _top(df["people_count"], 1.18)],
                    title=dict(text=i18n.t("charts.people_axis", lang))),
         yaxis2=dict(domain=[0, 1 - top_height - gap], anchor="x2", categoryorder="array",
-                    categoryarray=list(reversed(component_names)), showgrid=False, tickfont=dict(size=15, color=INK)),
+                    categoryarray=list(reversed(component_names)), showgrid=False, tickfont=dict(size=font, color=INK),
+                    automargin=False),
     ))
 
 
@@ -541,9 +556,9 @@ def wrap_label(text: str, width: int) -> str:
 # Lines of text inside a figure are wrapped to these many characters: a footer line or a title
 # must fit a phone's screen (the narrow variant) and read as a short note on a wide screen.
 FOOTER_WRAP_CHARS = 95
-FOOTER_WRAP_CHARS_NARROW = 50
+FOOTER_WRAP_CHARS_NARROW = 48
 TITLE_WRAP_CHARS = 70
-TITLE_WRAP_CHARS_NARROW = 34
+TITLE_WRAP_CHARS_NARROW = 32
 SUBTITLE_WRAP_CHARS = 95
 SUBTITLE_WRAP_CHARS_NARROW = 44
 TITLE_LINE_PX = 25

@@ -16,6 +16,14 @@ class PageNotes:
     _numbered: dict[str, tuple[int, Caveat]] = field(default_factory=dict)
     # True where the page itself lists every note in full (Method and sources): no notes at its foot
     shown_in_full: bool = False
+    _shown_short: set = field(default_factory=set)
+
+    def first_time_short(self, caveat: Caveat) -> bool:
+        """True the first time a caveat is shown short on the page: it then says what it rests
+        on; beside a later figure its few words and note number are enough."""
+        first = caveat.id not in self._shown_short
+        self._shown_short.add(caveat.id)
+        return first
 
     def number(self, caveat: Caveat) -> int:
         if caveat.id not in self._numbered:

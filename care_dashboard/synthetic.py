@@ -110,8 +110,8 @@ def metadata(seed: int = SEED) -> dict:
             "Strengthening of Waste Pickers' Organisations: Results and Lessons Learned from the CARE "
             "Project (informe con fecha de febrero de 2026)."
         ),
-        "source_short_en": f"Invented records (seed {seed}); totals as in the CARE 2025 report",
-        "source_short_es": f"Registros inventados (semilla {seed}); totales como en el informe CARE 2025",
+        "source_short_en": "Invented records; totals from the CARE report",
+        "source_short_es": "Registros inventados; totales del informe CARE",
         "source_sections_en": "5.1, 5.2, 5.3 (organisations only), 5.4: totals only, every record is invented",
         "source_sections_es": "5.1, 5.2, 5.3 (solo organizaciones), 5.4: solo los totales, cada registro es inventado",
         "licence": "CC BY-NC 4.0",

@@ -346,9 +346,17 @@ def where_short(caveat: caveats.Caveat, lang: str) -> str:
     return i18n.t("common.where_report", lang, section=caveat.section)
 
 
-def short_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
-    """A caveat's short form beside a figure, with what it rests on and its note number."""
+def short_note(number: int, caveat: caveats.Caveat, lang: str, where: bool = True) -> str:
+    """A caveat's short form beside a figure, with what it rests on (``where``) and its note number."""
+    if not where:
+        return i18n.t("common.short_note_again", lang, short=caveat.short, n=number)
     return i18n.t("common.short_note", lang, short=caveat.short, where=where_short(caveat, lang), n=number)
+
+
+def page_short_note(ctx: PageContext, number: int, caveat: caveats.Caveat) -> str:
+    """``short_note`` on a page: what the caveat rests on only the first time it is shown short
+    there, so nothing is said twice on one screen."""
+    return short_note(number, caveat, ctx.lang, where=ctx.notes.first_time_short(caveat))
 
 
 def full_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
@@ -358,7 +366,7 @@ def full_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
 
 def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
     """The key caveats of a figure in one line of Markdown, each short with its note number."""
-    return "  \n".join(f":material/warning: {short_note(n, c, ctx.lang)}" for n, c in found.key)
+    return "  \n".join(f":material/warning: {page_short_note(ctx, n, c)}" for n, c in found.key)
 
 
 def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
@@ -433,12 +441,14 @@ def source_line(ctx: PageContext) -> str:
 
 
 def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
-                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS):
+                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS, first_shown=None):
     """The chart with its key caveats (short, each with what it rests on and, on a page, its note
     number) and the source line written under it, inside the figure, so a saved image keeps them
-    (``copy=False``: written into ``fig``)."""
+    (``copy=False``: written into ``fig``). ``first_shown``: on a page, whether each caveat is
+    shown short there for the first time (``page_short_note``)."""
     if numbers:
-        lines = [f"\u26a0 {short_note(numbers[c.id], c, ctx.lang)}" for c in key_caveats]
+        first = first_shown or {c.id: True for c in key_caveats}
+        lines = [f"\u26a0 {short_note(numbers[c.id], c, ctx.lang, where=first[c.id])}" for c in key_caveats]
     else:
         lines = [f"\u26a0 {c.short} ({where_short(c, ctx.lang)})" for c in key_caveats]
     lines.append(source_line(ctx))
@@ -450,7 +460,8 @@ def plot_config(key: str) -> dict:
     return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
 
 
-def _plot(ctx: PageContext, fig, found: notes.FigureCaveats, unit: str, key: str, variant: str) -> None:
+def _plot(ctx: PageContext, fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
+          first_shown: dict) -> None:
     """One variant of a chart ("wide" for screens and projectors; "narrow" for phones and for a
     chart in half the page's width), headed by its unit and footed by its key caveats and source;
     named for screen readers."""
@@ -459,7 +470,7 @@ def _plot(ctx: PageContext, fig, found: notes.FigureCaveats, unit: str, key: str
     numbers = {c.id: n for n, c in found.all}
     width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
     key_caveats = [c for _, c in found.key]
-    figure_with_footer(ctx, fig, key_caveats, numbers, copy=False, width_chars=width)
+    figure_with_footer(ctx, fig, key_caveats, numbers, copy=False, width_chars=width, first_shown=first_shown)
     alt = ctx.t("common.chart_alt", title=charts.plain_title(fig), unit=unit)
     st.plotly_chart(fig, key=key if variant != "narrow" else f"{key}_narrow", config=plot_config(key), alt=alt)
 
@@ -474,21 +485,27 @@ def chart_block(
     "About these figures" (every caveat of the chart in full, one click away), its figures as a
     table, and a CSV of them headed by the full caveats.
 
-    ``narrow_fig``: the same chart laid out for a phone; both are sent and CSS shows the one that
-    fits the screen (``NARROW_MAX_PX``). ``in_column``: the chart takes half the page or less, so
+    ``narrow_fig``: the same chart laid out for a phone (by default the same figure, its heading and
+    notes wrapped shorter); both are sent and CSS shows the one that fits the screen
+    (``NARROW_MAX_PX``). ``in_column``: the chart takes half the page or less, so
     its heading and notes are wrapped as for a phone."""
     caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
     found = ctx.figure_caveats(key, caveat_ids)
     unit = ctx.t(unit_key)
     title = charts.plain_title(fig) or key
+    # both variants say the same, so each caveat counts as shown short once for the page
+    first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
+    if narrow_fig is None and not in_column:
+        # the same figure, its heading and notes wrapped for a phone (a copy of a checked figure)
+        narrow_fig = go.Figure(fig.to_dict(), _validate=False)
     with st.container(border=True, key=f"care_chart_{key}"):
         if narrow_fig is None:
-            _plot(ctx, fig, found, unit, key, "column" if in_column else "wide")
+            _plot(ctx, fig, found, unit, key, "column", first_shown)
         else:
             with st.container(key=f"care_wide_{key}"):
-                _plot(ctx, fig, found, unit, key, "wide")
+                _plot(ctx, fig, found, unit, key, "wide", first_shown)
             with st.container(key=f"care_narrow_{key}"):
-                _plot(ctx, narrow_fig, found, unit, key, "narrow")
+                _plot(ctx, narrow_fig, found, unit, key, "narrow", first_shown)
         data = export_df if export_df is not None else table_df
         with st.container(horizontal=True, gap="small"):
             about_popover(ctx, found, unit, key)

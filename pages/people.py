@@ -76,6 +76,7 @@ else:
         "units.people_distinct",
         key="people_overlaps",
         table_df=tables.overlaps_table(overlaps, ctx.labels),
+        narrow_fig=charts.component_overlaps_chart(overlaps, ctx.t("people.overlaps_title"), ctx.labels, narrow=True),
     )
 
     st.header(ctx.t("people.by_territory_heading"))

@@ -65,7 +65,7 @@ def test_every_chart_on_every_page_offers_its_csv_and_keeps_key_caveats_in_the_f
             shown = [c for c in caveats.catalogue() if caveats.get(c, "en", {"threshold": 5}).short in footer]
             assert 1 <= len(shown) <= caveats.KEY_CAVEATS_SHOWN, (key, shown)
             assert set(shown) <= set(caveats.key_caveat_ids(key)), key
-            assert "Source: CEMPRE Colombia &amp; ASI (2025), CARE project report. Licence: CC BY-NC 4.0." in footer
+            assert "Source: CEMPRE Colombia &amp; ASI (2025), CARE report. Licence: CC BY-NC 4.0." in footer
             assert fig["layout"]["title"]["text"] and fig["layout"]["title"]["subtitle"]["text"]
 
 

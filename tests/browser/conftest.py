@@ -90,9 +90,41 @@ def browser(chromium_path):
         b.close()
 
 
-def wait_for_app(page):
-    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-    page.wait_for_timeout(800)
+# True once the page's script has finished and every chart the page shows is drawn: every visible
+# chart container (ui.chart_block keys them care_chart_*) holds a drawn Plotly figure in its
+# visible variant, and so does a presentation slide.
+PAGE_READY = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (!getComputedStyle(document.documentElement).getPropertyValue('--care-page-css').includes('loaded')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  // the script's last element (dashboard.py): the run has finished, not only begun to draw
+  if (!document.querySelector('[class*="st-key-care_document_language"]')) return false;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  if (!main || !main.querySelector('h1, .st-key-care_slide')) return false;
+  const shown = (e) => e.checkVisibility();
+  const boxes = [...main.querySelectorAll('[class*="st-key-care_chart_"], .st-key-care_slide')].filter(shown);
+  const drawn = (box) => {
+    const charts = [...box.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(shown);
+    return charts.every((c) => c.querySelector('.main-svg .cartesianlayer, .main-svg .heatmaplayer'));
+  };
+  const skeletons = [...main.querySelectorAll('[data-testid="stSkeleton"]')].filter(shown);
+  return skeletons.length === 0 && boxes.every(drawn) &&
+    boxes.filter((b) => b.matches('[class*="st-key-care_chart_"]')).every((b) => b.querySelector('[data-testid="stPlotlyChart"] .main-svg'));
+}"""
+
+
+def wait_for_app(page, timeout=45_000):
+    """Wait for what the tests check: the page has run and its charts are drawn (a condition
+    polled by the browser, never a fixed pause)."""
+    page.wait_for_function(PAGE_READY, timeout=timeout)
+
+
+def axe_source() -> str:
+    """axe-core, from npm (package-lock.json; `make test` installs it), injected into pages."""
+    path = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        message = "axe-core is not installed: run 'npm ci' (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path.read_text(encoding="utf-8")

@@ -6,6 +6,8 @@ import csv
 import io
 import re
 
+import pytest
+
 from care_dashboard import datasets, i18n
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
@@ -48,7 +50,7 @@ def test_language_switch_changes_every_text(server, browser):
     wait_for_app(page)
     text = visible_text(page)
     en, es = i18n.catalogue("en"), i18n.catalogue("es")
-    citation = datasets.load_dataset("care_2025").metadata["source_citation"]  # the report's own title is English
+    citation = datasets.load_dataset("care_2025").text("source_citation", "es")  # the report's own title is English
     left = [v for k, v in en.items() if v != es[k] and "{" not in v and len(v) > 12 and v in text and v not in citation]
     assert not left, f"English texts still shown after switching: {left}"
     assert "lang=es" in page.url
@@ -83,17 +85,46 @@ def test_offline_briefing_opens_with_no_network(server, browser, tmp_path):
     context.close()
 
 
-def test_presentation_page(server, browser):
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+SLIDE_FITS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const slide = document.querySelector('.st-key-care_slide');
+  const r = slide.getBoundingClientRect();
+  return {scroll: main.scrollHeight - main.clientHeight, bottom: r.bottom, height: innerHeight,
+          position: document.body.innerText.match(/\\d+ (?:of|de) \\d+/)[0]};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=["1080p", "720p"])
+def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, size):
+    """Every slide, to the last "Notes" one, fits the window with no scrolling; the arrow keys,
+    PageDown/PageUp (a clicker) and space move; the headline numbers are large."""
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{server}/present")
     wait_for_app(page)
     assert not page.is_visible("[data-testid='stSidebar']")
-    assert "1 of 6" in visible_text(page)
-    page.screenshot(path=str(ARTIFACTS / "present-1.png"))
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_function("() => document.body.innerText.includes('2 of')", timeout=30_000)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-    page.wait_for_timeout(800)
-    assert "A participation is not a person" in visible_text(page)
-    page.screenshot(path=str(ARTIFACTS / "present-2.png"))
+    # the window's size reached the server: the slide is laid out for it
+    page.wait_for_function(f"() => document.body.innerText.includes('1 of ')")
+    value_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('[data-testid=stMetricValue] p')).fontSize)")
+    assert value_px >= 48 * height / 1080, value_px
+    total = int(re.search(r"1 of (\d+)", visible_text(page)).group(1))
+    keys = ["ArrowRight", "PageDown", "Space"]
+    for n in range(1, total + 1):
+        wait_for_app(page)
+        fit = page.evaluate(SLIDE_FITS)
+        assert fit["position"] == f"{n} of {total}"
+        assert fit["scroll"] <= 1 and fit["bottom"] <= height, (n, fit)
+        page.screenshot(path=str(ARTIFACTS / f"present-{width}x{height}-{n}.png"))
+        if n < total:
+            page.keyboard.press(keys[n % len(keys)])
+            page.wait_for_function(f"() => document.body.innerText.includes('{n + 1} of {total}')", timeout=30_000)
+    assert visible_text(page).count("Notes") >= 1
+    page.keyboard.press("PageUp")
+    page.wait_for_function(f"() => document.body.innerText.includes('{total - 1} of {total}')", timeout=30_000)
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => document.body.innerText.includes('1 of {total}')", timeout=30_000)
+    page.keyboard.press("ArrowLeft")  # on the first slide: stays
+    wait_for_app(page)
+    assert f"1 of {total}" in visible_text(page)
+    assert page.get_by_role("button", name="Full screen (F)").is_visible()
     page.close()

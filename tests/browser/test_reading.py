@@ -1,0 +1,133 @@
+"""Issue 12 in a real browser: every page reads at a glance and is accessible, on the report's
+figures and the synthetic demo, in English and Spanish.
+
+For each page view (the whole page, in a window tall enough to hold it): no sentence of eight
+words or more is shown twice; the visible words per chart or headline figure stay few (what
+the page shows by default: text one click away, in "About these figures", a figure's help or
+the page's notes, is not counted, nor the names and counts drawn inside a chart, which are the
+figures themselves); axe-core finds no serious or critical WCAG 2.x A/AA
+violation; <html lang> is the interface language. At 390 px wide (a phone) nothing is wider
+than the screen. The figures are written to test-artifacts/reading.json.
+"""
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, axe_source, wait_for_app
+
+PAGES = {"overview": "", "territory": "territory", "component": "component",
+         "organisation": "organisation", "people": "people", "method": "method"}
+DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
+VIEWS = [(p, lang, d) for d in DATASETS for lang in ("en", "es") for p in PAGES]
+MAX_WORDS_PER_FIGURE = 90  # on average over every page view with charts or headline figures
+results: dict = {}
+
+# every text the reader can see in the main area, one string per element, in page order. Inside
+# a chart: its title, subtitle and the notes under it (the last annotation), which are words
+# about the figures; not the names, counts and cells drawn in it, which are the figures.
+VISIBLE_TEXT = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const prose = (el) => {
+    const svg = el.closest('svg.main-svg');
+    if (!svg) return true;
+    if (el.closest('.gtitle, .gtitle-subtitle')) return true;
+    const notes = [...svg.querySelectorAll('.annotation')].at(-1);
+    return !!notes && notes.contains(el);
+  };
+  const out = [];
+  let node;
+  while ((node = walker.nextNode())) {
+    const el = node.parentElement;
+    const text = node.textContent.trim();
+    if (text && el && prose(el) && el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) out.push(text);
+  }
+  return out;
+}"""
+FIGURES_SHOWN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const shown = (e) => e.checkVisibility();
+  return [...main.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(shown).length +
+         [...main.querySelectorAll('[data-testid="stMetric"]')].filter(shown).length;
+}"""
+TOO_WIDE = """() => {
+  const limit = document.documentElement.clientWidth + 1;
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    // inside a chart only its text can be cut (its other shapes are clipped to the chart);
+    // a table scrolls inside its own frame
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'text' && el.tagName.toLowerCase() !== 'svg') continue;
+    if (el.closest('[data-testid="stDataFrame"]') && !el.matches('[data-testid="stDataFrame"]')) continue;
+    if (!el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > limit || r.left < -1) out.push(`${el.tagName.toLowerCase()}.${(el.getAttribute('class') || '').toString().slice(0, 40)} "${(el.textContent || '').trim().slice(0, 40)}" ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+  return out.slice(0, 10);
+}"""
+
+
+def sentences(texts: list[str]) -> list[str]:
+    """Sentences of eight words or more, normalised (case, spaces, note numbers)."""
+    joined = "\n".join(texts)
+    out = []
+    for part in re.split(r"(?<=[.!?;:])\s+|\n", joined):
+        # words, not numbers: "(report section 5.1, 5.2, 5.3)" is a reference, not a sentence
+        words = [w for w in re.findall(r"\w+", part.lower()) if re.search(r"[^\W\d_]", w)]
+        if len(words) >= 8:
+            out.append(" ".join(words))
+    return out
+
+
+def open_view(browser, server, name, lang, data, width=1400, height=4000):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
+    wait_for_app(page)
+    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang, timeout=30_000)
+    return page
+
+
+@pytest.mark.parametrize("name,lang,data", VIEWS)
+def test_page_reads_at_a_glance_and_is_accessible(server, browser, name, lang, data):
+    page = open_view(browser, server, name, lang, data)
+    texts = page.evaluate(VISIBLE_TEXT)
+    words = sum(len(re.findall(r"\w+", t)) for t in texts)
+    figures = page.evaluate(FIGURES_SHOWN)
+    results[f"{name}-{lang}-{data}"] = {"words": words, "figures": figures}
+    repeated = [s for s, n in Counter(sentences(texts)).items() if n > 1]
+    assert not repeated, f"said twice on one screen: {repeated}"
+    assert page.evaluate("() => document.documentElement.lang") == lang
+    page.add_script_tag(content=axe_source())
+    violations = page.evaluate("""async () => {
+      const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+      return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+    }""")
+    assert not violations, violations
+    page.close()
+
+
+def test_words_per_figure_on_average():
+    """Runs after the page views above (pytest keeps file order)."""
+    with_figures = {k: v for k, v in results.items() if v["figures"]}
+    assert len(with_figures) >= 18, f"the page views did not all run: {sorted(results)}"
+    average = sum(v["words"] for v in with_figures.values()) / sum(v["figures"] for v in with_figures.values())
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS.parent / "reading.json").write_text(json.dumps(
+        {"views": results, "words_per_figure": round(average, 1)}, indent=1, ensure_ascii=False))
+    assert average <= MAX_WORDS_PER_FIGURE, average
+
+
+@pytest.mark.parametrize("name,lang,data", [v for v in VIEWS if v[1] == "es" or v[2] == "published"])
+def test_nothing_is_wider_than_a_phone(server, browser, name, lang, data):
+    page = open_view(browser, server, name, lang, data, width=390, height=844)
+    assert page.evaluate(TOO_WIDE) == []
+    if name in ("overview", "territory"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 390, "height": 5000})
+        wait_for_app(page)
+        page.screenshot(path=str(ARTIFACTS / f"phone-{name}-{lang}-{data}.png"))
+    page.close()
