@@ -31,6 +31,7 @@ same way, so tests check the figure itself.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import itertools
@@ -83,7 +84,7 @@ CLEAR_PX = 2  # between a label and anything else
 EDGE_PX = 4  # between a label and its panel's edge
 LEADER_PX = (16, 42, 80)  # lengths of the leader lines tried when no spot beside a circle is free
 FAR_LEADER_PX = (120, 170)  # and for a number, the last resort of a place that must be read
-CENTRE_KEEP = 0.5  # a leader line may cross another circle, but not this near its centre (× radius)
+CENTRE_KEEP = 1.0  # a leader line keeps this far from another circle's centre (× radius): off it
 LEADER_ANGLES = (0, 180, 35, 145, -35, -145, 70, 110, -70, -110, 90, -90)
 LINE_SPACING = 1.3  # Plotly's, between the lines of a text
 FIRST_LINE = 1.18  # the height of a text's first line, in font sizes (measured in Chromium)
@@ -97,6 +98,7 @@ class Design:
     plot_width_px: float  # the plot area (the figure less its side margins), at its narrowest
     side_margin_px: int
     label_font_px: int
+    dense_label_font_px: int  # on a dense map, where names compete for room
     number_font_px: int
     title_font_px: int
     subtitle_font_px: int
@@ -114,9 +116,9 @@ class Design:
 
 # wide: a 1280-px projector with the sidebar open leaves about 720 px; the country and a column of
 # zoomed panels side by side, 640 px high
-WIDE = Design("wide", 720, 10, 17, 15, 19, 15, 16, 17, 12, 12, 15, 80, 36, 190, 110, 220)
+WIDE = Design("wide", 720, 10, 17, 15, 15, 19, 15, 16, 17, 12, 12, 15, 80, 36, 190, 110, 220)
 # narrow: a phone 360-390 px wide leaves 320-350 px; everything stacked, full width
-NARROW = Design("narrow", 320, 5, 14, 13, 17, 13, 14, 15, 12, 12, 13, 60, 30, 160, 90, 196)
+NARROW = Design("narrow", 320, 5, 14, 13, 13, 17, 13, 14, 15, 12, 12, 13, 60, 30, 160, 90, 196)
 DESIGNS = {d.name: d for d in (WIDE, NARROW)}
 WIDE_PLOT_HEIGHT_PX = 640
 WIDE_COUNTRY_X = (0.0, 0.5)  # paper x of the country view beside zoomed panels
@@ -552,6 +554,37 @@ class Scene:
                             np.asarray(self._lines, dtype=float).reshape(-1, 6))
         return self._arrays
 
+    def _near(self, anchors, offsets, lines, own):
+        """The boxes, circles and lines that candidates around ``anchors`` can touch (a national
+        map has a thousand circles, a label meets a few): those within reach at some scale."""
+        boxes, circles, placed_lines = self.arrays()
+        reach = float(np.abs(offsets).max()) + 2 * CLEAR_PX
+        if lines is not None and len(lines):
+            reach = max(reach, float(np.abs(lines).max()) + 2 * CLEAR_PX)
+        lo, hi = anchors.min(axis=0), anchors.max(axis=0)
+        near_box = np.zeros(len(boxes), dtype=bool)
+        near_circle = np.zeros(len(circles), dtype=bool)
+        near_line = np.zeros(len(placed_lines), dtype=bool)
+        for s in self.scales:
+            x0, y0, x1, y1 = lo[0] * s - reach, lo[1] * s - reach, hi[0] * s + reach, hi[1] * s + reach
+            near_box |= ((boxes[:, 0] * s + boxes[:, 4] < x1) & (boxes[:, 2] * s + boxes[:, 6] > x0)
+                         & (boxes[:, 1] * s + boxes[:, 5] < y1) & (boxes[:, 3] * s + boxes[:, 7] > y0))
+            r = circles[:, 2]
+            near_circle |= ((circles[:, 0] * s - r < x1) & (circles[:, 0] * s + r > x0)
+                            & (circles[:, 1] * s - r < y1) & (circles[:, 1] * s + r > y0))
+            if len(placed_lines):
+                lx = placed_lines[:, 0] * s
+                ly = placed_lines[:, 1] * s
+                near_line |= ((lx + np.minimum(placed_lines[:, 2], placed_lines[:, 4]) < x1)
+                              & (lx + np.maximum(placed_lines[:, 2], placed_lines[:, 4]) > x0)
+                              & (ly + np.minimum(placed_lines[:, 3], placed_lines[:, 5]) < y1)
+                              & (ly + np.maximum(placed_lines[:, 3], placed_lines[:, 5]) > y0))
+        if own is not None:
+            wanted = np.zeros(len(circles), dtype=bool)
+            wanted[np.atleast_1d(np.asarray(own, dtype=int))] = True
+            own = np.flatnonzero(wanted[near_circle])
+        return boxes[near_box], circles[near_circle], placed_lines[near_line], own
+
     def boxes_px(self, s: float) -> np.ndarray:
         b = self.arrays()[0]
         return np.stack([b[:, 0] * s + b[:, 4], b[:, 1] * s + b[:, 5], b[:, 2] * s + b[:, 6], b[:, 3] * s + b[:, 7]], 1)
@@ -566,6 +599,8 @@ class Scene:
         candidates' own leader lines, which must not cross a box or another line, nor pass near
         another circle's centre."""
         boxes, circles, placed_lines = self.arrays()
+        if len(boxes) + len(circles) > 96:
+            boxes, circles, placed_lines, own = self._near(anchors, offsets, lines, own)
         s = self.scales[:, None]  # scales × candidates (× things placed)
         c = [anchors[None, :, 0] * s + offsets[None, :, 0], anchors[None, :, 1] * s + offsets[None, :, 1],
              anchors[None, :, 0] * s + offsets[None, :, 2], anchors[None, :, 1] * s + offsets[None, :, 3]]
@@ -706,41 +741,56 @@ def _spots_out(radius: float, w: float, h: float, lengths=LEADER_PX) -> tuple[np
     return boxes, lengths, lines
 
 
-def place_label(scene: Scene, u: tuple[float, float], radius: float, size: tuple[float, float],
-                own, leaders: bool = True, far: bool = False) -> Spot | None:
+def place_label(scene: Scene, u: tuple[float, float], radius: float, size, own, leaders: bool = True,
+                far: bool = False) -> Spot | None:
     """The best free spot for a label of ``size`` beside the circle at ``u`` (or None), added to
-    the scene: the first free spot beside the circle, else the best with a leader line (the
-    shortest, the most level, away from other circles: a label touching two circles could be read
-    as the other's)."""
-    w, h = float(size[0]), float(size[1])
+    the scene (``place_labels`` for one size)."""
+    placed = place_labels(scene, u, radius, [size], own, leaders, far)
+    return None if placed is None else placed[1]
+
+
+def place_labels(scene: Scene, u: tuple[float, float], radius: float, sizes: list, own, leaders: bool = True,
+                 far: bool = False, leader_px: tuple = LEADER_PX) -> tuple[int, Spot] | None:
+    """The best free spot for one of several versions of a label (``sizes``, best first) around
+    the circle at ``u``, added to the scene, and which version it fits: the first free spot
+    beside the circle for the first version that has one; else the best with a leader line (the
+    shortest, the most level, away from other circles: a label touching two circles could be
+    read as the other's). Each version's spots are tested together, in one pass."""
     radius = float(radius)
     anchor = np.asarray(u, dtype=float)
-    beside = _spots_beside(radius, w, h)
-    gap, near = scene.clearance(np.tile(anchor, (len(beside), 1)), beside, None, own)
-    ok = gap >= CLEAR_PX
-    if ok.any():
-        score = np.arange(len(beside)) + np.clip(12 - near, 0, 12) * 0.6
-        best = int(np.argmin(np.where(ok, score, np.inf)))
-        spot = Spot(tuple(float(v) for v in beside[best]))
-        scene.add_box(u, u, spot.offsets)
-        return spot
+    beside = [_spots_beside(radius, float(w), float(h)) for w, h in sizes]
+    n = len(beside[0])
+    stacked = np.concatenate(beside)
+    gap, near = scene.clearance(np.tile(anchor, (len(stacked), 1)), stacked, None, own)
+    score = np.tile(np.arange(n, dtype=float), len(sizes)) + np.clip(12 - near, 0, 12) * 0.6
+    for k in range(len(sizes)):
+        part = slice(k * n, (k + 1) * n)
+        ok = gap[part] >= CLEAR_PX
+        if ok.any():
+            best = int(np.argmin(np.where(ok, score[part], np.inf)))
+            spot = Spot(tuple(float(v) for v in beside[k][best]))
+            scene.add_box(u, u, spot.offsets)
+            return k, spot
     if not leaders:
         return None
-    boxes, lengths, lines = _spots_out(radius, w, h)
-    gap, near = scene.clearance(np.tile(anchor, (len(boxes), 1)), boxes, lines, own)
-    ok = gap >= CLEAR_PX
-    if not ok.any() and far:
-        boxes, lengths, lines = _spots_out(radius, w, h, FAR_LEADER_PX)
+    for lengths_tried in ((leader_px, FAR_LEADER_PX) if far else (leader_px,)):
+        out = [_spots_out(radius, float(w), float(h), lengths_tried) for w, h in sizes]
+        n = len(out[0][0])
+        boxes = np.concatenate([o[0] for o in out])
+        lines = np.concatenate([o[2] for o in out])
         gap, near = scene.clearance(np.tile(anchor, (len(boxes), 1)), boxes, lines, own)
-        ok = gap >= CLEAR_PX
-    if not ok.any():
-        return None
-    score = np.arange(len(boxes)) + np.clip(12 - near, 0, 12) * 0.6
-    best = int(np.argmin(np.where(ok, score, np.inf)))
-    spot = Spot(tuple(float(v) for v in boxes[best]), float(lengths[best]), tuple(float(v) for v in lines[best]))
-    scene.add_box(u, u, spot.offsets)
-    scene.add_line(u, spot.line)
-    return spot
+        score = np.tile(np.arange(n, dtype=float), len(sizes)) + np.clip(12 - near, 0, 12) * 0.6
+        for k in range(len(sizes)):
+            part = slice(k * n, (k + 1) * n)
+            ok = gap[part] >= CLEAR_PX
+            if ok.any():
+                best = int(np.argmin(np.where(ok, score[part], np.inf)))
+                box, length, line = out[k][0][best], out[k][1][best], out[k][2][best]
+                spot = Spot(tuple(float(v) for v in box), float(length), tuple(float(v) for v in line))
+                scene.add_box(u, u, spot.offsets)
+                scene.add_line(u, spot.line)
+                return k, spot
+    return None
 
 
 def place_box(scene: Scene, anchors: list, offsets: list, min_gap: float = CLEAR_PX) -> int | None:
@@ -904,7 +954,10 @@ def _hover(point: Point, lang: str) -> str:
 
 def _label_annotation(fig, axes: dict, x: float, y: float, text: str, font_px: float, spot: Spot, radius: float,
                       name: str, border: bool = False, colour: str = charts.INK) -> None:
-    common = dict(x=x, y=y, xref=axes["xaxis"], yref=axes["yaxis"], text=text, name=name,
+    # lines flush with the side that faces the circle, so a label reads as its circle's
+    side = spot.offsets[2] - spot.offsets[0]
+    align = "left" if spot.offsets[0] > -side * 0.1 else "right" if spot.offsets[2] < side * 0.1 else "center"
+    common = dict(x=x, y=y, xref=axes["xaxis"], yref=axes["yaxis"], text=text, name=name, align=align,
                   font=dict(size=font_px, color=colour), bgcolor=LABEL_BACKGROUND, borderpad=LABEL_PAD_PX)
     if border:
         common.update(bgcolor="#FFFFFF", bordercolor=FRAME_LINE, borderwidth=1)
@@ -924,8 +977,10 @@ class _Drawn:
     panel: Panel
     scene: Scene
     places: list  # (point, x, y, diameter or None, circle index in the scene)
-    labelled: dict = field(default_factory=dict)  # territory_id -> Spot
+    labelled: dict = field(default_factory=dict)  # territory_id -> (Spot, text)
     numbered: dict = field(default_factory=dict)  # territory_id -> (number, Spot)
+    leader_px: tuple = LEADER_PX  # a national map's labels keep near their circles, in one version
+    versions: int = 3  # (fewer spots to test among a thousand circles)
 
 
 def _circles_of(panel: Panel, scene: Scene, diameters: dict, shift_of) -> list:
@@ -969,13 +1024,13 @@ def _label_texts(p: Point, design: Design, lang: str) -> list[str]:
 
 def _try_label(drawn: _Drawn, place: tuple, design: Design, lang: str) -> bool:
     p, x, y, d, index = place
-    for text in _label_texts(p, design, lang):
-        size = box_size_px(text, design.label_font_px)
-        spot = place_label(drawn.scene, drawn.panel.unit(x, y), (d if d is not None else RING_PX) / 2, size, index)
-        if spot is not None:
-            drawn.labelled[p.territory_id] = (spot, text)
-            return True
-    return False
+    texts = _label_texts(p, design, lang)[:drawn.versions]
+    placed = place_labels(drawn.scene, drawn.panel.unit(x, y), (d if d is not None else RING_PX) / 2,
+                          [box_size_px(text, design.label_font_px) for text in texts], index, leader_px=drawn.leader_px)
+    if placed is None:
+        return False
+    drawn.labelled[p.territory_id] = (placed[1], texts[placed[0]])
+    return True
 
 
 def _try_number(drawn: _Drawn, place: tuple, design: Design, n: int) -> bool:
@@ -1026,13 +1081,14 @@ def _draw_places(fig, drawn: _Drawn, axes: dict, colour: str, design: Design, la
     published = sorted([pl for pl in drawn.places if pl[3] is not None], key=lambda pl: -pl[3])
     unpublished = [pl for pl in drawn.places if pl[3] is None]
     if published:
+        # arrays, not lists: Plotly copies a figure's data deeply, and a national map has a thousand points
         fig.add_trace(
             dict(
-                type="scatter", x=[pl[1] for pl in published], y=[pl[2] for pl in published], mode="markers",
-                name="circles",
-                marker=dict(size=[pl[3] for pl in published], sizemode="diameter", color=colour,
+                type="scatter", x=np.array([pl[1] for pl in published]), y=np.array([pl[2] for pl in published]),
+                mode="markers", name="circles",
+                marker=dict(size=np.array([pl[3] for pl in published]), sizemode="diameter", color=colour,
                             opacity=CIRCLE_OPACITY, line=dict(color="#FFFFFF", width=1.5)),
-                customdata=[[pl[0].territory_id] for pl in published],
+                customdata=np.array([pl[0].territory_id for pl in published], dtype=object)[:, None],
                 hovertext=[_hover(pl[0], lang) for pl in published], hovertemplate="%{hovertext}<extra></extra>",
                 cliponaxis=False, showlegend=False, **axes,
             )
@@ -1040,10 +1096,10 @@ def _draw_places(fig, drawn: _Drawn, axes: dict, colour: str, design: Design, la
     if unpublished:
         fig.add_trace(
             dict(
-                type="scatter", x=[pl[1] for pl in unpublished], y=[pl[2] for pl in unpublished], mode="markers",
-                name="not published",
+                type="scatter", x=np.array([pl[1] for pl in unpublished]), y=np.array([pl[2] for pl in unpublished]),
+                mode="markers", name="not published",
                 marker=dict(size=RING_PX, color="rgba(0,0,0,0)", line=dict(color=colour, width=2.5), symbol="circle"),
-                customdata=[[pl[0].territory_id] for pl in unpublished],
+                customdata=np.array([pl[0].territory_id for pl in unpublished], dtype=object)[:, None],
                 hovertext=[_hover(pl[0], lang) for pl in unpublished], hovertemplate="%{hovertext}<extra></extra>",
                 cliponaxis=False, showlegend=False, **axes,
             )
@@ -1220,6 +1276,46 @@ def _islands_centre(boundaries: geo.Boundaries, country: Panel, scale: float, ra
     return x, y
 
 
+_RINGS: dict[int, tuple] = {}
+
+
+def _ring_edges(ring) -> tuple[np.ndarray, ...]:
+    """A ring's edges as arrays (x1, y1, x2, y2), made once per ring of the bundled boundaries."""
+    known = _RINGS.get(id(ring))
+    if known is None or known[0] is not ring:
+        xy = np.asarray(ring, dtype=float)
+        known = (ring, (xy[:, 0], xy[:, 1], np.roll(xy[:, 0], -1), np.roll(xy[:, 1], -1)))
+        _RINGS[id(ring)] = known
+    return known[1]
+
+
+def _contains(polygons, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """``geo.contains_many`` (the same even-odd rule) with each ring's edges made once."""
+    lat_lo, lat_hi, lon_lo = float(lats.min()), float(lats.max()), float(lons.min())
+
+    def in_ring(ring):
+        x1, y1, x2, y2 = _ring_edges(ring)
+        # only edges a ray eastward from one of the points can cross: in their band of latitude,
+        # not wholly west of them
+        keep = ~(((y1 > lat_hi) & (y2 > lat_hi)) | ((y1 <= lat_lo) & (y2 <= lat_lo)) | ((x1 < lon_lo) & (x2 < lon_lo)))
+        x1, y1, x2, y2 = x1[keep], y1[keep], x2[keep], y2[keep]
+        lat, lon = lats[:, None], lons[:, None]
+        crosses = (y1 > lat) != (y2 > lat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
+        return (np.count_nonzero(crosses & (lon < at), axis=1) % 2) == 1
+
+    inside = np.zeros(len(lons), dtype=bool)
+    if not len(lons):
+        return inside
+    for polygon in polygons:
+        hit = in_ring(polygon[0])
+        for hole in polygon[1:]:
+            hit &= ~in_ring(hole)
+        inside |= hit
+    return inside
+
+
 def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, scene: Scene, axes: dict,
                        design: Design) -> None:
     """The names of the departments that fill a good part of a zoomed panel, each where it is
@@ -1231,11 +1327,23 @@ def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, scene: Sce
     cells_u = np.column_stack([gx.ravel() * w_u, gy.ravel() * h_u])
     cell_lon = panel.lon_range[0] + cells_u[:, 0] * panel.scale_ratio
     cell_lat = panel.lat_range[0] + cells_u[:, 1]
+    area = (panel.lon_range[1] - panel.lon_range[0]) * (panel.lat_range[1] - panel.lat_range[0])
     for d in boundaries.departments:
-        if not d.is_mainland or not any(_intersects(geo.polygon_bounds(p), panel.lon_range, panel.lat_range)
-                                        for p in d.polygons):
+        if not d.is_mainland:
             continue
-        inside = geo.contains_many(d.polygons, cell_lon, cell_lat)
+        # a department whose bounds cover less than an eighth of the panel cannot fill enough of it
+        shared = 0.0
+        polygons = []
+        for polygon in d.polygons:
+            lon0, lat0, lon1, lat1 = geo.polygon_bounds(polygon)
+            w = min(lon1, panel.lon_range[1]) - max(lon0, panel.lon_range[0])
+            h = min(lat1, panel.lat_range[1]) - max(lat0, panel.lat_range[0])
+            if w > 0 and h > 0:
+                shared += w * h
+                polygons.append(polygon)
+        if shared < 0.12 * area:
+            continue
+        inside = _contains(polygons, cell_lon, cell_lat)
         if inside.sum() < 0.12 * len(inside):
             continue
         text = f"<i>{d.name}</i>"
@@ -1249,9 +1357,10 @@ def _department_labels(fig, boundaries: geo.Boundaries, panel: Panel, scene: Sce
             continue
         half_lon, half_lat = (w / 2 + 2) / s * panel.scale_ratio, (h / 2 + 2) / s
         lons, lats = cell_lon[inside][order], cell_lat[inside][order]
-        on_land = np.ones(len(order), dtype=bool)
-        for sx, sy in itertools.product((-1, 1), (-1, 1)):
-            on_land &= geo.contains_many(d.polygons, lons + sx * half_lon, lats + sy * half_lat)
+        corners = list(itertools.product((-1, 1), (-1, 1)))  # the four corners of each name, in one test
+        hits = _contains(polygons, np.concatenate([lons + sx * half_lon for sx, _ in corners]),
+                         np.concatenate([lats + sy * half_lat for _, sy in corners]))
+        on_land = hits.reshape(len(corners), len(order)).all(axis=0)
         if not on_land.any():
             continue
         k = int(np.argmax(on_land))
@@ -1359,7 +1468,7 @@ def _inset_scene(fig, inset: Panel, slot: Slot, diameters: dict, design: Design,
 def _fit_inset(panel: Panel, slot: Slot, diameters: dict, design: Design, lang: str) -> Panel:
     """The zoomed panel moved (not rescaled) so its labels fit best: the window slides by 30 % of
     its half-size to one side when the labels need room there; the first window where every
-    place has a label beside its circle wins."""
+    place has a label wins (else the one with fewest places unnamed, then fewest leader lines)."""
     half_w = (panel.lon_range[1] - panel.lon_range[0]) / 2
     half_h = (panel.lat_range[1] - panel.lat_range[0]) / 2
     best, best_score = panel, math.inf
@@ -1374,7 +1483,7 @@ def _fit_inset(panel: Panel, slot: Slot, diameters: dict, design: Design, lang: 
         score = missing * 100 + leaders * 10 + abs(fx) + abs(fy)
         if score < best_score:
             best, best_score = moved, score
-        if missing == 0 and leaders == 0:
+        if missing == 0:
             break
     return best
 
@@ -1411,12 +1520,17 @@ def territory_map(
     inside = [p for p in points if on_islands(p) or (
         country_full.lon_range[0] < p.lon < country_full.lon_range[1]
         and country_full.lat_range[0] < p.lat < country_full.lat_range[1])]
-    unplaced += [p.name for p in points if p not in inside]
+    kept = {p.territory_id for p in inside}
+    unplaced += [p.name for p in points if p.territory_id not in kept]
     points = inside
     colour, component = colour_of(df) if len(df) else (NEUTRAL, None)
     reference = None if whole is None or whole.empty else whole["participations_count"].max()
     top = scale_top([p.count for p in points], reference)
     dense = len(points) > DENSE_AT
+    if dense:
+        shrink = design.dense_label_font_px / design.label_font_px
+        design = dataclasses.replace(design, label_font_px=design.dense_label_font_px,
+                                     long_name_px=design.long_name_px * shrink, name_width_px=design.name_width_px * shrink)
     largest_px = design.dense_max_diameter_px if dense else design.max_diameter_px
     counts = [p.count for p in points]
     diameters = dict(zip([p.territory_id for p in points], diameters_px(counts, top, largest_px)))
@@ -1474,7 +1588,8 @@ def territory_map(
     islands_box = _islands_box(boundaries, islands_centre)
     island_shift = islands_box[1] if islands_box else (0.0, 0.0)
     drawn = [_Drawn(country, scene, _circles_of(country, scene, diameters,
-                                                lambda p: island_shift if on_islands(p) else (0.0, 0.0)))]
+                                                lambda p: island_shift if on_islands(p) else (0.0, 0.0)),
+                    **({} if len(points) <= ZOOM_UP_TO else dict(leader_px=LEADER_PX[:1], versions=1)))]
     _scale_bar(fig, country, scene, axes, 200, design, lang)
     _islands(fig, boundaries, country, scene, axes, islands_centre)
     _frames(fig, insets, country, scene, axes, design)
@@ -1664,7 +1779,7 @@ def figure_boxes(fig: go.Figure, width_px: float) -> list[Mark]:
         marks.append(Mark("text", name, box, panel, tid))
     for t in fig.data:
         if t.name in ("circles", "not published", "size key", "locators"):
-            sizes = t.marker.size if isinstance(t.marker.size, (list, tuple)) else [t.marker.size] * len(t.x)
+            sizes = list(t.marker.size) if np.ndim(t.marker.size) else [t.marker.size] * len(t.x)
             s = (t.xaxis or "x")[1:]
             ids = [c[0] for c in t.customdata] if t.customdata is not None else [None] * len(t.x)
             for x, y, size, tid in zip(t.x, t.y, sizes, ids):

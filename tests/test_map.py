@@ -12,6 +12,7 @@ import itertools
 import math
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -155,7 +156,7 @@ def drawn(traces):
     """(territory_id, marker size, x, y) for every point of the given traces."""
     out = []
     for t in traces:
-        sizes = t.marker.size if isinstance(t.marker.size, (list, tuple)) else [t.marker.size] * len(t.x)
+        sizes = list(t.marker.size) if np.ndim(t.marker.size) else [t.marker.size] * len(t.x)
         out += [(c[0], size, x, y) for c, size, x, y in zip(t.customdata, sizes, t.x, t.y)]
     return out
 
