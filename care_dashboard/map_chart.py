@@ -71,6 +71,7 @@ MAX_INSETS = 2  # zoomed panels (more would not fit beside the country, nor be r
 # zooms into none, so building it stays as fast with 1,000 territories as with 4
 DENSE_AT = 25
 MAX_NAMED = 12
+FULL_SIZE_UP_TO = 6  # a map of more territories draws its circles smaller
 ZOOM_UP_TO = 60
 
 # San Andrés y Providencia lie 700 km north-west of the mainland: drawn in a box in the open sea
@@ -300,6 +301,15 @@ def diameters_px(counts: list[float | None], top: float, largest_px: float = WID
     """Circle diameters in pixels, so a circle's AREA is proportional to its count; a count of
     ``top`` gets ``largest_px``. None (not published) stays None: no circle, never a zero."""
     return [None if c is None else (largest_px * math.sqrt(c / top) if top > 0 else 0.0) for c in counts]
+
+
+def largest_diameter_px(design: Design, territories: int) -> float:
+    """The diameter of the largest count's circle on a map of ``territories``: the design's
+    largest up to ``FULL_SIZE_UP_TO``, then shrinking (as 1/√n, so the circles' total area stays
+    about the same) down to its dense size, reached at ``DENSE_AT``."""
+    if territories <= FULL_SIZE_UP_TO:
+        return design.max_diameter_px
+    return max(design.dense_max_diameter_px, design.max_diameter_px * math.sqrt(FULL_SIZE_UP_TO / territories))
 
 
 def key_value(top: float) -> int | None:
@@ -934,12 +944,23 @@ def _join(names: list[str], lang: str) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {i18n.t('map.and', lang)} {names[-1]}"
 
 
+def split_name(name: str, font_px: float) -> list[str]:
+    """A name on two lines of widths as even as its words allow (one line for one word)."""
+    words = name.split()
+    if len(words) < 2:
+        return [name]
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return list(min(splits, key=lambda two: max(text_width_px(html.unescape(t), font_px, True) for t in two)))
+
+
 def label_text(point: Point, lang: str, name_width_px: float | None = None, font_px: float = WIDE.label_font_px,
                one_line: bool = False) -> str:
-    """The territory's name (wrapped when longer than ``name_width_px``) over its count, or over
-    "not published" in italics (never 0); or both on ``one_line``."""
-    name = point.name if name_width_px is None else "<br>".join(wrap(point.name, name_width_px, font_px, bold=True))
-    name = "<br>".join(f"<b>{line}</b>" for line in name.split("<br>"))
+    """The territory's name over its count, or over "not published" in italics (never 0); a name
+    wider than ``name_width_px`` on two even lines; or name and count on ``one_line``."""
+    lines = [point.name]
+    if name_width_px is not None and text_width_px(html.unescape(point.name), font_px, True) > name_width_px:
+        lines = split_name(point.name, font_px)
+    name = "<br>".join(f"<b>{line}</b>" for line in lines)
     value = f"<i>{i18n.t('common.not_published', lang)}</i>" if point.count is None else i18n.number(point.count, lang)
     return f"{name} {value}" if one_line else f"{name}<br>{value}"
 
@@ -1531,7 +1552,11 @@ def territory_map(
         shrink = design.dense_label_font_px / design.label_font_px
         design = dataclasses.replace(design, label_font_px=design.dense_label_font_px,
                                      long_name_px=design.long_name_px * shrink, name_width_px=design.name_width_px * shrink)
-    largest_px = design.dense_max_diameter_px if dense else design.max_diameter_px
+    # the more territories the dataset has, the smaller its largest circle (so a map of many does
+    # not bury the country under circles): counted in the whole dataset when given, so a filtered
+    # map keeps the unfiltered map's scale
+    n_scale = max(len(points), 0 if whole is None else whole["territory_id"].nunique())
+    largest_px = largest_diameter_px(design, n_scale)
     counts = [p.count for p in points]
     diameters = dict(zip([p.territory_id for p in points], diameters_px(counts, top, largest_px)))
 
@@ -1539,7 +1564,7 @@ def territory_map(
     zoomed: list[list[Point]] = []
     mainland = [p for p in points if not on_islands(p)]
     if len(points) <= ZOOM_UP_TO and len(mainland) > 1:
-        wide_largest = WIDE.dense_max_diameter_px if dense else WIDE.max_diameter_px
+        wide_largest = largest_diameter_px(WIDE, n_scale)
         wide_d = [d if d is not None else RING_PX for d in diameters_px([p.count for p in mainland], top, wide_largest)]
         wide_slot = _arrange(WIDE, country_full.size_u, [1]).country
         px_per_km = _scales(country_full, wide_slot)[0] / geo.KM_PER_DEGREE
