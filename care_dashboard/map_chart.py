@@ -6,27 +6,29 @@ north-south as east-west at the panel's latitude. No Plotly geo subplot and no t
 their base map from the web, and the dashboard must work with no network.
 
 Each territory is a circle whose AREA is proportional to its participations (one scale in every
-panel, with a key). A territory whose participations are not published gets no circle, only a small
-ring where it is and "not published" in its label. San Andrés and Providencia, 700 km out in the
-Caribbean, are drawn in a box in the open sea of the country view, as maps of Colombia do.
+panel, with a key; the more territories the dataset has, the smaller the largest circle). A
+territory whose participations are not published gets no circle, only a small ring where it is
+and "not published" in its label. San Andrés and Providencia, 700 km out in the Caribbean, are
+drawn in a box in the open sea of the country view, as maps of Colombia do.
 
 Two variants of one figure (``layout``), with the same data: "wide" puts the zoomed panels in a
 column beside the country (a projector, a laptop: a plot from ``WIDE.plot_width_px`` wide);
 "narrow" stacks the country, the zoomed panels and the size key (a phone: a plot from
 ``NARROW.plot_width_px`` wide). A server cannot know the screen, so a page draws both and shows one
 with a CSS media query. Every panel keeps its size at any width from the one its variant is drawn
-for (only the wide country view grows, up to the figure's height, and its labels are placed for
-both ends), so labels placed for that width stay apart.
+for (only the wide country view grows, up to the figure's height, and its labels are placed so
+they stay apart at its narrowest, its widest and in between).
 
 Places crowd when their circles would touch at the scale of the country: such a group, at most
-``CLUSTER_KM`` across, may get a zoomed panel; the ``MAX_INSETS`` groups with most participations
-do, and the country view marks each with a lettered frame. Labels are then placed one at a time,
-busiest territory first, at the first free spot beside the circle or, further out, with a thin
-leader line: never over another label, a circle, a frame, the islands' box or a panel's edge. A
-territory whose label finds no room gets a number beside its circle and a line in the notes under
-the map. A dense map (more than ``DENSE_AT`` territories) draws smaller circles and names only the
-busiest ``MAX_NAMED`` that find room, and says so. ``figure_boxes`` measures a finished figure the
-same way, so tests check the figure itself.
+``CLUSTER_KM`` across, may get a zoomed panel; the ``MAX_INSETS`` groups of most places (then most
+participations) do, and the country view marks each with a lettered frame. Labels are then placed
+one at a time, busiest territory first, at the first free spot beside the circle or, further out,
+with a thin leader line: never over another label, a circle, a frame, the islands' box or a
+panel's edge, and no leader line through another circle. A territory whose label finds no room
+gets a number beside its circle and a line in the notes under the map. A dense map (more than
+``DENSE_AT`` territories) names only the busiest ``MAX_NAMED`` of the country view that find room,
+in a smaller font, and says so. ``figure_boxes`` measures a finished figure the way the builder
+placed it, so tests check the figure itself.
 """
 
 from __future__ import annotations
@@ -61,14 +63,15 @@ LEADER_LINE = "#52606D"
 RING_PX = 12  # the ring drawn where a count is not published: a place, not a size
 CLUSTER_KM = 80  # at most this far apart, places that crowd share a zoomed panel
 CROWD_MIN_PX = 20  # at the country's scale, places nearer than this crowd whatever their circles
-INSET_HALF_HEIGHT_DEG = 0.2  # a zoomed panel spans at least 44 km north to south
+INSET_HALF_HEIGHT_DEG = 0.2  # a zoomed panel spans at least 44 km north to south,
+INSET_CLOSEST_DEG = 0.05  # or down to 11 km when its circles need it to come apart
 COUNTRY_PAD_DEG = 0.35
 KEY_VALUES = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
 FRAME_LETTERS = "ABCDEFGH"
 MAX_INSETS = 2  # zoomed panels (more would not fit beside the country, nor be read on a phone)
-# A national programme has hundreds of territories: beyond DENSE_AT the map draws smaller circles
-# and names the MAX_NAMED busiest that find room (the others on pointing); beyond ZOOM_UP_TO it
-# zooms into none, so building it stays as fast with 1,000 territories as with 4
+# A national programme has hundreds of territories: beyond DENSE_AT the map names the MAX_NAMED
+# busiest of the country view that find room (the others on pointing); beyond ZOOM_UP_TO it zooms
+# into none and tries fewer spots per label, so it builds in tens of milliseconds with 1,000
 DENSE_AT = 25
 MAX_NAMED = 12
 FULL_SIZE_UP_TO = 6  # a map of more territories draws its circles smaller
@@ -110,16 +113,26 @@ class Design:
     key_font_px: int
     max_diameter_px: float  # the circle of the largest count (of the whole dataset when it is given)
     dense_max_diameter_px: float
-    long_name_px: float  # a longer name is always wrapped in its label
-    name_width_px: float  # and a name longer than this when it finds no room on one line
+    long_name_px: float  # a name wider than this is always on two lines in its label
+    name_width_px: float  # and one wider than this when it finds no room on one line
     inset_height_px: float  # a zoomed panel's height; its width is the column's
 
 
 # wide: a 1280-px projector with the sidebar open leaves about 720 px; the country and a column of
 # zoomed panels side by side, 640 px high
-WIDE = Design("wide", 720, 10, 17, 15, 15, 19, 15, 16, 17, 12, 12, 15, 80, 36, 190, 110, 220)
+WIDE = Design(
+    "wide", plot_width_px=720, side_margin_px=10, label_font_px=17, dense_label_font_px=15, number_font_px=15,
+    title_font_px=19, subtitle_font_px=15, inset_title_font_px=16, letter_font_px=17, small_font_px=12,
+    note_font_px=12, key_font_px=15, max_diameter_px=80, dense_max_diameter_px=36, long_name_px=190,
+    name_width_px=110, inset_height_px=220,
+)
 # narrow: a phone 360-390 px wide leaves 320-350 px; everything stacked, full width
-NARROW = Design("narrow", 320, 5, 14, 13, 13, 17, 13, 14, 15, 12, 12, 13, 60, 30, 160, 90, 196)
+NARROW = Design(
+    "narrow", plot_width_px=320, side_margin_px=5, label_font_px=14, dense_label_font_px=13, number_font_px=13,
+    title_font_px=17, subtitle_font_px=13, inset_title_font_px=14, letter_font_px=15, small_font_px=12,
+    note_font_px=12, key_font_px=13, max_diameter_px=60, dense_max_diameter_px=30, long_name_px=160,
+    name_width_px=90, inset_height_px=196,
+)
 DESIGNS = {d.name: d for d in (WIDE, NARROW)}
 WIDE_PLOT_HEIGHT_PX = 640
 WIDE_COUNTRY_X = (0.0, 0.5)  # paper x of the country view beside zoomed panels
@@ -305,8 +318,8 @@ def diameters_px(counts: list[float | None], top: float, largest_px: float = WID
 
 def largest_diameter_px(design: Design, territories: int) -> float:
     """The diameter of the largest count's circle on a map of ``territories``: the design's
-    largest up to ``FULL_SIZE_UP_TO``, then shrinking (as 1/√n, so the circles' total area stays
-    about the same) down to its dense size, reached at ``DENSE_AT``."""
+    largest up to ``FULL_SIZE_UP_TO``, then shrinking as 1/√n (so the circles' total area stays
+    about the same) down to its ``dense_max_diameter_px``."""
     if territories <= FULL_SIZE_UP_TO:
         return design.max_diameter_px
     return max(design.dense_max_diameter_px, design.max_diameter_px * math.sqrt(FULL_SIZE_UP_TO / territories))
@@ -418,8 +431,7 @@ class Slot:
 class Arrangement:
     plot_height: float
     country: Slot
-    insets: tuple[Slot, ...]  # the panels, under their titles
-    inset_titles: tuple[Slot, ...]
+    insets: tuple[Slot, ...]  # the zoomed panels (each under its title)
     key: Slot
 
 
@@ -430,29 +442,27 @@ def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: l
     if design.name == "narrow":
         y = w * country_size_u[1] / country_size_u[0]
         country = Slot(0, w, 0, y)
-        insets, titles = [], []
+        insets = []
         for h in title_h:
             y += 14
-            titles.append(Slot(0, w, y, y + h))
             insets.append(Slot(0, w, y + h, y + h + design.inset_height_px))
             y += h + design.inset_height_px
         key = Slot(0, w, y + 8, y + 8 + KEY_HEIGHT_PX)
-        return Arrangement(key.bottom, country, tuple(insets), tuple(titles), key)
+        return Arrangement(key.bottom, country, tuple(insets), key)
     plot_h = WIDE_PLOT_HEIGHT_PX
     if not title_lines:
         country = Slot(WIDE_ALONE_X[0] * w, WIDE_ALONE_X[1] * w, 0, plot_h)
         key = Slot(WIDE_KEY_ALONE_X[0] * w, WIDE_KEY_ALONE_X[1] * w, plot_h - KEY_HEIGHT_PX, plot_h)
-        return Arrangement(plot_h, country, (), (), key)
+        return Arrangement(plot_h, country, (), key)
     country = Slot(WIDE_COUNTRY_X[0] * w, WIDE_COUNTRY_X[1] * w, 0, plot_h)
     x0, x1 = WIDE_INSETS_X[0] * w, WIDE_INSETS_X[1] * w
-    insets, titles = [], []
+    insets = []
     y = 0.0
     for h in title_h:
-        titles.append(Slot(x0, x1, y, y + h))
         insets.append(Slot(x0, x1, y + h, y + h + design.inset_height_px))
         y += h + design.inset_height_px + 18
     key = Slot(x0, x1, plot_h - KEY_HEIGHT_PX, plot_h)
-    return Arrangement(plot_h, country, tuple(insets), tuple(titles), key)
+    return Arrangement(plot_h, country, tuple(insets), key)
 
 
 def _scales(panel: Panel, slot: Slot) -> tuple[float, ...]:
@@ -499,20 +509,27 @@ def _with_room(panel: Panel, diameters: dict, on_islands, scale_of) -> Panel:
     return panel
 
 
-def _inset_panel(index: int, group: list[Point], title: str, slot: Slot, diameters: dict,
-                 lon_c: float | None = None, lat_c: float | None = None) -> Panel:
+def _inset_panel(index: int, group: list[Point], title: str, slot: Slot, diameters: dict) -> Panel:
     """A zoomed panel of the slot's aspect around ``group``: its places in the middle half (so
-    their labels have room around them), never closer than ``INSET_HALF_HEIGHT_DEG``."""
+    their labels have room around them), no closer than ``INSET_HALF_HEIGHT_DEG`` unless its
+    circles would still touch (then down to ``INSET_CLOSEST_DEG``)."""
     lats, lons = [p.lat for p in group], [p.lon for p in group]
-    lat_c = (min(lats) + max(lats)) / 2 if lat_c is None else lat_c
-    lon_c = (min(lons) + max(lons)) / 2 if lon_c is None else lon_c
+    lat_c, lon_c = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
     k = math.cos(math.radians(lat_c))
     aspect = slot.width / slot.height
     # the scale that puts the places' extent in the middle half of the panel, their circles inside it
     reach_px = max((diameters[p.territory_id] or RING_PX) for p in group) + 2 * EDGE_PX
     ppd_h = min(0.5 * slot.height, slot.height - reach_px) / max(max(lats) - min(lats), 1e-6)
     ppd_w = min(0.5 * slot.width, slot.width - reach_px) / max((max(lons) - min(lons)) * k, 1e-6)
-    ppd = min(ppd_h, ppd_w, slot.height / (2 * INSET_HALF_HEIGHT_DEG))
+    # the zoom that sets every two circles apart (places at one spot cannot be)
+    apart = 0.0
+    for a, b in itertools.combinations(group, 2):
+        dist = math.hypot((a.lon - b.lon) * k, a.lat - b.lat)
+        if dist > 1e-4:
+            need = ((diameters[a.territory_id] or RING_PX) + (diameters[b.territory_id] or RING_PX)) / 2 + 6
+            apart = max(apart, need / dist)
+    closest = min(max(slot.height / (2 * INSET_HALF_HEIGHT_DEG), apart), slot.height / (2 * INSET_CLOSEST_DEG))
+    ppd = min(ppd_h, ppd_w, closest)
     half_h = slot.height / ppd / 2
     half_w = half_h * aspect / k
     return Panel(index, (lon_c - half_w, lon_c + half_w), (lat_c - half_h, lat_c + half_h), tuple(group), title)
@@ -1656,6 +1673,12 @@ def territory_map(
     if numbered:
         items = [i18n.t("map.numbered_item", lang, n=n, name=p.name, count=i18n.number(p.count, lang)) for n, p in numbered]
         notes.append(i18n.t("map.numbered", lang, items=" · ".join(items)))
+    # (a place of a small map with no room even for a number: named here, so it is still read)
+    unmarked = [p for d in (drawn[1:] if dense else drawn) for p in _priority(d.panel.points)
+                if p.territory_id not in d.labelled and p.territory_id not in d.numbered]
+    if unmarked:
+        items = [i18n.t("map.unmarked_item", lang, name=p.name, count=i18n.number(p.count, lang)) for p in unmarked]
+        notes.append(i18n.t("map.unmarked", lang, items=", ".join(items)))
     named = sum(len(d.labelled) for d in drawn)
     if dense:
         notes.append(i18n.t("map.names_of_busiest", lang, n=named, total=i18n.number(len(points), lang)))
