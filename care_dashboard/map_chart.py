@@ -12,9 +12,10 @@ and "not published" in its label. San Andrés and Providencia, 700 km out in the
 drawn in a box in the open sea of the country view, as maps of Colombia do.
 
 Two variants of one figure (``layout``), with the same data: "wide" puts the zoomed panels in a
-column beside the country (a projector, a laptop: a plot from ``WIDE.plot_width_px`` wide);
+column beside the country (a projector, a laptop: a plot from ``WIDE.min_plot_width_px`` wide);
 "narrow" stacks the country, the zoomed panels and the size key (a phone: a plot from
-``NARROW.plot_width_px`` wide). A server cannot know the screen, so a page draws both and shows one
+``NARROW.min_plot_width_px`` wide). The figure's ``layout.meta`` says which, and the narrowest
+figure width it is drawn for. A server cannot know the screen, so a page draws both and shows one
 with a CSS media query. Every panel keeps its size at any width from the one its variant is drawn
 for (only the wide country view grows, up to the figure's height, and its labels are placed so
 they stay apart at its narrowest, its widest and in between).
@@ -99,7 +100,8 @@ class Design:
     """One variant of the figure: its sizes in pixels, for the narrowest plot it is drawn for."""
 
     name: str
-    plot_width_px: float  # the plot area (the figure less its side margins), at its narrowest
+    plot_width_px: float  # the plot area (the figure less its side margins) the panels are sized for
+    min_plot_width_px: float  # the narrowest plot its labels are placed for (the panels shrink to it)
     side_margin_px: int
     label_font_px: int
     dense_label_font_px: int  # on a dense map, where names compete for room
@@ -121,15 +123,16 @@ class Design:
 # wide: a 1280-px projector with the sidebar open leaves about 720 px; the country and a column of
 # zoomed panels side by side, 640 px high
 WIDE = Design(
-    "wide", plot_width_px=720, side_margin_px=10, label_font_px=17, dense_label_font_px=15, number_font_px=15,
-    title_font_px=19, subtitle_font_px=15, inset_title_font_px=16, letter_font_px=17, small_font_px=12,
+    "wide", plot_width_px=720, min_plot_width_px=720, side_margin_px=10, label_font_px=17, dense_label_font_px=15,
+    number_font_px=15, title_font_px=19, subtitle_font_px=15, inset_title_font_px=16, letter_font_px=17, small_font_px=12,
     note_font_px=12, key_font_px=15, max_diameter_px=80, dense_max_diameter_px=36, long_name_px=190,
     name_width_px=110, inset_height_px=220,
 )
-# narrow: a phone 360-390 px wide leaves 320-350 px; everything stacked, full width
+# narrow: a phone 360-430 px wide leaves a figure 296-366 px wide (Streamlit's padding and a
+# bordered container); everything stacked, full width, sized for 310 px and placed down to 286
 NARROW = Design(
-    "narrow", plot_width_px=320, side_margin_px=5, label_font_px=14, dense_label_font_px=13, number_font_px=13,
-    title_font_px=17, subtitle_font_px=13, inset_title_font_px=14, letter_font_px=15, small_font_px=12,
+    "narrow", plot_width_px=310, min_plot_width_px=286, side_margin_px=5, label_font_px=14, dense_label_font_px=13,
+    number_font_px=13, title_font_px=17, subtitle_font_px=13, inset_title_font_px=14, letter_font_px=15, small_font_px=12,
     note_font_px=12, key_font_px=13, max_diameter_px=60, dense_max_diameter_px=30, long_name_px=160,
     name_width_px=90, inset_height_px=196,
 )
@@ -465,12 +468,13 @@ def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: l
     return Arrangement(plot_h, country, tuple(insets), key)
 
 
-def _scales(panel: Panel, slot: Slot) -> tuple[float, ...]:
-    """Pixels per degree of latitude of a panel in its slot: at the design's width, and, when a
-    wider plot lets the panel grow (the axes keep their aspect, so the tighter direction sets the
-    scale), at its largest and in between."""
+def _scales(panel: Panel, slot: Slot, narrowest: float = 1.0) -> tuple[float, ...]:
+    """Pixels per degree of latitude of a panel in its slot, from the narrowest plot its labels
+    are placed for (``narrowest``: that plot's width over the design's) up to the widest that lets
+    the panel grow (the axes keep their aspect, so the tighter direction sets the scale): the
+    two ends and the middle."""
     w_u, h_u = panel.size_u
-    low, high = min(slot.height / h_u, slot.width / w_u), slot.height / h_u
+    low, high = min(slot.height / h_u, slot.width * narrowest / w_u), slot.height / h_u
     if high <= low * 1.005:
         return (low,)
     return (low, (low + high) / 2, high)
@@ -672,11 +676,11 @@ class Scene:
                     bad |= _segment_hits_box(q0, q1, inflated).any(axis=(0, 2))
                 if others.any():
                     # not near another circle's centre; but a place inside a larger circle may
-                    # lead out of it, coming no nearer that centre than it is itself
+                    # lead out of it, if not across that centre
                     o = circles[others]
                     ox, oy = o[None, None, :, 0] * s3, o[None, None, :, 1] * s3
                     own_dist = np.hypot(a[None, :, 0, None] * s3 - ox, a[None, :, 1, None] * s3 - oy)
-                    keep = np.minimum(o[:, 2] * CENTRE_KEEP, own_dist * 0.9)
+                    keep = np.minimum(o[:, 2] * CENTRE_KEEP, own_dist * 0.5)
                     bad |= (_segment_distance(q0, q1, ox, oy) < keep).any(axis=(0, 2))
                 if len(placed_lines):
                     bad |= _segments_cross(q0, q1, p0, p1).any(axis=(0, 2))
@@ -1083,9 +1087,11 @@ def _try_number(drawn: _Drawn, place: tuple, design: Design, n: int) -> bool:
 
 def _number_places(drawn: _Drawn, design: Design, lang: str, first: int) -> int:
     """A number beside each place left without a label; returns the next number. A number that
-    finds no room takes the place of a nearby label, which moves (or becomes a number too)."""
+    finds no room takes the place of a nearby label, which moves (or, if that place is less busy,
+    becomes a number too)."""
     n = first
     by_id = {p.territory_id: (p, x, y, d, i) for p, x, y, d, i in drawn.places}
+    order = {p.territory_id: i for i, p in enumerate(_priority([q for q, *_ in drawn.places]))}
     for p in _priority([q for q, *_ in drawn.places]):
         if p.territory_id in drawn.labelled:
             continue
@@ -1103,7 +1109,7 @@ def _number_places(drawn: _Drawn, design: Design, lang: str, first: int) -> int:
                 if _try_label(drawn, by_id[other], design, lang):
                     n += 1
                     break
-                if _try_number(drawn, by_id[other], design, n + 1):
+                if order[other] > order[p.territory_id] and _try_number(drawn, by_id[other], design, n + 1):
                     n += 2
                     break
                 drawn.scene.remove(u, drawn.numbered.pop(p.territory_id)[1])
@@ -1248,9 +1254,10 @@ def _islands_note(fig, boundaries: geo.Boundaries, panel: Panel, scene: Scene, a
     lo, hi = panel.unit(x0, y0), panel.unit(x1, y1)
     text = i18n.t("map.islands", lang)
     w, h = box_size_px(text, design.small_font_px, pad=0)
-    # under the box, to its right, or above it
-    anchors = [lo, (hi[0], hi[1]), (lo[0], hi[1]), (hi[0], lo[1])]
-    offsets = [(0, -3 - h, w, -3), (4, -h, 4 + w, 0), (0, 3, w, 3 + h), (4, 0, 4 + w, h)]
+    # under the box (from its left side, or from the panel's edge), to its right, or above it
+    anchors = [lo, (0.0, lo[1]), (hi[0], hi[1]), (lo[0], hi[1]), (hi[0], lo[1])]
+    offsets = [(0, -3 - h, w, -3), (EDGE_PX, -3 - h, EDGE_PX + w, -3), (4, -h, 4 + w, 0), (0, 3, w, 3 + h),
+               (4, 0, 4 + w, h)]
     choice = place_box(scene, anchors, offsets)
     if choice is not None:
         (ax, ay), d = anchors[choice], offsets[choice]
@@ -1469,8 +1476,9 @@ def _frames(fig, insets: list[Panel], country: Panel, scene: Scene, axes: dict, 
         w, h = box_size_px(text, design.letter_font_px, pad=0)
         corners = [(hi[0], hi[1]), (lo[0], hi[1]), (hi[0], lo[1]), (lo[0], lo[1]), (hi[0], (lo[1] + hi[1]) / 2),
                    (lo[0], (lo[1] + hi[1]) / 2)]
-        offsets = [(2, 0, 2 + w, h), (-2 - w, 0, -2, h), (2, -h, 2 + w, 0), (-2 - w, -h, -2, 0),
-                   (3, -h / 2, 3 + w, h / 2), (-3 - w, -h / 2, -3, h / 2)]
+        g = 1 + CLEAR_PX  # off the frame's line (which the scene holds a pixel wide)
+        offsets = [(g, 0, g + w, h), (-g - w, 0, -g, h), (g, -h, g + w, 0), (-g - w, -h, -g, 0),
+                   (g, -h / 2, g + w, h / 2), (-g - w, -h / 2, -g, h / 2)]
         choice = place_box(scene, corners, offsets)
         if choice is not None:
             (ax, ay), d = corners[choice], offsets[choice]
@@ -1496,7 +1504,7 @@ def _frames(fig, insets: list[Panel], country: Panel, scene: Scene, axes: dict, 
 
 def _inset_scene(fig, inset: Panel, slot: Slot, diameters: dict, design: Design, lang: str, axes: dict) -> _Drawn:
     """A zoomed panel's circles and scale bar, before its labels (``fig`` None: only trying)."""
-    scene = Scene(inset.size_u, _scales(inset, slot))
+    scene = Scene(inset.size_u, _scales(inset, slot, design.min_plot_width_px / design.plot_width_px))
     drawn = _Drawn(inset, scene, _circles_of(inset, scene, diameters, lambda p: (0.0, 0.0)))
     span_km = (inset.lon_range[1] - inset.lon_range[0]) * geo.KM_PER_DEGREE / inset.scale_ratio
     _scale_bar(fig, inset, scene, axes, _round_km(span_km), design, lang)
@@ -1593,8 +1601,8 @@ def territory_map(
         zoomed = [_priority(g) for g in zoomed]
     in_insets = {p.territory_id for g in zoomed for p in g}
 
-    # the title, the subtitle and the zoomed panels' titles, wrapped to the variant's width
-    width = design.plot_width_px
+    # the title, the subtitle, the zoomed panels' titles and the notes, wrapped to the narrowest plot
+    width = design.min_plot_width_px
     title_lines = wrap(title, width, design.title_font_px)
     if component:
         subtitle = i18n.t("map.subtitle_one" if layout == "wide" else "map.subtitle_one_short", lang,
@@ -1608,7 +1616,8 @@ def territory_map(
     title_counts = [len(t) for t in inset_titles]
     country = _with_room(
         Panel(1, country_full.lon_range, country_full.lat_range, tuple(p for p in points if p.territory_id not in in_insets)),
-        diameters, on_islands, lambda panel: min(_scales(panel, _arrange(design, panel.size_u, title_counts).country)),
+        diameters, on_islands, lambda panel: min(_scales(panel, _arrange(design, panel.size_u, title_counts).country,
+                                                         design.min_plot_width_px / design.plot_width_px)),
     )
     arrangement = _arrange(design, country.size_u, title_counts)
 
@@ -1623,7 +1632,7 @@ def territory_map(
     axes = _axes(fig, country, arrangement.country.domain(plot_w, plot_h))
     _sea(fig, axes)
     _base_map(fig, boundaries, country, axes)
-    scales = _scales(country, arrangement.country)
+    scales = _scales(country, arrangement.country, design.min_plot_width_px / design.plot_width_px)
     scene = Scene(country.size_u, scales)
     island_radius = max([(diameters[p.territory_id] or RING_PX) / 2 for p in points if on_islands(p)], default=0)
     islands_centre = _islands_centre(boundaries, country, min(scales), island_radius)
@@ -1710,7 +1719,7 @@ def territory_map(
         showlegend=False,
         height=round(margin_t + plot_h + margin_b),
         margin=dict(l=side, r=side, t=margin_t, b=margin_b),
-        meta=dict(map_layout=layout, plot_width_px=design.plot_width_px),
+        meta=dict(map_layout=layout, min_width_px=design.min_plot_width_px + 2 * side),
     )
     return fig.figure()
 
