@@ -438,8 +438,10 @@ class Arrangement:
     key: Slot
 
 
-def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: list[int]) -> Arrangement:
-    """Where the country, the zoomed panels (with titles of ``title_lines`` lines each) and the key go."""
+def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: list[int],
+             key: bool = True) -> Arrangement:
+    """Where the country, the zoomed panels (with titles of ``title_lines`` lines each) and the
+    key go (a narrow figure with no ``key`` ends under its last panel)."""
     w = design.plot_width_px
     title_h = [(FIRST_LINE + LINE_SPACING * (n - 1)) * design.inset_title_font_px + 8 for n in title_lines]
     if design.name == "narrow":
@@ -450,8 +452,8 @@ def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: l
             y += 14
             insets.append(Slot(0, w, y + h, y + h + design.inset_height_px))
             y += h + design.inset_height_px
-        key = Slot(0, w, y + 8, y + 8 + KEY_HEIGHT_PX)
-        return Arrangement(key.bottom, country, tuple(insets), key)
+        key_slot = Slot(0, w, y + 8, y + 8 + KEY_HEIGHT_PX)
+        return Arrangement(key_slot.bottom if key else y, country, tuple(insets), key_slot)
     plot_h = WIDE_PLOT_HEIGHT_PX
     if not title_lines:
         country = Slot(WIDE_ALONE_X[0] * w, WIDE_ALONE_X[1] * w, 0, plot_h)
@@ -1619,7 +1621,8 @@ def territory_map(
         diameters, on_islands, lambda panel: min(_scales(panel, _arrange(design, panel.size_u, title_counts).country,
                                                          design.min_plot_width_px / design.plot_width_px)),
     )
-    arrangement = _arrange(design, country.size_u, title_counts)
+    key = key_value(top) if any(p.count is not None for p in points) else None
+    arrangement = _arrange(design, country.size_u, title_counts, key is not None)
 
     fig = _Sketch()
     plot_w, plot_h = design.plot_width_px, arrangement.plot_height
@@ -1671,8 +1674,7 @@ def territory_map(
         )
     _frame(fig, axes, 1)
 
-    key = key_value(top)
-    if key is not None and any(p.count is not None for p in points):
+    if key is not None:
         _size_key(fig, arrangement.key, arrangement, design, colour, key, top, largest_px, lang)
 
     # notes under the map: places numbered, names left out, places not on the map, the sources

@@ -776,3 +776,54 @@ def test_hundreds_of_territories_name_only_the_busiest_and_zoom_into_none():
         assert not inset_members(fig) and not numbers(fig)
         assert f"{len(named)} of the 300 territories" in notes(fig).replace("<br>", " ")
         assert geometry_problems(fig, WIDTHS[layout][0]) == []
+
+
+def test_label_boxes_are_never_smaller_than_chromium_draws_them():
+    """Boxes of annotations as Chromium drew them with DejaVu Sans (the widest usual system font),
+    borderpad 1: the builder's estimate covers each, by at most a few pixels more."""
+    measured = {("<b>Bogotá</b><br>348", 17): (71.0, 45.0), ("<b>Puerto Colombia</b><br>1.234", 14): (134.0, 37.0),
+                ("<b>Cali</b>", 13): (30.0, 18.0), ("<i>Cundinamarca</i>", 14): (105.0, 19.0),
+                ("<b>A · Bogotá and Cajicá</b>", 17): (207.0, 23.0)}
+    for (text, size), (w, h) in measured.items():
+        est_w, est_h = map_chart.box_size_px(text, size)
+        assert w <= est_w <= w * 1.05 + 2, text
+        assert h <= est_h <= h + 2, text
+
+
+def test_the_more_territories_the_smaller_the_largest_circle():
+    assert map_chart.largest_diameter_px(map_chart.WIDE, 4) == map_chart.WIDE.max_diameter_px
+    sizes = [map_chart.largest_diameter_px(map_chart.WIDE, n) for n in (6, 12, 25, 40, 300)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == map_chart.WIDE.dense_max_diameter_px
+    # a filtered map keeps the whole dataset's scale: its circles are the unfiltered ones' size
+    rows, places, names_ = synthetic_inputs(TWELVE)
+    boundaries = geo.load_boundaries()
+    full = map_chart.territory_map(rows, places, boundaries, "t (participations)", names_, whole=rows)
+    part = map_chart.territory_map(rows[rows["territory_id"].isin(["bogota", "cali"])], places, boundaries,
+                                   "t (participations)", names_, whole=rows)
+    sizes_full = {t: size for t, size, _, _ in drawn(circles(full))}
+    assert {t: size for t, size, _, _ in drawn(circles(part))} == {t: pytest.approx(sizes_full[t]) for t in ("bogota", "cali")}
+
+
+def test_a_place_with_no_room_even_for_a_number_is_named_under_the_map():
+    """Twenty-two neighbourhoods of one city, 2 km apart: one zoomed panel, as many labels and
+    numbers as fit, the rest named under the map; nothing overlaps."""
+    rng = random.Random(5)
+    places = pd.DataFrame([{"territory_id": f"b{i:02d}", "territory_name": f"Barrio {i}", "department_name": "Bogotá",
+                            "divipola_code": "11001", "latitude": 4.6 + (i % 5) * 0.02, "longitude": -74.1 + (i // 5) * 0.02}
+                           for i in range(22)])
+    rows = pd.DataFrame([{"territory_id": f"b{i:02d}", "participations_count": rng.randint(5, 400),
+                          "components_not_published": [], "component_ids": ["ohs"]} for i in range(22)])
+    names_ = labels.build(pd.DataFrame({"component_id": ["ohs"], "component_name_en": ["OHS"], "component_name_es": ["SST"],
+                                        "audience_id": ["waste_pickers"], "reach_unit": ["participations"]}),
+                          places, pd.DataFrame(columns=["organisation_id", "organisation_name", "territory_id",
+                                                        "is_name_published", "unnamed_index"]), "en")
+    for layout in WIDTHS:
+        fig = map_chart.territory_map(rows, places, geo.load_boundaries(), "Map (participations)", names_, layout=layout)
+        assert len(inset_members(fig)) == 1
+        listed = notes(fig).replace("<br>", " ")
+        marked = set(label_texts(fig)) | set(numbers(fig))
+        for i in range(22):
+            tid = f"b{i:02d}"
+            assert tid in marked or f"Barrio {i} (" in listed.split("Too crowded to mark on the map:")[1], tid
+        for width in WIDTHS[layout]:
+            assert geometry_problems(fig, width) == []
