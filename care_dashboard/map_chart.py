@@ -474,11 +474,13 @@ def _scales(panel: Panel, slot: Slot, narrowest: float = 1.0) -> tuple[float, ..
     """Pixels per degree of latitude of a panel in its slot, from the narrowest plot its labels
     are placed for (``narrowest``: that plot's width over the design's) up to the widest that lets
     the panel grow (the axes keep their aspect, so the tighter direction sets the scale): the
-    two ends and the middle."""
+    two ends, and the middle of a wide range."""
     w_u, h_u = panel.size_u
     low, high = min(slot.height / h_u, slot.width * narrowest / w_u), slot.height / h_u
     if high <= low * 1.005:
         return (low,)
+    if high <= low * 1.15:  # (over so short a range two labels apart at both ends stay apart between)
+        return (low, high)
     return (low, (low + high) / 2, high)
 
 
