@@ -479,7 +479,7 @@ def _scales(panel: Panel, slot: Slot, narrowest: float = 1.0) -> tuple[float, ..
     low, high = min(slot.height / h_u, slot.width * narrowest / w_u), slot.height / h_u
     if high <= low * 1.005:
         return (low,)
-    if high <= low * 1.15:  # (over so short a range two labels apart at both ends stay apart between)
+    if high <= low * 1.15:  # a short range: its two ends (the tests also check widths in between)
         return (low, high)
     return (low, (low + high) / 2, high)
 
