@@ -120,20 +120,20 @@ class Design:
     inset_height_px: float  # a zoomed panel's height; its width is the column's
 
 
-# wide: a 1280-px projector with the sidebar open leaves about 720 px; the country and a column of
-# zoomed panels side by side, 640 px high
+# wide: the country and a column of zoomed panels side by side, 640 px high, from a 740-px figure
+# (measured in the dashboard: a 1280-px screen with the sidebar open leaves the chart 788 px)
 WIDE = Design(
     "wide", plot_width_px=720, min_plot_width_px=720, side_margin_px=10, label_font_px=17, dense_label_font_px=15,
-    number_font_px=15, title_font_px=19, subtitle_font_px=15, inset_title_font_px=16, letter_font_px=17, small_font_px=12,
-    note_font_px=12, key_font_px=15, max_diameter_px=80, dense_max_diameter_px=36, long_name_px=190,
+    number_font_px=15, title_font_px=19, subtitle_font_px=15, inset_title_font_px=16, letter_font_px=17,
+    small_font_px=12, note_font_px=12, key_font_px=15, max_diameter_px=80, dense_max_diameter_px=36, long_name_px=190,
     name_width_px=110, inset_height_px=220,
 )
 # narrow: a phone 360-430 px wide leaves a figure 296-366 px wide (Streamlit's padding and a
 # bordered container); everything stacked, full width, sized for 310 px and placed down to 286
 NARROW = Design(
     "narrow", plot_width_px=310, min_plot_width_px=286, side_margin_px=5, label_font_px=14, dense_label_font_px=13,
-    number_font_px=13, title_font_px=17, subtitle_font_px=13, inset_title_font_px=14, letter_font_px=15, small_font_px=12,
-    note_font_px=12, key_font_px=13, max_diameter_px=60, dense_max_diameter_px=30, long_name_px=160,
+    number_font_px=13, title_font_px=17, subtitle_font_px=13, inset_title_font_px=14, letter_font_px=15,
+    small_font_px=12, note_font_px=12, key_font_px=13, max_diameter_px=60, dense_max_diameter_px=30, long_name_px=160,
     name_width_px=90, inset_height_px=196,
 )
 DESIGNS = {d.name: d for d in (WIDE, NARROW)}
@@ -671,8 +671,9 @@ class Scene:
             free = np.flatnonzero(gap >= CLEAR_PX)  # only the boxes that are free
             if len(free):
                 a, ln = anchors[free], lines[free]
-                q0 = ((a[None, :, 0] * s[:, :1] + ln[None, :, 0])[..., None], (a[None, :, 1] * s[:, :1] + ln[None, :, 1])[..., None])
-                q1 = ((a[None, :, 0] * s[:, :1] + ln[None, :, 2])[..., None], (a[None, :, 1] * s[:, :1] + ln[None, :, 3])[..., None])
+                ax, ay = a[None, :, 0] * s, a[None, :, 1] * s  # scales × free candidates
+                q0 = ((ax + ln[None, :, 0])[..., None], (ay + ln[None, :, 1])[..., None])
+                q1 = ((ax + ln[None, :, 2])[..., None], (ay + ln[None, :, 3])[..., None])
                 bad = np.zeros(len(free), dtype=bool)
                 if len(boxes):
                     b = [boxes[None, None, :, i] * s3 + boxes[None, None, :, i + 4] for i in range(4)]
