@@ -5,7 +5,9 @@ from plain dicts without Plotly checking every property again on every rerun. Th
 that check happens instead: every such figure, on the embedded published figures, on attendance
 records with people, and on a generated dataset of hundreds of territories (the many-territory
 paths: busiest territories only, a dense map), is rebuilt through ``go.Figure``'s checking
-constructor, which raises on any property name or value Plotly does not know.
+constructor, which raises on any property name or value Plotly does not know. The map is checked
+in both its layouts, and on forty municipalities across Colombia (zoomed panels, leader lines,
+numbered places, the islands).
 """
 
 import plotly.graph_objects as go
@@ -14,6 +16,7 @@ import pytest
 from bench.generate import generate
 from care_dashboard import charts, datasets, geo, i18n, labels, map_chart
 from tests.conftest import Runner
+from tests.test_map import CARE_FOUR, FORTY, TWELVE, synthetic_map
 
 
 def checked(fig: go.Figure) -> go.Figure:
@@ -40,6 +43,10 @@ def unchecked_figures(runner: Runner, lang: str, **filters) -> dict[str, go.Figu
         runner("participations_by_territory", **filters), runner("territory_options"), geo.load_boundaries(),
         i18n.t("map.title", lang), names, whole=runner("participations_by_territory"),
     )
+    figures["map_narrow"] = map_chart.territory_map(
+        runner("participations_by_territory", **filters), runner("territory_options"), geo.load_boundaries(),
+        i18n.t("map.title", lang), names, whole=runner("participations_by_territory"), layout="narrow",
+    )
     if runner.dataset.has_person_keys:
         per_person = runner("people_by_components_attended", **filters)
         figures["components_per_person"] = charts.components_per_person_chart(per_person, "title", names)
@@ -61,7 +68,7 @@ def assert_all_valid(figures: dict[str, go.Figure]) -> None:
 def test_figures_of_the_embedded_dataset_pass_plotlys_check(care, lang):
     figures = unchecked_figures(care, lang)
     assert set(figures) == {"territory_participations_count", "territory_organisations_count",
-                            "territory_people_count", "map"}
+                            "territory_people_count", "map", "map_narrow"}
     assert_all_valid(figures)
     assert_all_valid(unchecked_figures(care, lang, components=["ohs"]))
 
@@ -93,3 +100,10 @@ def test_the_check_fails_on_a_figure_plotly_would_reject():
         checked(charts.from_dicts([dict(type="bar", x=[1], y=[2], orientation="sideways")], {}))
     with pytest.raises(ValueError):
         checked(charts.from_dicts([dict(type="bar", x=[1], y=[2])], {"xaxis": {"range_mode": "tozero"}}))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("layout", ["wide", "narrow"])
+def test_maps_of_municipalities_across_colombia_pass_plotlys_check(lang, layout):
+    """The map of 4, 12 and 40 municipalities (tests/test_map.py), in both layouts."""
+    assert_all_valid({f"map_{len(ids)}": synthetic_map(ids, layout, lang) for ids in (CARE_FOUR, TWELVE, FORTY)})
