@@ -124,25 +124,33 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     n = max(len(component_ids), 1)
     gap = 0.03
     width = (1 - gap * (n - 1)) / n
-    row_px, panel_head_px = 34, 46  # narrow: a panel per component, one above the other
-    panel_px = panel_head_px + row_px * max(len(territory_ids), 1)
-    narrow_height = 90 + panel_px * n
+    # narrow: a panel per component, one above the other, each as tall as its own territories
+    row_px, panel_head_px = 34, 46
+    narrow_left = round(7 * max((len(n) for n in names.values()), default=8)) + 16
+    own = {c: [t for t in territory_ids if t in {tid for tid, _, _ in rows_of[c]}] for c in component_ids}
+    heads = {c: wrap_label(labels.component(c), 34) for c in component_ids}
+    panel_px = {c: panel_head_px + 18 * heads[c].count("<br>") + row_px * max(len(own[c]), 1) for c in component_ids}
+    plot_px = max(sum(panel_px.values()), 1)
+    narrow_height = 90 + plot_px
     category_array = list(reversed([names[t] for t in territory_ids]))
     traces, annotations, layout = [], [], {}
+    above = 0
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)
         if narrow:
-            top = 1 - (i - 1) * panel_px / (narrow_height - 90)
-            domain_y = [top - panel_px / (narrow_height - 90) + 4 / (narrow_height - 90),
-                        top - panel_head_px / (narrow_height - 90)]
+            top = 1 - above / plot_px
+            above += panel_px[cid]
+            domain_y = [1 - above / plot_px + 4 / plot_px, top - (panel_px[cid] - row_px * max(len(own[cid]), 1)) / plot_px]
             y_name = f"y{suffix}"
             layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", categoryorder="array",
-                                            categoryarray=category_array, showgrid=False, automargin=False)
+                                            categoryarray=list(reversed([names[t] for t in own[cid]])),
+                                            showgrid=False, automargin=False)
             layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=y_name, range=[0, x_max], showticklabels=False,
                                             showgrid=False, zeroline=False, showline=False)
-            annotations.append(dict(text=f"<b>{wrap_label(labels.component(cid), 40)}</b>", x=0, y=domain_y[1],
+            # from the figure's left edge, where the territories' names begin
+            annotations.append(dict(text=f"<b>{heads[cid]}</b>", x=0, y=domain_y[1], xshift=-(narrow_left - 10),
                                     xref="paper", yref="paper", xanchor="left", yanchor="bottom", yshift=4,
-                                    showarrow=False, font=dict(size=14)))
+                                    align="left", showarrow=False, font=dict(size=14)))
         else:
             domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
             y_name = "y"
@@ -205,7 +213,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
         height=narrow_height if narrow else 150 + 18 * (head_lines - 1) + 55 * max(len(territory_ids), 1),
         bargap=0.35,
         margin=dict(t=(130 if shown_note else 70) + (0 if narrow else 18 * (head_lines - 1)),
-                    **({"l": round(7 * max((len(n) for n in names.values()), default=8)) + 16} if narrow else {})),
+                    **({"l": narrow_left} if narrow else {})),
     )
     return from_dicts(traces, layout)
 
@@ -556,7 +564,7 @@ def wrap_label(text: str, width: int) -> str:
 # Lines of text inside a figure are wrapped to these many characters: a footer line or a title
 # must fit a phone's screen (the narrow variant) and read as a short note on a wide screen.
 FOOTER_WRAP_CHARS = 95
-FOOTER_WRAP_CHARS_NARROW = 48
+FOOTER_WRAP_CHARS_NARROW = 44
 TITLE_WRAP_CHARS = 70
 TITLE_WRAP_CHARS_NARROW = 32
 SUBTITLE_WRAP_CHARS = 95
@@ -575,17 +583,20 @@ def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False) -> go.Figu
     """Write the figure's heading as statistics publishers do: its title (what is counted) and
     under it a subtitle with the counting unit, both wrapped to fit (a phone with ``narrow``),
     with the top margin grown by the lines they take. Writes into ``fig`` and returns it."""
+    if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
+        return fig  # its builder laid out its own heading, unit included (the map)
     title = plain_title(fig)
     title_lines = wrap_label(title, TITLE_WRAP_CHARS_NARROW if narrow else TITLE_WRAP_CHARS)
-    sub = fig.layout.title.subtitle.text if fig.layout.title.subtitle and fig.layout.title.subtitle.text else subtitle
-    sub = " ".join(re.sub(r"<br>", " ", sub).split())
+    sub = " ".join(re.sub(r"<br>", " ", subtitle).split())
     sub = sub[:1].upper() + sub[1:]
     sub_lines = wrap_label(sub, SUBTITLE_WRAP_CHARS_NARROW if narrow else SUBTITLE_WRAP_CHARS)
     n_title, n_sub = title_lines.count("<br>") + 1, sub_lines.count("<br>") + 1
     margin = fig.layout.margin
     top = margin.t if margin and margin.t is not None else TEMPLATE.layout.margin.t
-    # the builder's top margin holds one title line; the rest of it is room for panel titles
-    grown = (n_title - 1) * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX - 8
+    # the builder's top margin holds one title line (about 46 px); the rest of it is room for
+    # what it writes above the plot (panel titles, a grid's column names), which stays under
+    # the heading: 12 px above the title, its lines, the subtitle's, with the gaps Plotly leaves
+    grown = 12 + n_title * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX + 26 - 46
     fig.update_layout(
         title=dict(
             text=title_lines, x=0, xanchor="left", xref="container", yref="container", y=1, yanchor="top",

@@ -588,7 +588,7 @@ def briefing_html(ctx: PageContext) -> bytes:
 
 CSS_DIR = paths.CONTENT_DIR / "css"
 JS_DIR = paths.CONTENT_DIR / "js"
-NARROW_MAX_PX = 640  # a phone: the narrow variant of a chart is shown (content/css/page.css)
+NARROW_MAX_PX = 599  # a chart this wide or less shows its narrow variant (content/css/page.css; the map: 739)
 
 
 def page_style() -> None:

@@ -27,6 +27,7 @@ else:
         key="territory_map",
         extra_caveats=["map_positions_approximate"],  # of the map, not of its query's figures
         export_df=map_chart.map_table(by_territory, places, ctx.labels),
+        narrow_fig=map_chart.territory_map(*map_args, whole=whole, layout="narrow"),
     )
     for measure, title_key, unit_key, key in (
         ("participations_count", "territory.participations_title", "units.participations_long", "territory_participations"),
