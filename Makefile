@@ -36,5 +36,12 @@ data: $(VENV)/.runtime
 synthetic: $(VENV)/.runtime
 	$(PY) scripts/make_synthetic.py
 
+# Retake the README's screenshots (laptop, phone, projector) from a server started here
+screenshots: $(VENV)/.dev
+	$(PY) -m streamlit run dashboard.py --server.headless true --server.port 8599 --server.address 127.0.0.1 & \
+	  pid=$$!; trap "kill $$pid" EXIT; \
+	  until curl -sf http://127.0.0.1:8599/_stcore/health >/dev/null; do sleep 0.5; done; \
+	  $(PY) scripts/screenshots.py --url http://127.0.0.1:8599 --out docs
+
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts node_modules

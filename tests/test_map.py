@@ -426,7 +426,7 @@ def test_colour_follows_the_component_filter(care):
     assert circles(fig)[0].marker.color == map_chart.NEUTRAL
     assert "added together" in fig.layout.title.subtitle.text
     assert "together" in build(care, layout="narrow", components=["ohs", "human-rights"]).layout.title.subtitle.text
-    assert "Occupational health and safety" in build(care, components=["ohs"]).layout.title.subtitle.text
+    assert "Occupational health and safety" in build(care, components=["ohs"]).layout.title.subtitle.text.replace("<br>", " ")
     assert rings(build(care, components=["formalisation"]))[0].marker.line.color == charts.COMPONENT_COLOURS["formalisation"]
 
 
@@ -474,7 +474,8 @@ def test_map_has_its_unit_attribution_and_labels_in_both_languages(care):
                                ("es", "participaciones, no personas", "Natural Earth (dominio público)")):
         for layout in ("wide", "narrow"):
             fig = build(care, lang, layout=layout)
-            assert unit in fig.layout.title.text.replace("<br>", " ")
+            heading = f"{fig.layout.title.text} {fig.layout.title.subtitle.text}".replace("<br>", " ")
+            assert unit in heading.lower()
             assert source in notes(fig).replace("<br>", " ")
     texts = label_texts(build(care, "es"))
     assert texts["bogota"] == "<b>Bogotá</b><br>348" and texts["cajica"] == "<b>Cajicá</b><br>40"

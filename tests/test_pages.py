@@ -303,14 +303,14 @@ def test_organisation_filter_changes_overview():
 
 def test_territory_page_filtered():
     at = open_page("territory", territory=["puerto-colombia"])
-    figs = [plotly.io.from_json(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
-    bars = [x for trace in figs[1].data for x in decode(trace.x)]  # figs[0] is the map
+    fig = plotly.io.from_json(json.dumps(wide_figure(keyed_blocks(at, "care_chart_")["territory_participations"])[0]))
+    bars = [x for trace in fig.data for x in decode(trace.x)]
     assert sorted(bars) == [19, 19]
 
 
 def test_territory_chart_writes_not_published_for_formalisation():
     at = open_page("territory", component=["formalisation"])
-    fig = plotly.io.from_json(blocks_with(at, "plotly_chart")[1][0].proto.spec)  # [0] is the map
+    fig = plotly.io.from_json(json.dumps(wide_figure(keyed_blocks(at, "care_chart_")["territory_participations"])[0]))
     notes = [a.text for a in fig.layout.annotations if "not published" in a.text]
     assert len(notes) == 2  # Bogotá and Barranquilla, no bar drawn at zero
     assert all(trace.type == "scatter" and trace.marker.opacity == 0 for trace in fig.data)  # no bar drawn
@@ -415,7 +415,8 @@ def test_people_page_on_synthetic_data_shows_exact_people():
     assert values["Distinct people"] == f"{records['person_key'].nunique():,}"
     assert values["Participations"] == f"{len(records):,}"
     assert values["Records without a document number"] == str(records["person_key"].isna().sum())
-    figs = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"]
+    blocks = keyed_blocks(at, "care_chart_")
+    figs = [wide_figure(blocks[key])[0] for key in ("people_components", "people_overlaps")]
     # components per person: all territories together add up to the people with a key
     per_person = figs[0]["data"][0]
     assert sum(decode(per_person["y"])) == records["person_key"].nunique()
@@ -636,7 +637,7 @@ def test_organisation_filter_hides_small_people_counts_on_every_person_view():
         del os.environ["CARE_SMALL_NUMBER_THRESHOLD"]
     shown = _all_shown_text(at)
     assert "<6" in shown
-    overlaps = [json.loads(k.proto.spec) for kids in blocks_with(at, "plotly_chart") for k in kids if k.type == "plotly_chart"][1]
+    overlaps, _ = wide_figure(keyed_blocks(at, "care_chart_")["people_overlaps"])
     bar = overlaps["data"][0]
     assert bar["text"] == ["17", "<6"]
     assert decode(bar["y"]) == [17.0, 0.0]
