@@ -22,13 +22,11 @@ def test_csv_download_matches_the_chart(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 3000}, accept_downloads=True)
     page.goto(f"{server}/territory?component=ohs&component=human-rights")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot .bartext", timeout=30_000)
-    chart = [c for c in page.query_selector_all(".js-plotly-plot")
-             if "Participations by territory" in (c.text_content() or "")][0]
+    block = page.query_selector(".st-key-care_chart_territory_participations")
+    chart = [c for c in block.query_selector_all(".js-plotly-plot") if c.is_visible()][0]
     shown = sorted(int(t.text_content().replace(",", "")) for t in chart.query_selector_all(".bartext"))
-    container = chart.evaluate_handle("el => el.closest('[data-testid=\"stLayoutWrapper\"]')")
     with page.expect_download() as info:
-        container.as_element().query_selector("[data-testid='stDownloadButton'] button").click()
+        block.query_selector("[data-testid='stDownloadButton'] button").click()
     data = open(info.value.path(), "rb").read().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data)))
     assert rows[1][0].startswith("Counting unit: participations")
