@@ -34,7 +34,8 @@ How a cell is read, first reading that fits wins:
 So a municipality named like a department keeps its name: "Nariño" is the three municipalities of
 that name (ambiguous), never the department, and "Puerto Nariño" is the one in Amazonas. A
 department that does not fit the name never makes another municipality be picked: "Soacha,
-Antioquia" is ``unknown`` (``department_mismatch``), with Soacha (Cundinamarca) suggested.
+Antioquia" is ``unknown`` (``department_mismatch``), with Soacha (Cundinamarca) suggested. One
+exception is written so often that it is accepted: Bogotá with Cundinamarca, whose capital it is.
 
 Results are memoised per distinct (text, department), so a sheet of 100,000 rows costs about as
 much as its distinct spellings.
@@ -66,6 +67,8 @@ DEPARTMENT_BONUS = 0.5  # added to a suggestion's score when it lies in the depa
 DEPARTMENT_TYPO_CUTOFF = 0.85  # how close a misspelt department must be to be split off for suggestions
 SHORTLIST_SIZE = 100  # keys compared letter by letter for each probe (see _Gazetteer.close_keys)
 SHORT_PROBE = 6  # probes this short or shorter are compared with every key
+PART_PENALTY = 0.15  # taken off the score of a name found in part of the cell only
+MIN_PART_LENGTH = 4  # shorter parts of a cell are not looked up on their own
 MAX_FOLDED_LENGTH = 120  # longer cells are no place name; they get no suggestions (keeps junk cheap)
 MATCH_CACHE_SIZE = 200_000
 
@@ -84,6 +87,9 @@ DEPARTMENT_FORMS = {
         "San Andrés Islas",
     ],
 }
+# Departments that also take in another's municipality when none of their own has the name:
+# Bogotá is Cundinamarca's capital and is often written "Bogotá, Cundinamarca".
+ALSO_IN_DEPARTMENT = {"25": ("11",)}
 # The department as written in a hint ("Mosquera, Nariño"): the official name unless it is long
 SHORT_DEPARTMENT_NAMES = {"11": "Bogotá D.C.", "88": "San Andrés y Providencia"}
 
@@ -304,7 +310,7 @@ def _match(text: str, department: str | None) -> Match:
     if department is not None and fold(department) not in ("", *PLACEHOLDERS):
         given = department_code(department)
         if given is None:
-            return Match(text, department, "unknown", "unknown_department", suggestions=_suggest(g, [(folded, None)]))
+            return Match(text, department, "unknown", "unknown_department", suggestions=_suggest(g, [(folded, None, 0.0)]))
 
     first_miss: tuple[str, str | None] | None = None  # a name that exists, but not where the cell says
     for words in _trimmed(folded):
@@ -314,14 +320,15 @@ def _match(text: str, department: str | None) -> Match:
                 continue
             if in_cell is not None and given is not None and in_cell != given:
                 return Match(
-                    text, department, "unknown", "department_conflict", suggestions=_suggest(g, [(name, given)])
+                    text, department, "unknown", "department_conflict", suggestions=_suggest(g, [(name, given, 0.0)])
                 )
             result = _decide(text, department, official, aliases, in_cell or given)
             if result is not None:
                 return result
             first_miss = first_miss or (name, in_cell or given)
     if first_miss is not None:
-        return Match(text, department, "unknown", "department_mismatch", suggestions=_suggest(g, [first_miss]))
+        name, wanted = first_miss
+        return Match(text, department, "unknown", "department_mismatch", suggestions=_suggest(g, [(name, wanted, 0.0)]))
     reason = "department_only" if folded in g.department_by_form else "no_such_name"
     return Match(text, department, "unknown", reason, suggestions=_suggest(g, _probes(g, folded, given)))
 
@@ -381,21 +388,23 @@ def _decide(
         if len(found) == 1:
             return Match(text, department, "found", how, municipality=found[0])
         return Match(text, department, "ambiguous", how, candidates=found)
-    for found, how in ((official, "name"), (aliases, "alias")):
-        fits = tuple(m for m in found if m.department_code == wanted)
-        if len(fits) == 1:
-            return Match(text, department, "found", f"{how}_and_department", municipality=fits[0])
-        if fits:
-            return Match(text, department, "ambiguous", f"{how}_and_department", candidates=fits)
+    for departments in ((wanted,), ALSO_IN_DEPARTMENT.get(wanted, ())):
+        for found, how in ((official, "name"), (aliases, "alias")):
+            fits = tuple(m for m in found if m.department_code in departments)
+            if len(fits) == 1:
+                return Match(text, department, "found", f"{how}_and_department", municipality=fits[0])
+            if fits:
+                return Match(text, department, "ambiguous", f"{how}_and_department", candidates=fits)
     return None
 
 
-def _probes(g: _Gazetteer, folded: str, given: str | None) -> list[tuple[str, str | None]]:
-    """What to look for close matches of: the whole cell, and each split that leaves a department.
+def _probes(g: _Gazetteer, folded: str, given: str | None) -> list[tuple[str, str | None, float]]:
+    """(text, department, penalty) to look for close names of: the whole cell, each split that
+    leaves a department, and each run of words from the start or to the end.
 
     The department may be misspelt ("Soacha Cundinamrca"); a department column wins over it.
     """
-    probes: list[tuple[str, str | None]] = [(folded, given)]
+    probes: list[tuple[str, str | None, float]] = [(folded, given, 0.0)]
     words = folded.split()
     for i in range(1, len(words)):
         tail = words[i:]
@@ -403,23 +412,29 @@ def _probes(g: _Gazetteer, folded: str, given: str | None) -> list[tuple[str, st
             tail = tail[1:]
         code = _close_department(g, " ".join(tail))
         if code is not None and (given is None or code == given):
-            probes.append((" ".join(words[:i]), code))
+            # part of the cell: only a name in the department it names scores above the whole cell
+            probes.append((" ".join(words[:i]), code, PART_PENALTY))
+    # a name with something else before or after it ("Soacha 2024", "Sede Soacha"), scored lower
+    for i in range(1, len(words)):
+        for part in (" ".join(words[:i]), " ".join(words[i:])):
+            if len(part) >= MIN_PART_LENGTH:
+                probes.append((part, given, PART_PENALTY))
     return probes
 
 
-def _suggest(g: _Gazetteer, probes: list[tuple[str, str | None]]) -> tuple[Municipality, ...]:
+def _suggest(g: _Gazetteer, probes: list[tuple[str, str | None, float]]) -> tuple[Municipality, ...]:
     """Up to three municipalities whose folded names (own or alias) are closest to the probes.
 
     A municipality in the department a probe names scores higher, so "Soacha, Antioquia" suggests
     Soacha (Cundinamarca) but "El Penol, Antioquia" puts Peñol (Antioquia) first.
     """
     scores: dict[Municipality, float] = {}
-    for probe, code in probes:
+    for probe, code, penalty in probes:
         if len(probe) > MAX_FOLDED_LENGTH:
             continue
         for ratio, key in g.close_keys(probe):
             for m in g.by_name.get(key, ()) + g.by_alias.get(key, ()):
-                score = ratio + (DEPARTMENT_BONUS if m.department_code == code else 0.0)
+                score = ratio - penalty + (DEPARTMENT_BONUS if m.department_code == code else 0.0)
                 scores[m] = max(scores.get(m, 0.0), score)
     ranked = sorted(scores, key=lambda m: (-scores[m], m.municipality_name, m.divipola_code))
     return tuple(ranked[:MAX_SUGGESTIONS])

@@ -203,6 +203,9 @@ def test_spellings_from_sign_in_sheets(text, expected):
         ("Riohacha", "Guajira", "riohacha"),
         ("Soacha, Cundinamarca", "Cundinamarca", "soacha"),
         ("El Peñol", "Antioquia", "penol"),  # DANE's other name for Peñol's seat, taken with the department
+        ("Bogotá", "Cundinamarca", "bogota"),  # the department's capital, though not in it
+        ("Bogotá, Cundinamarca", None, "bogota"),
+        ("Cajicá", "Departamento de Cundinamarca", "cajica"),
     ],
 )
 def test_the_department_column_settles_the_name(text, department, expected):
@@ -280,6 +283,12 @@ def test_a_department_that_does_not_fit_picks_nothing():
         ("Bucaramaga", "bucaramanga"),
         ("Villavicencioo", "villavicencio"),
         ("Cajika", "cajica"),
+        ("San Jose del Guaviar", "san-jose-del-guaviare"),
+        ("Medelin Antioquia", "medellin"),
+        ("Soacha 2024", "soacha"),
+        ("Sede Soacha", "soacha"),
+        ("Cartagena D.T. y C.", "cartagena-de-indias"),
+        ("Villa de Leiva", "villa-de-leyva"),
     ],
 )
 def test_misspellings_get_the_right_first_suggestion(text, first):
