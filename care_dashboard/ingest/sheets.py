@@ -232,9 +232,9 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         book = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=True, keep_links=False)
     except (LimitExceeded, SheetError, MemoryError):
         raise
-    except DefusedXmlException:
-        raise SheetError(_xml_refused(source.label)) from None
     except Exception as exc:  # openpyxl raises many kinds for damaged files
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise SheetError(_xml_refused(source.label)) from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     sheets = []
     try:
@@ -246,15 +246,24 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
                 sheets.append(sheet)
     except (LimitExceeded, SheetError, MemoryError):
         raise
-    except DefusedXmlException:
-        raise SheetError(_xml_refused(source.label)) from None
-    except ET.ParseError as exc:
-        raise SheetError(f"{source.label}: the workbook's XML is damaged ({exc}); save it again as .xlsx or CSV") from None
     except Exception as exc:
+        if _caused_by(exc, DefusedXmlException):
+            raise SheetError(_xml_refused(source.label)) from None
+        if _caused_by(exc, ET.ParseError):
+            raise SheetError(f"{source.label}: the workbook's XML is damaged; save it again as .xlsx or CSV") from None
         raise SheetError(f"{source.label}: cannot be read as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
     return sheets or [Sheet(source.label, None, {})]
+
+
+def _caused_by(exc: BaseException, kind) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _xml_refused(label: str) -> str:
