@@ -170,7 +170,11 @@ def test_uploads_above_the_limit_are_refused_by_the_proxy(stack):
     ws, cookie, xsrf, session_id = _session(stack.url)
     try:
         assert _put(stack.url, cookie, xsrf, session_id, 200_000) == 204
-        assert _put(stack.url, cookie, xsrf, session_id, 12 * 1024 * 1024) == 413
+        try:
+            status = _put(stack.url, cookie, xsrf, session_id, 12 * 1024 * 1024)
+        except OSError as exc:  # Caddy may close the connection while the client still sends
+            status = exc
+        assert status == 413 or "Connection reset" in str(status), status
     finally:
         ws.close()
 
