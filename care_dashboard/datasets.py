@@ -109,7 +109,8 @@ def version_of(folder: Path) -> str:
 
 
 def validate_name(name: str) -> str:
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    # fullmatch: with match, "$" also accepts a final newline ("abc\n": security_probe.md, 16)
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise DatasetError(
             f"dataset name {name!r} is not valid: use lower-case letters, digits and underscores"
         )
@@ -137,12 +138,20 @@ def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
             with _store_connection(url) as con:
                 return _load_from_store(con, url, name)
         raise DatasetError(f"{meta_file}: no dataset.toml, so {name!r} is not a dataset")
-    meta = tomllib.loads(meta_file.read_text(encoding="utf-8"))
+    meta = read_metadata(meta_file)
     kind = _kind_of(meta, meta_file)
     for table in schema.STORED_TABLES[kind]:
         if not (folder / f"{table.name}.parquet").is_file():
             raise DatasetError(f"{folder}: {table.name}.parquet is missing")
     return _from_meta(name, folder, kind, meta, version_of(folder))
+
+
+def read_metadata(meta_file: Path) -> dict:
+    """A dataset.toml as a dict; DatasetError naming the file when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DatasetError(f"{meta_file}: cannot be read ({exc})") from None
 
 
 def _from_meta(name: str, path, kind: str, meta: dict, version: str, **extra) -> Dataset:
@@ -163,15 +172,20 @@ def _from_meta(name: str, path, kind: str, meta: dict, version: str, **extra) ->
 
 def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
     """Every valid dataset folder under ``data/`` and, when CARE_DATA_URL is set, every valid
-    dataset of that store whose name no dataset under ``data/`` has; the default first."""
+    dataset of that store whose name no dataset under ``data/`` has; the default first.
+
+    A dataset that cannot be loaded, for whatever reason (a dataset.toml that is not TOML, a
+    missing table, a damaged link), is left out and logged once: one broken dataset never
+    takes the others, or the dashboard, down (security_probe.md, finding 2)."""
     base = data_dir or paths.DATA_DIR
     found = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-        if not _NAME_RE.match(folder.name) or not (dataset_root(folder) / "dataset.toml").is_file():
+        if not _NAME_RE.fullmatch(folder.name) or not (dataset_root(folder) / "dataset.toml").is_file():
             continue
         try:
             found.append(load_dataset(folder.name, base))
-        except DatasetError:
+        except Exception as exc:  # noqa: BLE001: whatever it is, the other datasets stay usable
+            _warn_once(f"dataset {folder.name!r} in {base} is skipped: {type(exc).__name__}: {exc}")
             continue
     url = settings.data_url()
     if url:
@@ -248,7 +262,7 @@ def store_datasets(url: str) -> list[Dataset]:
         with _store_connection(url) as con:
             for toml in _glob(con, f"{url}/*/dataset.toml"):
                 name = toml.rsplit("/", 2)[-2]
-                if not _NAME_RE.match(name):
+                if not _NAME_RE.fullmatch(name):
                     continue
                 try:
                     found.append(_load_from_store(con, url, name))

@@ -38,7 +38,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import json
 import logging
 import os
 import re
@@ -273,12 +272,38 @@ _warned: set[str] = set()
 
 # ---- writing ---------------------------------------------------------------------------------
 
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotation mark, backslash and every control character escaped,
+    U+007F (DEL) included, which json.dumps leaves as it is and TOML forbids (finding 2: one
+    title with DEL made dataset.toml unreadable). A lone surrogate, which no UTF-8 file can hold,
+    becomes U+FFFD."""
+    out = []
+    for c in text:
+        code = ord(c)
+        if c in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[c])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\uFFFD")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
 def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    if isinstance(value, float):  # TOML spells the special values nan, inf, -inf
+        if value != value:
+            return "nan"
+        return repr(value) if abs(value) != float("inf") else ("inf" if value > 0 else "-inf")
+    return _toml_string(str(value))
 
 
 def _fsync_dir(path: Path) -> None:

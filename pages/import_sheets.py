@@ -1,5 +1,11 @@
 """Import: the same import as `python ingest.py`, from uploaded files, for people who do not use
-a terminal. Hidden when CARE_IMPORT_PAGE=off (public deployments)."""
+a terminal. Hidden when CARE_IMPORT_PAGE=off (public deployments; `make serve` turns it off
+unless told otherwise).
+
+The sheets are read in a child process under the import's limits (care_dashboard/ingest/); a
+limit hit is shown in the page's language. Imports run one at a time: a second one shows that
+it waits. Once an import has run, the uploader is made anew at the next rerun, so Streamlit
+drops the uploaded files from memory."""
 
 import streamlit as st
 
@@ -13,9 +19,11 @@ ctx = ui.page_context()
 ui.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
 
+upload_round = st.session_state.setdefault("_import_upload_round", 0)
 with st.form("import_form"):
     uploads = st.file_uploader(
-        ctx.t("import.files"), type=["csv", "xlsx"], accept_multiple_files=True, help=ctx.t("import.files_help")
+        ctx.t("import.files"), type=["csv", "xlsx"], accept_multiple_files=True, help=ctx.t("import.files_help"),
+        key=f"import_files_{upload_round}",
     )
     name = st.text_input(ctx.t("import.dataset"), value="partner_attendance", help=ctx.t("import.dataset_help"))
     title = st.text_input(ctx.t("import.title_field"))
@@ -27,13 +35,24 @@ if submitted:
         st.warning(ctx.t("import.no_files"))
     else:
         sources = [sheets.Source(f.name, f.getvalue()) for f in uploads]
+        st.session_state["_import_upload_round"] = upload_round + 1  # the next run drops the files
+        status = st.status(ctx.t("import.checking"))
+
+        def _progress(p: importer.Progress) -> None:
+            status.update(label=ctx.t(f"import.progress.{p.stage}", **{k: ui.plain(v) for k, v in p.values.items()}))
+
+        done = False
         try:
-            with st.spinner(ctx.t("import.checking")):
-                result = importer.import_sheets(sources, name.strip(), title=title.strip() or None, replace=replace)
+            result = importer.import_sheets(sources, name.strip(), title=title.strip() or None, replace=replace,
+                                            on_progress=_progress)
         except datasets.DatasetError as exc:
             st.error(ctx.t("import.bad_name", error=ui.plain(exc)))
+        except identity.KeyRefused:
+            st.error(ctx.t("import.key_refused"))
         except identity.KeyMissing:
             st.error(ctx.t("import.no_key"))
+        except importer.LimitExceeded as exc:  # the file, the limit and what to do, in the page's language
+            st.error(ui.plain(exc.text(ctx.lang)))
         except importer.ImportRefused as exc:
             st.error(ctx.t("import.refused", n=len(exc.problems)))
             st.code("\n".join(exc.problems), language=None)
@@ -46,6 +65,8 @@ if submitted:
         except OSError as exc:
             st.error(ctx.t("import.write_failed", error=exc.strerror or type(exc).__name__))
         else:
+            done = True
+            status.update(label=ctx.t("import.status.done"), state="complete")
             st.success(ctx.t("import.done", dataset=ui.plain(result.dataset), summary=ui.plain(result.summary.line())))
             if result.warnings:
                 st.subheader(ctx.t("import.warnings"))
@@ -57,3 +78,5 @@ if submitted:
                 st.session_state["_open_imported"] = True
 
             st.button(ctx.t("import.open_dataset"), on_click=_open, icon=":material/open_in_new:")
+        if not done:
+            status.update(label=ctx.t("import.status.not_done"), state="error")

@@ -11,6 +11,9 @@ import pytest
 from care_dashboard import paths
 from tests import sheet_builders as sb
 
+# a key the importer accepts (random-looking, 40 characters; never a real one)
+KEY = "bad-sheets-key-0123456789abcdef0123456789"
+
 H = sb.HEADER_ES
 OK = sb.ROWS[0]
 
@@ -105,7 +108,7 @@ def existing(tmp_path):
 
 
 def run(tmp_path, sheets):
-    env = {**os.environ, "ATTENDANCE_ID_KEY": "k" * 40}
+    env = {**os.environ, "ATTENDANCE_ID_KEY": KEY}
     return subprocess.run(
         [sys.executable, str(paths.ROOT / "ingest.py"), *map(str, sheets), "--dataset", "partners",
          "--data-dir", str(tmp_path / "data")],
@@ -120,7 +123,7 @@ def test_bad_sheet_is_refused_and_nothing_changes(existing, case):
     before = snapshot(existing / "data")
     done = subprocess.run(
         [sys.executable, str(paths.ROOT / "ingest.py"), label, "--dataset", "partners", "--data-dir", str(existing / "data")],
-        capture_output=True, text=True, env={**os.environ, "ATTENDANCE_ID_KEY": "k" * 40}, cwd=existing,
+        capture_output=True, text=True, env={**os.environ, "ATTENDANCE_ID_KEY": KEY}, cwd=existing,
     )
     assert done.returncode == 2
     lines = done.stderr.splitlines()
@@ -136,7 +139,7 @@ def test_good_and_bad_sheets_together_write_nothing(existing):
     before = snapshot(existing / "data")
     done = subprocess.run(
         [sys.executable, str(paths.ROOT / "ingest.py"), "more.csv", "bad.csv", "--dataset", "partners", "--data-dir", str(existing / "data")],
-        capture_output=True, text=True, env={**os.environ, "ATTENDANCE_ID_KEY": "k" * 40}, cwd=existing,
+        capture_output=True, text=True, env={**os.environ, "ATTENDANCE_ID_KEY": KEY}, cwd=existing,
     )
     assert done.returncode == 2
     assert done.stderr.startswith('bad.csv: row 2: Ciudad: "Cali" is not a known territory')

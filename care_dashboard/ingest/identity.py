@@ -13,13 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
+import stat
+from collections import Counter
 from pathlib import Path
 
 from .. import paths, settings
 
 MIN_KEY_LENGTH = 32
+# A key must be hard to guess: with it, anyone holding a list of document numbers finds those
+# people in the data. A rough measure of what a key holds: its length times the Shannon entropy
+# of its characters: 64 random hex digits give about 250 bits, a 34-character passphrase about
+# 125, "a" * 32 gives 0.
+MIN_KEY_BITS = 100
+MIN_DISTINCT_CHARACTERS = 10
 
 
 class KeyMissing(RuntimeError):
@@ -40,23 +49,58 @@ def _check_outside_data(path: Path, data_dir: Path) -> None:
         path.resolve().relative_to(data_dir.resolve())
     except ValueError:
         return
-    raise KeyMissing(f"the key file {path} is inside {data_dir}; move it outside the data folder")
+    raise KeyRefused(f"the key file {path} is inside {data_dir}; move it outside the data folder")
+
+
+class KeyRefused(KeyMissing):
+    """A key that is there but must not be used (readable by others, too easy to guess)."""
+
+
+def key_bits(key: str) -> float:
+    """Length times the Shannon entropy per character: a rough upper bound of what a key holds."""
+    counts = Counter(key)
+    return -sum(n * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+
+
+def _repeats(key: str) -> bool:
+    """True when the key is a shorter text written again and again ("abcd" * 8)."""
+    return any(len(key) % n == 0 and key[:n] * (len(key) // n) == key for n in range(1, len(key) // 2 + 1))
+
+
+def _check_strength(key: str, where: str) -> None:
+    weak = None
+    if len(key) < MIN_KEY_LENGTH:
+        weak = f"is too short: use at least {MIN_KEY_LENGTH} characters"
+    elif len(set(key)) < MIN_DISTINCT_CHARACTERS or key_bits(key) < MIN_KEY_BITS or _repeats(key):
+        weak = "is too easy to guess (too few different characters, or a pattern repeated)"
+    if weak:
+        raise KeyRefused(f"{where} {weak}. Make a new random key with:  python ingest.py --make-key "
+                         "(and, if this key was used for imports, re-import every sheet with --replace)")
+
+
+def _check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyRefused(f"the key file {path} can be read or changed by other users (mode {mode:04o}); "
+                         f"make it readable only by you with:  chmod 600 {path}")
 
 
 def load_key(data_dir: Path | None = None) -> bytes:
+    """The key from ATTENDANCE_ID_KEY or the key file. Raises KeyMissing when there is none, and
+    KeyRefused (a KeyMissing) when the file is inside data/ or readable by group or others, or
+    the key is short or easy to guess: each message says how to fix it."""
     data_dir = data_dir or paths.DATA_DIR
     env = os.environ.get("ATTENDANCE_ID_KEY")
     if env:
-        if len(env) < MIN_KEY_LENGTH:
-            raise KeyMissing(f"ATTENDANCE_ID_KEY is too short: use at least {MIN_KEY_LENGTH} characters")
+        _check_strength(env, "ATTENDANCE_ID_KEY")
         return env.encode("utf-8")
     path = settings.key_file()
     if not path.is_file():
         raise KeyMissing(how_to_make_a_key())
     _check_outside_data(path, data_dir)
+    _check_private(path)
     key = path.read_text(encoding="utf-8").strip()
-    if len(key) < MIN_KEY_LENGTH:
-        raise KeyMissing(f"the key in {path} is too short: use at least {MIN_KEY_LENGTH} characters")
+    _check_strength(key, f"the key in {path}")
     return key.encode("utf-8")
 
 

@@ -4,12 +4,19 @@ Merging: a dataset grows sheet by sheet. A session is (component, date, city as 
 sheet). When an import brings a session the dataset already has, the new rows replace that
 session's old rows (a corrected sheet replaces the old one), so importing the same sheet again
 changes nothing. The pages of one session must therefore be imported together.
+
+Hostile input (docs/security.md, "Uploads"): the uploaded bytes are read, checked and
+pseudonymised in a child process with memory and time limits (``isolation``; ``prepare`` is that
+work), within the data limits of ``limits.Limits``; imports run one at a time
+(``import_queue``). Only the prepared rows (person keys, no names or document numbers) come
+back; merging and writing happen here, after a clean result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,18 +24,23 @@ from pathlib import Path
 import pandas as pd
 
 from .. import datasets, paths, schema, store
-from . import identity, reference, sheets, validate
+from . import identity, import_queue, isolation, reference, sheets
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import ImportRefused, LimitExceeded, Limits
 from .normalise import slug
+from .prepare import Prepared, Progress, ProgressCallback, _quiet, prepare
+
+__all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",
+           "RESERVED_NAMES", "check_title"]
 
 ATTENDANCE_COLUMNS = list(schema.ATTENDANCE.columns)
 
-
-class ImportRefused(ValueError):
-    """Invalid input: nothing was written. ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+# Dataset names an import never writes: the folders of data/ that are part of the repository
+# (tests/test_import_guards.py checks this against .gitignore's exceptions to /data/*).
+RESERVED_NAMES = frozenset({paths.DEFAULT_DATASET, "care_2025_synthetic", "geo"})
+IMPORTED_MARK = "imported"  # dataset.toml key: true in every version an import writes
+TITLE_MAX_CHARS = 80
+TITLE_PUNCTUATION = set(" .,;:()'\"-\u2013\u2014/&+#%!?\u00bf\u00a1\u00ba\u00aa\u00b0")
 
 
 @dataclass(frozen=True)
@@ -52,29 +64,65 @@ class ImportResult:
     path: Path | None = None
 
 
-def _read_all(sources: list[sheets.Source]) -> tuple[list[sheets.Sheet], list[str], list[str]]:
-    found, problems, warnings = [], [], []
-    seen: dict[str, str] = {}
-    for source in sources:
-        digest = hashlib.sha256(source.data).hexdigest()
-        if digest in seen:
-            warnings.append(f"{source.label}: the same file as {seen[digest]}; read once")
-            continue
-        seen[digest] = source.label
+def check_title(title: str | None) -> str | None:
+    """The problem with a dataset title, or None. Titles show in every visitor's dataset picker
+    and page footer, where Streamlit reads Markdown: only letters, digits, spaces and plain
+    punctuation, no link or icon syntax, at most TITLE_MAX_CHARS (security_probe.md, 2 and 11)."""
+    if title is None or title == "":
+        return None
+    what = None
+    if len(title) > TITLE_MAX_CHARS:
+        what = f"is {len(title)} characters long; use at most {TITLE_MAX_CHARS}"
+    elif any(not (unicodedata.category(c)[0] in "LNM" or c in TITLE_PUNCTUATION) for c in title):
+        what = ("holds a character that is not a letter, a digit, a space or plain punctuation "
+                "(. , ; : ( ) ' \" - / & + # % ! ?)")
+    elif re.search(r"://|www\.|:material/|:[a-z_]+:|:[a-z]+\[", title, re.I):
+        what = "looks like a link or an icon code; write the title as plain words"
+    return None if what is None else f"title: {what}"
+
+
+def _check_target(dataset: str, data_dir: Path) -> None:
+    """Refuse to write into a folder that an import did not make (finding 3): the repository's
+    datasets and map data, a built dataset, anything else already in data/."""
+    if dataset in RESERVED_NAMES:
+        raise ImportRefused([f"{dataset}: is a built dataset of the repository (the published figures, the synthetic demo or the map data); import into another dataset name"])
+    folder = data_dir / dataset
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if (folder / "dataset.toml").exists():
+        raise ImportRefused([f"{dataset}: is a built dataset (the embedded published figures); import into another dataset name"])
+    meta = datasets.dataset_root(folder) / "dataset.toml"
+    if meta.is_file():
         try:
-            read = sheets.read(source)
-        except sheets.SheetError as exc:
-            problems.append(f"{exc}".replace(f"{source.label}: ", f"{source.label}: row 1: (file): ", 1))
-            continue
-        for sheet in read:
-            if sheet.ignored_headers:
-                warnings.append(f"{sheet.label}: row {sheet.header_row}: columns not used: {', '.join(sheet.ignored_headers)}")
-            if sheet.duplicate_headers:
-                warnings.append(f"{sheet.label}: row {sheet.header_row}: repeated columns not used: {', '.join(sheet.duplicate_headers)}")
-            if sheet.header_row is not None and "document" not in sheet.columns:
-                warnings.append(f"{sheet.label}: row {sheet.header_row}: no document number column; every row counts as a participation with unknown identity")
-        found += read
-    return found, problems, warnings
+            found = datasets.read_metadata(meta)
+        except datasets.DatasetError:
+            found = {}
+        if found.get(IMPORTED_MARK) is True or "key_id" in found:  # key_id: imports made before the mark
+            return
+    elif _only_leftovers(folder):
+        return  # a first import that was killed: the store removes what it left
+    raise ImportRefused([f"{dataset}: data/{dataset} exists and was not made by an import (its dataset.toml has no "
+                         f"'{IMPORTED_MARK} = true'); import into another dataset name"])
+
+
+def _only_leftovers(folder: Path) -> bool:
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    for entry in folder.iterdir():
+        if entry.name == store.VERSIONS and entry.is_dir() and not entry.is_symlink():
+            if any(not v.name.startswith(store.TMP_PREFIX) for v in entry.iterdir()):
+                return False
+        elif not entry.name.startswith(store.LINK_PREFIX):
+            return False
+    return True
+
+
+def _check_sizes(sources: list[sheets.Source], limits: Limits) -> None:
+    if len(sources) > limits.max_files:
+        raise LimitExceeded("files", None, n=len(sources), limit=limits.max_files)
+    total = sum(len(s.data) for s in sources)
+    if total > limits.max_total_bytes:
+        raise LimitExceeded("total_bytes", None, size_bytes=total, limit_bytes=limits.max_total_bytes)
 
 
 def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.DataFrame | None, warnings: list[str]) -> tuple[pd.Series, pd.DataFrame]:
@@ -134,24 +182,41 @@ def import_sheets(
     title: str | None = None,
     replace: bool = False,
     today: dt.date | None = None,
+    limits: Limits | None = None,
+    isolated: bool = True,
+    on_progress: ProgressCallback = _quiet,
 ) -> ImportResult:
     """Validate every sheet, then write the dataset atomically. Raises ImportRefused (nothing
-    written), identity.KeyMissing, or OSError/store.StoreError from the write (nothing changed;
-    store.StoreWriteError: the disk refused it, store.StoreBusy: another import kept running)."""
+    written; LimitExceeded when a limit of ``limits`` was hit), identity.KeyMissing, or
+    OSError/store.StoreError from the write (nothing changed; store.StoreWriteError: the disk
+    refused it, store.StoreBusy: another import kept running).
+
+    ``isolated`` (the default; the CLI and the page use it) reads the sheets in a child process
+    under the memory and time limits; False reads them in this process, under the data limits
+    only (tests that patch the reading). ``on_progress`` hears what the import is doing."""
     data_dir = data_dir or paths.DATA_DIR
+    limits = limits or DEFAULT_LIMITS
     datasets.validate_name(dataset)
-    target = data_dir / dataset
-    if (target / "dataset.toml").exists():
-        raise ImportRefused([f"{dataset}: is a built dataset (the embedded published figures); import into another dataset name"])
+    _check_target(dataset, data_dir)
+    title_problem = check_title(title)
+    if title_problem:
+        raise ImportRefused([f"{dataset}: {title_problem}"])
+    _check_sizes(sources, limits)
     key = key or identity.load_key(data_dir)
+
+    with import_queue.one_at_a_time(data_dir, on_progress):
+        run = isolation.prepare if isolated else prepare
+        prepared: Prepared = run(sources, key, today, limits, on_progress)
+        if prepared.problems:
+            raise ImportRefused(prepared.problems)
+        on_progress(Progress("writing"))
+        return _merge_and_publish(prepared, dataset, data_dir, key, title, replace)
+
+
+def _merge_and_publish(prepared: Prepared, dataset: str, data_dir: Path, key: bytes, title: str | None,
+                       replace: bool) -> ImportResult:
     ref = reference.load()
-
-    found, problems, warnings = _read_all(sources)
-    raw, norm, row_problems = validate.validate(found, ref, today)
-    problems += row_problems
-    if problems:
-        raise ImportRefused(problems)
-
+    rows, warnings = prepared.rows, list(prepared.warnings)
     # One import into a dataset at a time, from reading the version it extends to the switch:
     # two imports at once would otherwise each merge into the same old version and one would
     # lose the other's sessions. A second import waits (store.StoreBusy after store.LOCK_WAIT_S).
@@ -163,22 +228,21 @@ def import_sheets(
                 raise ImportRefused([f"{dataset}: was imported with another pseudonymisation key; the same people would get "
                                      "other keys and be counted twice. Use the original key, or import with --replace"])
 
-        org_ids, organisations = _organisations(norm, ref, existing["organisations"] if existing else None, warnings)
+        org_ids, organisations = _organisations(rows, ref, existing["organisations"] if existing else None, warnings)
         homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
         batch = pd.DataFrame({
-            "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(norm["component_id"], norm["session_date"], norm["territory_id"])],
-            "session_date": norm["session_date"],
-            "component_id": norm["component_id"],
+            "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(rows["component_id"], rows["session_date"], rows["territory_id"])],
+            "session_date": rows["session_date"],
+            "component_id": rows["component_id"],
             "territory_id": org_ids.map(homes),
             "organisation_id": org_ids,
-            "person_key": norm["document"].map(lambda d: identity.person_key(d, key) if isinstance(d, str) else None),
-            "role": norm["role"],
-        }, index=norm.index)
-        del norm  # the only copy of the normalised document numbers in this function
-        batch = _dedupe(batch, raw, warnings)
+            "person_key": rows["person_key"],
+            "role": rows["role"],
+        }, index=rows.index)
+        batch = _dedupe(batch, rows, warnings)
         unknown = batch["person_key"].isna()
         if unknown.any():
-            where = ", ".join(f"{lbl}: row {r}" for lbl, r in raw.loc[batch.index[unknown], ["label", "row"]].itertuples(index=False))
+            where = ", ".join(f"{lbl}: row {r}" for lbl, r in rows.loc[batch.index[unknown], ["label", "row"]].itertuples(index=False))
             warnings.append(f"{int(unknown.sum())} rows have no document number: counted as participations with unknown identity ({where})")
         batch = batch[ATTENDANCE_COLUMNS]
 
@@ -215,6 +279,7 @@ def import_sheets(
             "source_short_es": "Listas de asistencia del programa, seudonimizadas",
             "licence_en": "Partners only: pseudonymised personal data (see docs on access)",
             "licence_es": "Solo para socios: datos personales seudonimizados (vea la documentación de acceso)",
+            IMPORTED_MARK: True,  # an import may write into this folder again (_check_target)
             "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "key_id": identity.key_id(key),
         }

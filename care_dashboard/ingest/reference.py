@@ -59,3 +59,38 @@ def load() -> Reference:
     for row in _rows("aliases.csv"):
         aliases[row["kind"]][fold(row["alias"])] = row["id"]
     return Reference(territories, components, aliases)
+
+
+# ---- roles: a controlled vocabulary, never free text ------------------------------------------
+
+ROLES = ("waste_picker", "leader", "legal_representative", "member", "staff", "other")
+# checked in order when no alias matches the whole cell: a keyword anywhere in it
+_ROLE_KEYWORDS = (
+    ("representante legal", "legal_representative"),
+    ("reciclador", "waste_picker"), ("recicladora", "waste_picker"), ("recuperador", "waste_picker"),
+    ("lider", "leader"), ("presidente", "leader"), ("presidenta", "leader"), ("directiv", "leader"),
+    ("coordinador", "leader"), ("asociad", "member"), ("afiliad", "member"),
+)
+
+
+@functools.cache
+def role_aliases() -> dict[str, str]:
+    aliases = {fold(r["alias"]): r["role_id"] for r in _rows("roles.csv")}
+    unknown = set(aliases.values()) - set(ROLES)
+    if unknown:
+        raise ValueError(f"content/reference/roles.csv: unknown role ids {sorted(unknown)}; use one of {ROLES}")
+    return aliases
+
+
+def role_id(text) -> str:
+    """One of ROLES for a Rol / Cargo cell (not blank): the role its words name, else "other".
+    The cell itself is never kept: it may hold a name or a document number (finding 10)."""
+    folded = fold(text)
+    found = role_aliases().get(folded)
+    if found:
+        return found
+    words = f" {folded} "
+    for keyword, role in _ROLE_KEYWORDS:
+        if f" {keyword}" in words:
+            return role
+    return "other"

@@ -1,16 +1,33 @@
-"""Reading sign-in sheets: CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or Latin-1) and
-XLSX (title rows above the header are common). Only the recognised columns are kept; row numbers
-are the ones a spreadsheet user sees."""
+"""Reading sign-in sheets: CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM, UTF-16 with BOM or
+Latin-1) and XLSX (title rows above the header are common). Only the recognised columns are kept;
+row numbers are the ones a spreadsheet user sees.
+
+Hostile files (security_probe.md, findings 4, 5, 12): everything here is linear in the file's
+size and bounded by ``limits.Budget`` (rows, cells, characters per cell). An XLSX is measured
+before it is opened (the sizes its zip directory gives, summed) and read with explicit column
+bounds, so its ``<dimension>`` claim costs nothing; its XML is parsed by defusedxml through
+openpyxl (no DTD, no entities). Any failure to read a file becomes a ``SheetError`` naming the
+file, never a crash.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
 
+from .limits import Budget, LimitExceeded
 from .normalise import fold, is_blank
+
+try:  # requirements.txt pins it; openpyxl uses it for every XML part when it is installed
+    from defusedxml import DefusedXmlException
+except ImportError:  # pragma: no cover
+    class DefusedXmlException(ValueError):
+        pass
 
 # canonical field -> folded header texts that mean it (Spanish and English, usual variants)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -53,10 +70,17 @@ def _field_of(header) -> str | None:
     return None if is_blank(header) else _FIELD_OF_HEADER.get(fold(header))
 
 
+def _known_fields(cells) -> int:
+    return len({f for f in (_field_of(c) for c in cells) if f})
+
+
 def _find_header(rows: list[tuple[int, list]]) -> int | None:
-    """Index in ``rows`` of the first row naming at least three known columns."""
-    for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if len({f for f in (_field_of(c) for c in cells) if f}) >= 3:
+    """Index in ``rows`` of the first row, among rows 1 to 30, naming at least three known
+    columns (``rows`` holds only rows with a value, with their numbers)."""
+    for i, (number, cells) in enumerate(rows):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if _known_fields(cells) >= 3:
             return i
     return None
 
@@ -88,13 +112,28 @@ def _sheet_from_rows(label: str, rows: list[tuple[int, list]]) -> Sheet:
     return sheet
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+_NOT_TEXT = "holds NUL characters, so it is not a text CSV (perhaps UTF-16 without its byte-order mark, or not a sheet at all); save it as CSV UTF-8 or .xlsx"
+
+
+def _decode(source: Source) -> str:
+    data = source.data
     try:
-        return data.decode("utf-8")
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            text = data.decode("utf-32")  # the byte-order mark tells the byte order; it is dropped
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")  # Excel's "Unicode text"
+        elif data.startswith(b"\xef\xbb\xbf"):
+            text = data[3:].decode("utf-8")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+        raise SheetError(f"{source.label}: starts like UTF-16 or UTF-32 text but is damaged; save it again as CSV UTF-8") from None
+    if "\x00" in text:
+        raise SheetError(f"{source.label}: {_NOT_TEXT}")
+    return text
 
 
 def _is_cp1252(data: bytes) -> bool:
@@ -105,48 +144,147 @@ def _is_cp1252(data: bytes) -> bool:
         return False
 
 
+DELIMITERS = (";", ",", "\t")
+DELIMITER_SAMPLE_CHARS = 64 * 1024
+
+
 def _delimiter(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {d: sum(line.count(d) for line in lines) for d in (",", ";", "\t")}
-        return max(counts, key=counts.get)
+    """The separator, from the first 30 lines with a value (within the first 64 KB): the one
+    that splits a line into a header with the most recognised columns; failing that, the one
+    that occurs most often outside quotes. csv.reader is linear in its input; csv.Sniffer is
+    not (its regular expression took 55 s on 96 KB of ',"a')."""
+    lines = [line for line in text[:DELIMITER_SAMPLE_CHARS].splitlines() if line.strip()][:HEADER_SEARCH_ROWS]
+    best, best_fields, counts = DELIMITERS[0], 0, {}
+    for d in DELIMITERS:
+        records = list(csv.reader(lines, delimiter=d, strict=False))
+        fields = max((_known_fields(r) for r in records), default=0)
+        counts[d] = sum(len(r) - 1 for r in records)
+        if fields > best_fields:
+            best, best_fields = d, fields
+    if best_fields >= 3:
+        return best
+    return max(DELIMITERS, key=lambda d: counts[d])  # ties: the order of DELIMITERS
 
 
-def read_csv(source: Source) -> list[Sheet]:
-    text = _decode(source.data)
+def read_csv(source: Source, budget: Budget | None = None) -> list[Sheet]:
+    budget = budget or Budget()
+    max_columns = budget.limits.max_columns
+    text = _decode(source)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     # Row numbers are records: the header is row 1 when it is the first line, as a spreadsheet
-    # shows a CSV.
-    rows = [(i, [c.strip() for c in record]) for i, record in enumerate(reader, start=1)]
+    # shows a CSV. Rows without any value are not kept.
+    rows = []
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            cells = [c.strip() for c in record[:max_columns]]
+            if not any(cells):
+                continue
+            budget.row(source.label, number, len(record))
+            for c in cells:
+                budget.cell_text(source.label, number, c)
+            rows.append((number, cells))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise LimitExceeded("cell_chars", source.label, limit=budget.limits.max_cell_chars, row=number + 1) from None
+        raise SheetError(f"{source.label}: cannot be read as CSV near row {number + 1} ({exc}); save it again as CSV UTF-8") from None
     return [_sheet_from_rows(source.label, rows)]
 
 
-def read_xlsx(source: Source) -> list[Sheet]:
+def _check_zip(source: Source, budget: Budget) -> None:
+    """Refuse a workbook whose parts unzip to more than the limit, before anything is unzipped."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > budget.limits.max_unpacked_bytes:
+        raise LimitExceeded("unpacked_bytes", source.label, size_bytes=unpacked, limit_bytes=budget.limits.max_unpacked_bytes)
+    worksheets = sum(1 for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"))
+    if worksheets > budget.limits.max_worksheets:
+        raise LimitExceeded("worksheets", source.label, n=worksheets, limit=budget.limits.max_worksheets)
+
+
+def _worksheet_rows(ws, label: str, budget: Budget) -> list[tuple[int, list]]:
+    """The rows of a worksheet that hold a value, numbered, at most max_columns wide. The
+    explicit max_col means the sheet's <dimension> claim (A1:XFD1048576) widens nothing; rows the
+    XML does not have come back as one shared empty tuple, skipped at no cost."""
+    rows = []
+    width = budget.limits.max_columns
+    for number, values in enumerate(ws.iter_rows(min_row=1, max_col=width, values_only=True), start=1):
+        if values.count(None) == len(values):
+            continue
+        cells = list(values)
+        if all(is_blank(v) for v in cells):
+            continue
+        budget.row(label, number, len(cells))
+        for v in cells:
+            budget.cell_text(label, number, v)
+        rows.append((number, cells))
+    return rows
+
+
+def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
+    budget = budget or Budget()
+    _check_zip(source, budget)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=True, keep_links=False)
+    except (LimitExceeded, SheetError, MemoryError):
+        raise
     except Exception as exc:  # openpyxl raises many kinds for damaged files
+        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+            raise SheetError(_xml_refused(source.label)) from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     sheets = []
     try:
-        for ws in book.worksheets:
-            rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
-            label = source.label if len(book.worksheets) == 1 else f"{source.label} [{ws.title}]"
-            sheet = _sheet_from_rows(label, rows)
-            if sheet.header_row is not None or len(book.worksheets) == 1:
+        worksheets = book.worksheets
+        for ws in worksheets:
+            label = source.label if len(worksheets) == 1 else f"{source.label} [{ws.title}]"
+            sheet = _sheet_from_rows(label, _worksheet_rows(ws, label, budget))
+            if sheet.header_row is not None or len(worksheets) == 1:
                 sheets.append(sheet)
+    except (LimitExceeded, SheetError, MemoryError):
+        raise
+    except Exception as exc:
+        if _caused_by(exc, DefusedXmlException):
+            raise SheetError(_xml_refused(source.label)) from None
+        if _caused_by(exc, ET.ParseError):
+            raise SheetError(f"{source.label}: the workbook's XML is damaged; save it again as .xlsx or CSV") from None
+        raise SheetError(f"{source.label}: cannot be read as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
     return sheets or [Sheet(source.label, None, {})]
 
 
-def read(source: Source) -> list[Sheet]:
+def _caused_by(exc: BaseException, kind) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _xml_refused(label: str) -> str:
+    return (f"{label}: the workbook's XML declares entities or a DTD, which are refused (they can read files "
+            "or expand without end); save it again from Excel or LibreOffice as .xlsx, or as CSV")
+
+
+def read(source: Source, budget: Budget | None = None) -> list[Sheet]:
+    """The sheets of one file. Raises SheetError (not a sheet, damaged, refused) or
+    LimitExceeded; any other failure to read it is turned into a SheetError."""
+    budget = budget or Budget()
     name = source.label.lower()
     if name.endswith(".xls"):
         raise SheetError(f"{source.label}: old .xls workbooks are not read; open it and save it as .xlsx or CSV")
-    if name.endswith((".xlsx", ".xlsm")) or source.data[:4] == b"PK\x03\x04":
-        return read_xlsx(source)
-    if name.endswith((".csv", ".txt", ".tsv")) or "." not in name.rsplit("/", 1)[-1]:
-        return read_csv(source)
+    try:
+        if name.endswith((".xlsx", ".xlsm")) or source.data[:4] == b"PK\x03\x04":
+            return read_xlsx(source, budget)
+        if name.endswith((".csv", ".txt", ".tsv")) or "." not in name.rsplit("/", 1)[-1]:
+            return read_csv(source, budget)
+    except (LimitExceeded, SheetError, MemoryError):
+        raise
+    except Exception as exc:  # whatever else a hostile file provokes: a refusal, not a crash
+        raise SheetError(f"{source.label}: cannot be read ({type(exc).__name__}); save the sheet again as .xlsx or CSV") from None
     raise SheetError(f"{source.label}: not a CSV or XLSX file; save the sheet as .xlsx or CSV")

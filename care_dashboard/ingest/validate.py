@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .normalise import DocumentError, is_blank, normalise_document, parse_date, tidy
-from .reference import Reference
+from .reference import Reference, role_id
 from .sheets import REQUIRED, Sheet
 
 FIELD_NAMES = {  # how a missing column is named in a message (Spanish first: the sheets are Spanish)
@@ -82,7 +82,8 @@ def normalised_rows(sheets: list[Sheet], ref: Reference, today=None) -> tuple[pd
                 "organisation_name": None if is_blank(org) else tidy(org),
                 "document": document,
                 "document_problem": document_problem,
-                "role": None if is_blank(cells.get("role")) else tidy(cells["role"]).lower()[:60],
+                # one of reference.ROLES: the cell's words, never the cell (it may hold a name)
+                "role": None if is_blank(cells.get("role")) else role_id(cells["role"]),
             })
     raw = pd.DataFrame(raw_rows)
     norm = pd.DataFrame(norm_rows, columns=["session_date", "territory_id", "component_id", "organisation_name", "document", "document_problem", "role"])
