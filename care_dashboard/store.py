@@ -299,6 +299,8 @@ def _toml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return repr(value)
+    if isinstance(value, (list, tuple)):  # of strings or numbers (the files an import has read)
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, float):  # TOML spells the special values nan, inf, -inf
         if value != value:
             return "nan"

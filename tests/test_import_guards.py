@@ -119,7 +119,7 @@ def test_the_synthetic_demo_uses_the_same_vocabulary():
 
 @pytest.mark.parametrize("name", sorted(importer.RESERVED_NAMES))
 def test_the_repository_datasets_are_never_import_targets(tmp_path, name):
-    with pytest.raises(importer.ImportRefused, match=f"{name}: is a built dataset of the repository"):
+    with pytest.raises(importer.ImportRefused, match=f"{name}: is a dataset of the repository"):
         imp(tmp_path, name)
     assert not (tmp_path / name).exists()
 
@@ -137,7 +137,7 @@ def test_reserved_names_are_the_folders_the_repository_keeps_in_data():
 def test_a_folder_no_import_made_is_refused(tmp_path):
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "boundaries.geojson").write_text("{}")
-    with pytest.raises(importer.ImportRefused, match="data/maps exists and was not made by an import"):
+    with pytest.raises(importer.ImportRefused, match="maps: this folder of data/ was not made by an import"):
         imp(tmp_path, "maps")
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["boundaries.geojson"]
 
@@ -149,7 +149,7 @@ def test_a_dataset_written_by_another_program_is_refused(tmp_path):
     tables = {t.name: duckdb.sql(f"SELECT * FROM '{version / (t.name + '.parquet')}'").df()
               for t in store.schema.STORED_TABLES["record_level"]}
     store.publish("generated", "record_level", tables, {"title_en": "Generated", "is_synthetic": True}, tmp_path)
-    with pytest.raises(importer.ImportRefused, match="data/generated exists and was not made by an import"):
+    with pytest.raises(importer.ImportRefused, match="generated: this folder of data/ was not made by an import"):
         imp(tmp_path, "generated")
 
 

@@ -32,6 +32,7 @@ import time
 
 from .. import paths
 from .limits import DEFAULT, LimitExceeded, Limits
+from .messages import Message
 from .prepare import Prepared, Progress, ProgressCallback, _quiet
 
 _HEADER = struct.Struct(">cQ")  # kind (P progress, A arrow rows, R result), payload length
@@ -96,11 +97,14 @@ def _died(code: int, stderr: str, file: str | None, limits: Limits) -> LimitExce
     return LimitExceeded("crashed", file, status=code)
 
 
-def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progress: ProgressCallback = _quiet) -> Prepared:
+def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progress: ProgressCallback = _quiet,
+            catalogue=None, only_sheets: dict | None = None) -> Prepared:
     """``prepare.prepare`` in a child process under ``limits``. Raises LimitExceeded when the
-    child runs over its memory or time, or stops for another reason."""
+    child runs over its memory or time, or stops for another reason. (The request to the child
+    is pickled: it is made here. The answer is JSON and Arrow: data, never code.)"""
     request = pickle.dumps({"sources": [(s.label, s.data) for s in sources], "key": key, "today": today,
-                            "limits": limits.as_dict()}, protocol=pickle.HIGHEST_PROTOCOL)
+                            "limits": limits.as_dict(), "catalogue": catalogue, "only_sheets": only_sheets},
+                           protocol=pickle.HIGHEST_PROTOCOL)
     child = subprocess.Popen([sys.executable, "-m", "care_dashboard.ingest.isolation"], cwd=paths.ROOT,
                              env=_child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     frames: queue.Queue = queue.Queue()
@@ -146,7 +150,8 @@ def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progre
         raise LimitExceeded.from_dict(result["limit"])
     if "error" in result:
         raise LimitExceeded("crashed", current, status=result["error"])
-    return Prepared(result["problems"], result["warnings"], rows)
+    return Prepared([Message.from_dict(p) for p in result["problems"]], [Message.from_dict(w) for w in result["warnings"]],
+                    rows, [tuple(x) for x in result.get("sheets_read", [])], result.get("unknown_components", []))
 
 
 # ---- the child -------------------------------------------------------------------------------
@@ -189,7 +194,8 @@ def _child_main() -> int:
 
     _limit_self(limits)
     try:
-        prepared = work.prepare(sources, request["key"], request["today"], limits, progress)
+        prepared = work.prepare(sources, request["key"], request["today"], limits, progress,
+                                catalogue=request.get("catalogue"), only_sheets=request.get("only_sheets"))
     except LimitExceeded as exc:
         _send(out, b"R", json.dumps({"limit": exc.as_dict()}).encode())
         return 0
@@ -204,7 +210,10 @@ def _child_main() -> int:
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
         _send(out, b"A", sink.getvalue())
-    _send(out, b"R", json.dumps({"problems": prepared.problems, "warnings": prepared.warnings}).encode())
+    _send(out, b"R", json.dumps({"problems": [p.as_dict() for p in prepared.problems],
+                                 "warnings": [w.as_dict() for w in prepared.warnings],
+                                 "sheets_read": prepared.sheets_read,
+                                 "unknown_components": prepared.unknown_components}, default=str).encode())
     return 0
 
 

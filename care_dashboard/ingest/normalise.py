@@ -87,7 +87,12 @@ _DOC_PREFIX = re.compile(r"^(?:c\.?\s*c\.?|t\.?\s*i\.?|c\.?\s*e\.?|ppt|pep|pasap
 
 
 class DocumentError(ValueError):
-    """A document number that cannot be read. The message never contains the value itself."""
+    """A document number that cannot be read. The message never contains the value itself;
+    ``key`` names it for the import's messages (``import.msg.document_KEY``)."""
+
+    def __init__(self, text: str, key: str = "bad"):
+        super().__init__(text)
+        self.key = key
 
 
 def normalise_document(value) -> str | None:
@@ -100,12 +105,13 @@ def normalise_document(value) -> str | None:
         return None
     if isinstance(value, float):
         if value != int(value):
-            raise DocumentError("has decimals, so it is not a document number")
+            raise DocumentError("has decimals, so it is not a document number", "decimals")
         value = int(value)
     text = str(value).strip()
     if re.search(r"\d[.,]?\d*e\+?\d+", text, re.I):
         raise DocumentError(
-            "looks rounded by the spreadsheet (scientific notation); format the column as text and type the number again"
+            "looks rounded by the spreadsheet (scientific notation); format the column as text and type the number again",
+            "rounded",
         )
     text = _DOC_PREFIX.sub("", text)
     compact = re.sub(r"[\s.\-,']", "", text).upper()

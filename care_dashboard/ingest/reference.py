@@ -1,8 +1,11 @@
-"""Known territories, components and aliases, from ``content/reference/*.csv``.
+"""Known components, organisations and spellings, from ``content/reference/*.csv``, and the
+places of Colombia from the gazetteer (``care_dashboard/gazetteer.py``).
 
-To accept a new territory, add a row to ``territories.csv`` (with its DIVIPOLA code); to accept
-another spelling, add a row to ``aliases.csv``. Matching ignores case, accents, punctuation and
-extra spaces.
+Any Colombian municipality is a territory: sheets name it as people write it, and the gazetteer
+finds it. ``territories.csv`` keeps the positions of CARE 2025's four (the report's territories).
+Components: the four of CARE 2025 (``components.csv``, spellings in ``aliases.csv``), those a
+dataset already has, and those a programme file declares (``ComponentCatalogue``). Matching
+ignores case, accents, punctuation and extra spaces.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import csv
 import functools
 from dataclasses import dataclass
 
-from .. import paths
+from .. import gazetteer, paths
 from .normalise import fold
 
 REFERENCE_DIR = paths.CONTENT_DIR / "reference"
@@ -43,6 +46,62 @@ class Reference:
 
     def component_names(self) -> str:
         return ", ".join(row["component_name_es"] for row in self.components.values())
+
+    def territory_row(self, territory_id: str) -> dict:
+        """A ``territories`` table row for any municipality: CARE 2025's four from
+        ``territories.csv`` (their report positions), every other from the gazetteer."""
+        if territory_id in self.territories:
+            return dict(self.territories[territory_id])
+        m = gazetteer.by_id(territory_id)
+        return {"territory_id": m.territory_id, "territory_name": m.municipality_name,
+                "department_name": m.department_name, "department_code": m.department_code,
+                "divipola_code": m.divipola_code, "latitude": m.latitude, "longitude": m.longitude,
+                "sort_order": None, "source_note": gazetteer.SOURCE_NOTE}
+
+    def territory_name(self, territory_id: str) -> str:
+        return self.territory_row(territory_id)["territory_name"]
+
+
+@dataclass(frozen=True)
+class ComponentCatalogue:
+    """The components an import knows: CARE 2025's four, those of the dataset it extends, those of
+    its programme file. ``rows``: id -> a ``components`` table row (names, audience, order)."""
+
+    rows: dict
+    aliases: dict  # folded spelling -> id
+
+    def component_id(self, text) -> str | None:
+        return self.aliases.get(fold(text))
+
+    def names(self, lang: str) -> str:
+        return ", ".join(r[f"component_name_{lang if lang in ('en', 'es') else 'es'}"] for r in self.rows.values())
+
+
+def component_catalogue(programme=None, existing=None) -> ComponentCatalogue:
+    """``programme``: a ``programme.Programme`` or None; ``existing``: the ``components`` table of
+    the dataset an import extends, or None."""
+    ref = load()
+    rows = {cid: {"component_id": cid, "component_name_en": r["component_name_en"],
+                  "component_name_es": r["component_name_es"], "audience_id": r["audience_id"],
+                  "sort_order": int(r["sort_order"])} for cid, r in ref.components.items()}
+    aliases = dict(ref.aliases["component"])
+
+    def add(cid, name_en, name_es, audience, spellings=()):
+        if cid not in rows:
+            rows[cid] = {"component_id": cid, "component_name_en": name_en, "component_name_es": name_es,
+                         "audience_id": audience, "sort_order": max(r["sort_order"] for r in rows.values()) + 1}
+        for text in (cid, name_en, name_es, *spellings):
+            aliases.setdefault(fold(text), cid)
+
+    if existing is not None:
+        for r in existing.sort_values("sort_order").to_dict("records"):
+            add(r["component_id"], r["component_name_en"], r["component_name_es"], r["audience_id"])
+    if programme is not None:
+        for c in programme.components:
+            add(c.id, c.name_en, c.name_es, c.audience, c.spellings)
+            for text in c.spellings:  # a programme's own spelling wins over a CARE alias
+                aliases[fold(text)] = c.id
+    return ComponentCatalogue(rows, aliases)
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -38,14 +39,25 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "document": ("cedula", "cedula de ciudadania", "no cedula", "n cedula", "numero de cedula", "documento", "documento de identidad", "no documento", "n documento", "numero de documento", "numero de identificacion", "identificacion", "cc", "c c", "document", "id", "id number", "document number"),
     "role": ("rol", "cargo", "rol cargo", "cargo rol", "role", "position"),
     "component": ("componente", "tema", "modulo", "actividad", "componente tema", "component", "topic", "module"),
+    "department": ("departamento", "depto", "dpto", "depto dpto", "department", "state"),
 }
+# fields a sheet may give once, in its title block above the header ("Fecha: 14/02/2026 · Municipio:
+# Soacha · Tema: SST"), for every row that leaves the cell empty or has no such column
+TITLE_FIELDS = ("date", "territory", "department", "component", "organisation")
+_LABEL_VALUE = re.compile(r"^\s*([^:]{2,40}?)\s*:\s*(\S.*?)\s*$")
+_PARTS = re.compile(r"\s*[\u00b7|;\u2022]\s*|\s{3,}")
 REQUIRED = ("date", "territory", "organisation", "component")
 _FIELD_OF_HEADER = {alias: fieldname for fieldname, aliases in HEADER_ALIASES.items() for alias in aliases}
 HEADER_SEARCH_ROWS = 30
 
 
 class SheetError(ValueError):
-    """A file that cannot be read at all (not a spreadsheet, a damaged file, a legacy .xls)."""
+    """A file that cannot be read at all (not a spreadsheet, a damaged file, a legacy .xls).
+    ``key`` names it for the import's messages (``import.msg.file_KEY``)."""
+
+    def __init__(self, text: str, key: str = "unreadable"):
+        super().__init__(text)
+        self.key = key
 
 
 @dataclass
@@ -56,6 +68,8 @@ class Sheet:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (row number, field -> value)
     ignored_headers: list[str] = field(default_factory=list)
     duplicate_headers: list[str] = field(default_factory=list)
+    # field -> (row, value, label as written) of a value the title block gives for every row
+    defaults: dict[str, tuple[int, object, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,13 +90,36 @@ def _known_fields(cells) -> int:
 
 def _find_header(rows: list[tuple[int, list]]) -> int | None:
     """Index in ``rows`` of the first row, among rows 1 to 30, naming at least three known
-    columns (``rows`` holds only rows with a value, with their numbers)."""
+    columns, or two of which one is the name or the document (a sheet whose date, place and
+    component are in its title block lists only people) (``rows`` holds only rows with a value,
+    with their numbers)."""
     for i, (number, cells) in enumerate(rows):
         if number > HEADER_SEARCH_ROWS:
             break
-        if _known_fields(cells) >= 3:
+        found = {f for f in (_field_of(c) for c in cells) if f}
+        if len(found) >= 3 or (len(found) >= 2 and found & {"name", "document"}):
             return i
     return None
+
+
+def _title_block(rows: list[tuple[int, list]]) -> dict[str, tuple[int, object, str]]:
+    """What the lines above the header give once for the whole sheet: "Label: value" in one
+    cell (several in a cell, split by ·, |, ; or wide spaces), or "Label:" and its value in the
+    next cell. The first value of each field wins."""
+    found: dict[str, tuple[int, object, str]] = {}
+    for number, cells in rows:
+        for i, cell in enumerate(cells):
+            if is_blank(cell) or not isinstance(cell, str):
+                continue
+            for part in _PARTS.split(cell.strip()):
+                m = _LABEL_VALUE.match(part)
+                if m and _field_of(m.group(1)) in TITLE_FIELDS:
+                    found.setdefault(_field_of(m.group(1)), (number, m.group(2), m.group(1).strip()))
+                elif part.endswith(":") and _field_of(part[:-1]) in TITLE_FIELDS:
+                    rest = [c for c in cells[i + 1:] if not is_blank(c)]
+                    if rest:
+                        found.setdefault(_field_of(part[:-1]), (number, rest[0], part[:-1].strip()))
+    return found
 
 
 def _sheet_from_rows(label: str, rows: list[tuple[int, list]]) -> Sheet:
@@ -103,7 +140,8 @@ def _sheet_from_rows(label: str, rows: list[tuple[int, list]]) -> Sheet:
         else:
             columns[fieldname] = str(header).strip()
             positions[fieldname] = pos
-    sheet = Sheet(label, header_row, columns, ignored_headers=ignored, duplicate_headers=duplicated)
+    sheet = Sheet(label, header_row, columns, ignored_headers=ignored, duplicate_headers=duplicated,
+                  defaults=_title_block(rows[:at]))
     for number, cells in rows[at + 1 :]:
         values = {f: (cells[p] if p < len(cells) else None) for f, p in positions.items()}
         if all(is_blank(v) for v in values.values()):
@@ -132,7 +170,7 @@ def _decode(source: Source) -> str:
     except UnicodeDecodeError:
         raise SheetError(f"{source.label}: starts like UTF-16 or UTF-32 text but is damaged; save it again as CSV UTF-8") from None
     if "\x00" in text:
-        raise SheetError(f"{source.label}: {_NOT_TEXT}")
+        raise SheetError(f"{source.label}: {_NOT_TEXT}", "not_text")
     return text
 
 
@@ -197,7 +235,7 @@ def _check_zip(source: Source, budget: Budget) -> None:
         with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
+        raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV", "damaged") from None
     unpacked = sum(i.file_size for i in infos)
     if unpacked > budget.limits.max_unpacked_bytes:
         raise LimitExceeded("unpacked_bytes", source.label, size_bytes=unpacked, limit_bytes=budget.limits.max_unpacked_bytes)
@@ -234,7 +272,7 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         raise
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
-            raise SheetError(_xml_refused(source.label)) from None
+            raise SheetError(_xml_refused(source.label), "xml_refused") from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     sheets = []
     try:
@@ -248,9 +286,9 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         raise
     except Exception as exc:
         if _caused_by(exc, DefusedXmlException):
-            raise SheetError(_xml_refused(source.label)) from None
+            raise SheetError(_xml_refused(source.label), "xml_refused") from None
         if _caused_by(exc, ET.ParseError):
-            raise SheetError(f"{source.label}: the workbook's XML is damaged; save it again as .xlsx or CSV") from None
+            raise SheetError(f"{source.label}: the workbook's XML is damaged; save it again as .xlsx or CSV", "damaged") from None
         raise SheetError(f"{source.label}: cannot be read as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
@@ -277,7 +315,7 @@ def read(source: Source, budget: Budget | None = None) -> list[Sheet]:
     budget = budget or Budget()
     name = source.label.lower()
     if name.endswith(".xls"):
-        raise SheetError(f"{source.label}: old .xls workbooks are not read; open it and save it as .xlsx or CSV")
+        raise SheetError(f"{source.label}: old .xls workbooks are not read; open it and save it as .xlsx or CSV", "xls")
     try:
         if name.endswith((".xlsx", ".xlsm")) or source.data[:4] == b"PK\x03\x04":
             return read_xlsx(source, budget)
@@ -287,4 +325,4 @@ def read(source: Source, budget: Budget | None = None) -> list[Sheet]:
         raise
     except Exception as exc:  # whatever else a hostile file provokes: a refusal, not a crash
         raise SheetError(f"{source.label}: cannot be read ({type(exc).__name__}); save the sheet again as .xlsx or CSV") from None
-    raise SheetError(f"{source.label}: not a CSV or XLSX file; save the sheet as .xlsx or CSV")
+    raise SheetError(f"{source.label}: not a CSV or XLSX file; save the sheet as .xlsx or CSV", "not_sheet")

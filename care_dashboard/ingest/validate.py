@@ -1,9 +1,12 @@
 """Every problem of every sheet, found before anything is written.
 
-Cells are first normalised (``normalise``), then the normalised table is checked with a pandera
-schema in lazy mode, so all failures are collected, not only the first. Each failure becomes one
-line: ``FILE: row R: COLUMN: problem and what to do``, where R is the row a spreadsheet user sees
-and COLUMN the header as written in the sheet. A document number is never repeated in a message.
+Cells are first normalised (``normalise``; places through the gazetteer, components through the
+import's ``ComponentCatalogue``), then the normalised table is checked with a pandera schema in
+lazy mode, so all failures are collected, not only the first. Each failure is a ``Message``
+(``messages``): ``FILE: row R: COLUMN: problem and what to do`` in the reader's language, where
+R is the row a spreadsheet user sees and COLUMN the header as written in the sheet (or, for a
+value given once in the sheet's title block, the row of that line). Problems that say the same of
+many rows are one line listing the rows. A document number is never repeated in a message.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from .. import gazetteer
+from .messages import Message, grouped
 from .normalise import DocumentError, is_blank, normalise_document, parse_date, tidy
-from .reference import Reference, role_id
+from .reference import ComponentCatalogue, Reference, role_id
 from .sheets import REQUIRED, Sheet
 
 FIELD_NAMES = {  # how a missing column is named in a message (Spanish first: the sheets are Spanish)
@@ -24,20 +29,15 @@ FIELD_NAMES = {  # how a missing column is named in a message (Spanish first: th
 }
 
 
-def problem(label: str, row: int | str, column: str, text: str) -> str:
-    return f"{label}: row {row}: {column}: {text}"
+EXAMPLES = {"date": "Fecha: 14/02/2026", "territory": "Municipio: Soacha", "organisation": "Organización: ASOREMEC",
+            "component": "Tema: SST"}
 
 
-def sheet_problems(sheet: Sheet) -> list[str]:
+def sheet_problems(sheet: Sheet) -> list[Message]:
     if sheet.header_row is None:
-        return [problem(sheet.label, 1, "(header)",
-                        "no header row found in the first 30 rows; the sheet needs columns named "
-                        "Fecha, Ciudad, Organización, Componente and Cédula (or their English names)")]
-    return [
-        problem(sheet.label, sheet.header_row, "(header)",
-                f"no column for {FIELD_NAMES[f]}; add that column to the header row")
-        for f in REQUIRED if f not in sheet.columns
-    ]
+        return [Message("no_header", sheet.label, 1, "(header)")]
+    return [Message("missing_column", sheet.label, sheet.header_row, "(header)", field=FIELD_NAMES[f], example=EXAMPLES[f])
+            for f in REQUIRED if f not in sheet.columns and f not in sheet.defaults]
 
 
 def _quoted(value) -> str:
@@ -58,27 +58,50 @@ SCHEMA = pa.DataFrameSchema(
 )
 
 
-def normalised_rows(sheets: list[Sheet], ref: Reference, today=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cell(sheet: Sheet, cells: dict, fieldname: str):
+    """A row's value for a field: its own cell, else the value the title block gives once."""
+    value = cells.get(fieldname)
+    if is_blank(value) and fieldname in sheet.defaults:
+        return sheet.defaults[fieldname][1]
+    return value
+
+
+def _where(sheet: Sheet, cells: dict, number: int, fieldname: str) -> tuple[int, str]:
+    """(row, column) a message about a field points to: the title block's line when the value
+    came from there."""
+    if is_blank(cells.get(fieldname)) and fieldname in sheet.defaults:
+        row, _, written = sheet.defaults[fieldname]
+        return row, written
+    return number, sheet.columns.get(fieldname, FIELD_NAMES.get(fieldname, fieldname))
+
+
+def normalised_rows(sheets: list[Sheet], ref: Reference, catalogue: ComponentCatalogue, today=None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, normalised): one row per sheet row, same index. Raw keeps the cells for messages
-    (the document cell only in memory, and never in a message)."""
+    (the document cell only in memory, and never in a message) and the gazetteer's answer for
+    the place."""
     raw_rows, norm_rows = [], []
     for sheet in sheets:
         if sheet_problems(sheet):
             continue
         for number, cells in sheet.rows:
-            raw_rows.append({"label": sheet.label, "row": number, **{f"raw_{k}": v for k, v in cells.items()},
-                             "headers": sheet.columns})
+            place = _cell(sheet, cells, "territory")
+            department = _cell(sheet, cells, "department")
+            found = None if is_blank(place) else gazetteer.match(str(place), None if is_blank(department) else str(department))
+            raw_rows.append({"label": sheet.label, "row": number, "sheet": sheet, "cells": cells,
+                             "place": place, "department": department, "match": found})
             document_problem, document = None, None
             try:
                 document = normalise_document(cells.get("document"))
             except DocumentError as exc:
-                document_problem = str(exc)
-            date = parse_date(cells.get("date"), today)
-            org = cells.get("organisation")
+                document_problem = exc.key
+            date = parse_date(_cell(sheet, cells, "date"), today)
+            component = _cell(sheet, cells, "component")
+            org = _cell(sheet, cells, "organisation")
             norm_rows.append({
                 "session_date": pd.Timestamp(date) if date else pd.NaT,
-                "territory_id": None if is_blank(cells.get("territory")) else ref.territory_id(cells["territory"]),
-                "component_id": None if is_blank(cells.get("component")) else ref.component_id(cells["component"]),
+                "territory_id": found.municipality.territory_id if found is not None and found.status == "found" else None,
+                "component_id": None if is_blank(component) else catalogue.component_id(component),
                 "organisation_name": None if is_blank(org) else tidy(org),
                 "document": document,
                 "document_problem": document_problem,
@@ -93,33 +116,65 @@ def normalised_rows(sheets: list[Sheet], ref: Reference, today=None) -> tuple[pd
     return raw, norm
 
 
-def _message(column: str, raw_value, ref: Reference, document_problem: str | None) -> tuple[str, str]:
-    """(field, text) for one failing cell."""
-    blank = is_blank(raw_value)
-    if column == "session_date":
-        return "date", ("is empty; write the date of the session, day first, as 18/11/2025" if blank else
-                        f"{_quoted(raw_value)} is not a date; write it day first, as 18/11/2025")
+_WORDS = {("en", "and"): "and", ("es", "and"): "y", ("en", "or"): "or", ("es", "or"): "o"}
+
+
+def _joined(items: list[str], lang: str, word: str = "and") -> str:
+    """ "A", "A and B", "A, B and C" (y, o in Spanish)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_WORDS[(lang, word)]} {items[-1]}"
+
+
+def _place_message(label: str, row: int, column: str, place, found) -> Message:
+    if is_blank(place) or found is None:
+        return Message("place_empty", label, row, column)
+    value = _quoted(place)
+    if found.status == "ambiguous":
+        departments = sorted({m.department_name for m in found.candidates})
+        return Message("place_ambiguous", label, row, column, value=value,
+                       departments={lang: _joined(departments, lang) for lang in ("en", "es")},
+                       spellings={lang: _joined([f'"{s}"' for s in gazetteer.spellings(found)], lang, "or")
+                                  for lang in ("en", "es")})
+    suggestions = {lang: _joined([f'"{m.spelling}"' for m in found.suggestions], lang, "or") for lang in ("en", "es")}
+    reason = found.reason if found.reason in ("department_only", "department_mismatch", "department_conflict",
+                                              "unknown_department") else "no_such_name"
+    key = f"place_{reason}" + ("_suggest" if found.suggestions and reason in ("no_such_name", "department_mismatch") else "")
+    return Message(key, label, row, column, value=value, department=_quoted(found.department or ""),
+                   suggestions=suggestions)
+
+
+def _message(column: str, r: pd.Series, catalogue: ComponentCatalogue, document_problem: str | None) -> Message:
+    """The problem of one failing cell."""
+    sheet, cells, number, label = r["sheet"], r["cells"], int(r["row"]), r["label"]
     if column == "territory_id":
-        return "territory", ("is empty; write the city of the participant's organisation" if blank else
-                             f"{_quoted(raw_value)} is not a known territory; use one of {ref.territory_names()}, "
-                             "or add it to content/reference/territories.csv")
+        row, header = _where(sheet, cells, number, "territory")
+        return _place_message(label, row, header, r["place"], r["match"])
+    fieldname = {"session_date": "date", "component_id": "component", "organisation_name": "organisation",
+                 "document_problem": "document"}[column]
+    row, header = _where(sheet, cells, number, fieldname) if fieldname != "document" else (number, sheet.columns.get("document", ""))
+    value = _cell(sheet, cells, fieldname)
+    blank = is_blank(value)
+    if column == "session_date":
+        return Message("date_empty" if blank else "date_bad", label, row, header, value="" if blank else _quoted(value))
     if column == "component_id":
-        return "component", ("is empty; write the component of the session" if blank else
-                             f"{_quoted(raw_value)} is not a known component; use one of {ref.component_names()}, "
-                             "or add this spelling to content/reference/aliases.csv")
+        if blank:
+            return Message("component_empty", label, row, header)
+        return Message("component_unknown", label, row, header, value=_quoted(value),
+                       known={"en": catalogue.names("en"), "es": catalogue.names("es")})
     if column == "organisation_name":
-        return "organisation", ("is empty; write the participant's organisation" if blank else
-                                "is longer than 150 characters; write only the organisation's name")
-    return "document", f"{document_problem}; or leave the cell empty if the person has no document"
+        return Message("organisation_empty" if blank else "organisation_long", label, row, header)
+    return Message(f"document_{document_problem}", label, row, header)
 
 
-def validate(sheets: list[Sheet], ref: Reference, today=None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def validate(sheets: list[Sheet], ref: Reference, catalogue: ComponentCatalogue, today=None
+             ) -> tuple[pd.DataFrame, pd.DataFrame, list[Message]]:
     """(raw, normalised, problems). ``problems`` is empty when every row can be imported."""
     problems = [p for sheet in sheets for p in sheet_problems(sheet)]
-    raw, norm = normalised_rows(sheets, ref, today)
+    raw, norm = normalised_rows(sheets, ref, catalogue, today)
     if norm.empty:
         if not problems:
-            problems = [problem(s.label, s.header_row or 1, "(header)", "no rows under the header; nothing to import") for s in sheets]
+            problems = [Message("no_rows", s.label, s.header_row or 1, "(header)") for s in sheets]
         return raw, norm, problems
     try:
         SCHEMA.validate(norm, lazy=True)
@@ -129,12 +184,20 @@ def validate(sheets: list[Sheet], ref: Reference, today=None) -> tuple[pd.DataFr
         found = []
         for idx, column in sorted({(int(i), c) for i, c in zip(cases["index"], cases["column"])}):
             r = raw.loc[idx]
-            fieldname, text = _message(column, r.get(f"raw_{_FIELD[column]}"), ref, norm.at[idx, "document_problem"])
-            found.append((r["label"], int(r["row"]), _ORDER[fieldname], problem(r["label"], int(r["row"]), r["headers"][fieldname], text)))
-        problems += [p for *_, p in sorted(found, key=lambda x: (x[0], x[1], x[2]))]
+            found.append((r["label"], int(r["row"]), _ORDER[column], _message(column, r, catalogue, norm.at[idx, "document_problem"])))
+        problems += grouped(p for *_, p in sorted(found, key=lambda x: (x[0], x[1], x[2])))
     return raw, norm, problems
 
 
-_FIELD = {"session_date": "date", "territory_id": "territory", "component_id": "component",
-          "organisation_name": "organisation", "document_problem": "document"}
-_ORDER = {"date": 0, "territory": 1, "organisation": 2, "component": 3, "document": 4}
+def unknown_components(raw: pd.DataFrame, norm: pd.DataFrame) -> list[str]:
+    """The components written in the sheets that no catalogue knows, as written, first seen first."""
+    out: dict[str, None] = {}
+    for idx in norm.index[norm["component_id"].isna()]:
+        r = raw.loc[idx]
+        value = _cell(r["sheet"], r["cells"], "component")
+        if not is_blank(value) and any(c.isalpha() for c in str(value)):
+            out.setdefault(" ".join(str(value).split()), None)
+    return list(out)
+
+
+_ORDER = {"session_date": 0, "territory_id": 1, "organisation_name": 2, "component_id": 3, "document_problem": 4}
