@@ -8,7 +8,9 @@ only: nothing is fetched from the web.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,14 +21,39 @@ from .labels import Labels
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1f2933"
 MUTED = "#616e7c"
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+# A component's colour depends only on the dataset's components, in their display order
+# (``Labels.components``), never on which chart draws it or where: so it is the same on every
+# page, chart, map and slide of a dataset (``component_colour``). The four CARE components keep
+# these Okabe-Ito colours on any dataset (distinguishable with the common colour-vision
+# deficiencies).
 COMPONENT_COLOURS = {
     "ohs": "#E69F00",
     "human-rights": "#0072B2",
     "formalisation": "#009E73",
     "soft-skills": "#CC79A7",
 }
-FALLBACK_COLOURS = ["#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Any other component takes, in the dataset's component order, the first of these that no
+# component before it (CARE's included) has: first the Okabe-Ito colours CARE does not use, then
+# CARE's own for a dataset without those components, so seven components get the seven Okabe-Ito
+# colours (black left out: it reads as text, and people are drawn in slate); from the eighth on,
+# Paul Tol's "muted" scheme (distinct from one another, not all from the first seven under every
+# deficiency). Beyond these the colours repeat. Colour is never the only cue: every chart writes
+# each component's name beside its bars, panels or dots.
+OTHER_COLOURS = (
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#E69F00",  # orange (CARE: occupational health and safety)
+    "#0072B2",  # blue (CARE: human rights)
+    "#009E73",  # bluish green (CARE: formalisation)
+    "#CC79A7",  # reddish purple (CARE: soft skills)
+    "#F0E442",  # yellow
+    "#882255",  # wine (Tol)
+    "#332288",  # indigo (Tol)
+    "#999933",  # olive (Tol)
+    "#44AA99",  # teal (Tol)
+    "#CC6677",  # rose (Tol)
+    "#DDCC77",  # sand (Tol)
+)
 # people (as opposed to a component) get a neutral slate, so they are not read as one component
 PEOPLE_COLOUR = "#3E4C59"
 ABSENT_DOT = "#D9DEE3"
@@ -55,8 +82,35 @@ TEMPLATE = go.layout.Template(
 )
 
 
-def component_colour(component_id: str, position: int = 0) -> str:
-    return COMPONENT_COLOURS.get(component_id, FALLBACK_COLOURS[position % len(FALLBACK_COLOURS)])
+@functools.lru_cache(maxsize=256)
+def _colours_of(order: tuple[str, ...]) -> dict[str, str]:
+    taken = {COMPONENT_COLOURS[c] for c in order if c in COMPONENT_COLOURS}
+    free = [c for c in OTHER_COLOURS if c not in taken]
+    found, n = {}, 0
+    for cid in dict.fromkeys(order):
+        if cid in COMPONENT_COLOURS:
+            found[cid] = COMPONENT_COLOURS[cid]
+        else:
+            found[cid] = free[n % len(free)]
+            n += 1
+    return found
+
+
+def component_colours(labels: Labels | Iterable[str]) -> dict[str, str]:
+    """The colour of each component of a dataset, by id: ``labels`` (its ``components`` in display
+    order, as every chart builder gets them) or the component ids in that order."""
+    order = tuple(labels.components) if isinstance(labels, Labels) else tuple(labels)
+    return dict(_colours_of(order))
+
+
+def component_colour(component_id: str, labels: Labels | Iterable[str] = ()) -> str:
+    """A component's colour on this dataset: it depends only on the dataset's components in display
+    order (``labels``), so every chart of the dataset gives the component the same one. An id
+    the labels lack (none should) comes after them."""
+    order = tuple(labels.components) if isinstance(labels, Labels) else tuple(labels)
+    if component_id not in order:
+        order += (component_id,)
+    return _colours_of(order)[component_id]
 
 
 def from_dicts(data: list[dict], layout: dict) -> go.Figure:
@@ -174,7 +228,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 x=[float(v) for _, v in shown],
                 y=[names[tid] for tid, _ in shown],
                 orientation="h",
-                marker=dict(color=component_colour(cid, i)),
+                marker=dict(color=component_colour(cid, labels)),
                 text=[i18n.number(v, lang) for _, v in shown],
                 textposition="outside",
                 cliponaxis=False,
@@ -256,7 +310,7 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels, narro
     lang = labels.lang
     fig = go.Figure()
     axis_labels = []
-    for i, r in enumerate(rows.records(df)):
+    for r in rows.records(df):
         start = pd.Timestamp(r["period_start_date"])
         end = pd.Timestamp(r["period_end_date"]) + pd.Timedelta(days=1)
         name = labels.component(r["component_id"])
@@ -274,7 +328,7 @@ def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels, narro
                 base=[start.isoformat()],
                 y=[axis_label],
                 orientation="h",
-                marker_color=component_colour(r["component_id"], i),
+                marker_color=component_colour(r["component_id"], labels),
                 name=name,
                 customdata=[[_period_text(r, lang), _reach_text(r, labels)]],
                 hovertemplate=f"<b>{name}</b><br>%{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
@@ -523,11 +577,11 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels, narro
         if len(inside) > 1:
             traces.append(dict(type="scatter", x=[combo, combo], y=[inside[0], inside[-1]], mode="lines",
                                line=dict(color=PEOPLE_COLOUR, width=3), **below))
-    for i, cid in enumerate(component_ids):
+    for cid in component_ids:
         xs = [c for c in combos if cid in members[c]]
         traces.append(dict(
             type="scatter", x=xs, y=[row_name[cid]] * len(xs), mode="markers",
-            marker=dict(size=17, color=component_colour(cid, i), line=dict(color=PEOPLE_COLOUR, width=1.5)),
+            marker=dict(size=17, color=component_colour(cid, labels), line=dict(color=PEOPLE_COLOUR, width=1.5)),
             customdata=[names[combos.index(c)] for c in xs], hovertemplate="%{customdata}<extra></extra>",
             xaxis="x2", yaxis="y2",
         ))
@@ -686,7 +740,7 @@ def component_participations_chart(df: pd.DataFrame, title: str, labels: Labels,
     known = [float(r["participations_count"]) for r in records if not pd.isna(r["participations_count"])]
     x_max = max(known) * 1.35 if known else 1.0
     traces, annotations = [], []
-    for i, (r, name) in enumerate(zip(records, names)):
+    for r, name in zip(records, names):
         count = r["participations_count"]
         if pd.isna(count):
             parts = [i18n.t("common.not_published", lang)]
@@ -699,7 +753,7 @@ def component_participations_chart(df: pd.DataFrame, title: str, labels: Labels,
             continue
         text = i18n.number(count, lang)
         traces.append(dict(type="bar", x=[float(count)], y=[name], orientation="h",
-                           marker=dict(color=component_colour(r["component_id"], i)), text=[text],
+                           marker=dict(color=component_colour(r["component_id"], labels)), text=[text],
                            textposition="outside", cliponaxis=False, textfont=dict(size=16, color=INK),
                            name=labels.component(r["component_id"]),
                            hovertemplate=f"{html_escape(labels.component(r['component_id']))}: {text}<extra></extra>"))

@@ -296,12 +296,13 @@ def _points(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> tupl
     return points, unplaced
 
 
-def colour_of(df: pd.DataFrame) -> tuple[str, str | None]:
-    """The circles' colour and the component it stands for: that component's colour when the
-    rows hold exactly one component, a neutral grey (component None) for several together."""
+def colour_of(df: pd.DataFrame, labels: Labels) -> tuple[str, str | None]:
+    """The circles' colour and the component it stands for: that component's colour on this
+    dataset (``charts.component_colour``: the same as in every other chart) when the rows hold
+    exactly one component, a neutral grey (component None) for several together."""
     components = sorted({c for ids in df["component_ids"] for c in ids})
     if len(components) == 1:
-        return charts.component_colour(components[0]), components[0]
+        return charts.component_colour(components[0], labels), components[0]
     return NEUTRAL, None
 
 
@@ -1574,7 +1575,7 @@ def territory_map(
     kept = {p.territory_id for p in inside}
     unplaced += [p.name for p in points if p.territory_id not in kept]
     points = inside
-    colour, component = colour_of(df) if len(df) else (NEUTRAL, None)
+    colour, component = colour_of(df, labels) if len(df) else (NEUTRAL, None)
     reference = None if whole is None or whole.empty else whole["participations_count"].max()
     top = scale_top([p.count for p in points], reference)
     dense = len(points) > DENSE_AT

@@ -52,6 +52,8 @@ KEEP_ATTACHED_VERSIONS = 2  # of one dataset: the newest and the one sessions ma
 # what each attached version offers to choose from, and its names (FilterOptions), by schema name;
 # dropped with the version
 _options_of: dict[str, FilterOptions] = {}
+# what is true of each attached version, for the caveats bound to facts (data_facts), by schema name
+_facts_of: dict[str, caveats.DataFacts] = {}
 
 
 def _ensure_attached(dataset: datasets.Dataset) -> None:
@@ -68,6 +70,7 @@ def _ensure_attached(dataset: datasets.Dataset) -> None:
                 con.execute(f'DROP SCHEMA IF EXISTS "{old}" CASCADE')  # a validated name, see attach
                 del attached[old]
                 _options_of.pop(old, None)
+                _facts_of.pop(old, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
@@ -146,10 +149,16 @@ class PageContext:
     def is_record_level(self) -> bool:
         return self.dataset.has_person_keys
 
+    @property
+    def data_facts(self) -> caveats.DataFacts:
+        """What is true of this dataset version, for the caveats (``data_facts``)."""
+        return data_facts(self.dataset)
+
     def caveats_for(self, caveat_ids) -> list[caveats.Caveat]:
-        """The caveats that hold for this dataset's kind, plus the synthetic-data one where it applies."""
-        ids = list(caveat_ids) + ([caveats.SYNTHETIC] if self.dataset.is_synthetic else [])
-        return caveats.for_ids(ids, self.lang, self.dataset.kind, self.caveat_values)
+        """The caveats that hold for this dataset (its name, kind and facts: ``caveats.holds``),
+        plus the synthetic-data one where it applies."""
+        ids = list(caveat_ids) + list(caveats.SYNTHETIC_IDS)  # these hold only on synthetic data
+        return caveats.for_ids(ids, self.lang, self.data_facts, self.caveat_values)
 
     def figure_caveats(self, figure_key: str, caveat_ids) -> notes.FigureCaveats:
         """A figure's caveats that hold for this dataset, split into the key ones (shown short
@@ -256,6 +265,21 @@ def filter_options(dataset: datasets.Dataset) -> FilterOptions:
         ))
         with _attach_lock:
             found = _options_of.setdefault(dataset.schema_name, found)
+    return found
+
+
+def data_facts(dataset: datasets.Dataset) -> caveats.DataFacts:
+    """What is true of a dataset version for its caveats: its name, kind, whether it is synthetic,
+    and the facts of the named query ``data_facts`` (read from its small tables when the version
+    is first used in this process, kept while it stays attached, like ``filter_options``)."""
+    _ensure_attached(dataset)
+    found = _facts_of.get(dataset.schema_name)
+    if found is None:
+        con, _ = _connection()
+        row = queries.run(con, dataset.schema_name, "data_facts", {}).iloc[0]
+        found = caveats.DataFacts.from_row(dataset, row.to_dict())
+        with _attach_lock:
+            found = _facts_of.setdefault(dataset.schema_name, found)
     return found
 
 

@@ -39,7 +39,7 @@ else:
 # every caveat of the dataset in full: this page is where the notes of the other pages lead
 st.header(ctx.t("method.caveats_heading"))
 st.write(ctx.t("method.caveats_body"))
-for caveat in caveats.all_caveats(ctx.lang, ctx.dataset.kind, ctx.caveat_values, synthetic=ctx.dataset.is_synthetic):
+for caveat in caveats.all_caveats(ctx.lang, ctx.data_facts, ctx.caveat_values):  # only those true of this dataset
     ctx.notes.number(caveat)
 ctx.notes.shown_in_full = True
 for n, caveat in ctx.notes.items():

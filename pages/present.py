@@ -68,8 +68,8 @@ else:
                     st.markdown(ui.plain(figure.unit))
                     for line in key_lines(figure)[:1]:
                         st.markdown(f":material/warning: {line}")
-            if ctx.dataset.is_synthetic:  # once for the slide, not under every figure
-                synthetic = caveats.get(caveats.SYNTHETIC, ctx.lang)
+            synthetic = caveats.synthetic_caveat(ctx.lang, ctx.data_facts)
+            if synthetic is not None:  # once for the slide, not under every figure
                 st.markdown(f":material/science: {ui.short_note(deck_notes.number(synthetic), synthetic, ctx.lang)}")
         else:
             slide = deck[index]

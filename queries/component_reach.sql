@@ -9,7 +9,9 @@
 --          person-level records),
 --          organisations_count (NULL = not published; counted once per component)
 -- caveats: participation_not_person, formalisation_counted_in_organisations,
---          organisations_not_summable, period_precision, outputs_not_outcomes,
+--          components_counted_in_organisations, organisations_not_summable,
+--          organisations_counted_per_component, period_precision, periods_by_month,
+--          periods_from_sessions, outputs_not_outcomes, attendance_not_effects,
 --          people_from_person_keys, records_without_person_key
 --
 -- organisations_count: exact from the organisation-level statuses when every selected organisation's

@@ -8,9 +8,11 @@
 --          person-level records),
 --          organisations_count (NULL = not published; organisations, not to be summed across components),
 --          territory_basis (organisation_city or session_venue)
--- caveats: participation_not_person, organisations_not_summable, formalisation_by_venue,
---          territory_is_organisation_city, small_territories_fragile, territory_totals_not_split,
---          people_from_person_keys, records_without_person_key
+-- caveats: participation_not_person, organisations_not_summable,
+--          organisations_counted_per_component, formalisation_by_venue, territory_is_organisation_city,
+--          territory_is_organisation_municipality, small_territories_fragile,
+--          single_organisation_territories, territory_totals_not_split, people_from_person_keys,
+--          records_without_person_key
 WITH people AS (
     -- no organisation chosen: looked up (a territory's records are whole organisations', so a
     -- choice of territories or components picks whole rows of territory_people)

@@ -8,7 +8,7 @@
 --          people_exact_count (distinct person keys; NULL when the dataset has no person-level records),
 --          records_without_person_key_count (attendance records with no identity)
 -- caveats: distinct_people_range, participation_not_person, formalisation_not_in_total,
---          people_from_person_keys, records_without_person_key
+--          not_published_not_in_totals, people_from_person_keys, records_without_person_key
 --
 -- The bounds cover components whose reach is published in participations (not formalisation).
 -- Lower bound assumes a person attends each component at most once and belongs to one territory:

@@ -11,8 +11,8 @@
 --          is_below_threshold (true = the cell's people and participations are hidden; NULL = no
 --          person-level records for the cell)
 -- caveats: per_organisation_only_soft_skills, soft_skills_selected_not_sampled,
---          unnamed_organisations, participation_not_person, people_from_person_keys,
---          small_numbers_suppressed
+--          participants_not_a_sample, unnamed_organisations, some_organisations_unnamed,
+--          participation_not_person, people_from_person_keys, small_numbers_suppressed
 WITH people AS (  -- looked up in the rollup (cells the selection leaves out are dropped by the join below)
     SELECT organisation_id, component_id, people_count
     FROM organisation_people

@@ -5,7 +5,8 @@
 -- columns: organisations_min_count (at least this many organisations),
 --          organisations_max_count (at most this many; equal to the minimum when the count is exact),
 --          organisations_in_selection_count (organisations in the selected territories and organisations)
--- caveats: organisations_not_summable, unnamed_organisations, formalisation_by_venue
+-- caveats: organisations_not_summable, organisations_counted_per_component, unnamed_organisations,
+--          some_organisations_unnamed, formalisation_by_venue
 --
 -- Organisations are counted once however many components they attended, never summed across
 -- components. Where the source says only how many organisations attended a component, not which

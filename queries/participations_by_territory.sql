@@ -8,8 +8,10 @@
 --          components_not_published (components in the selection whose count for this territory
 --          is not published and so not in the sum),
 --          component_ids (components with a figure for this territory in the selection)
--- caveats: participation_not_person, formalisation_not_in_total, territory_is_organisation_city,
---          small_territories_fragile, formalisation_by_venue, territory_totals_not_split
+-- caveats: participation_not_person, formalisation_not_in_total, not_published_not_in_totals,
+--          territory_is_organisation_city, territory_is_organisation_municipality,
+--          small_territories_fragile, single_organisation_territories, formalisation_by_venue,
+--          territory_totals_not_split
 SELECT
     pc.territory_id,
     sum(pc.participations_count)::INTEGER AS participations_count,

@@ -9,7 +9,7 @@
 --          participations_count (attendance records; NULL when people_count is hidden),
 --          is_below_threshold (true = people_count and participations_count are hidden)
 -- caveats: people_from_person_keys, records_without_person_key, participation_not_person,
---          small_numbers_suppressed, unnamed_organisations
+--          small_numbers_suppressed, unnamed_organisations, some_organisations_unnamed
 --
 -- Read from the rollups, participations from participation_counts. People per organisation and
 -- component: looked up in organisation_people (an organisation's records all lie in its own

@@ -9,7 +9,8 @@
 --          component, counted as distinct organisations across components),
 --          parts_not_published_count (parts whose value is not published, left out of computed_value),
 --          is_reconciled (NULL when there is nothing to compare), source_section
--- caveats: formalisation_not_in_total, organisations_not_summable, participation_not_person
+-- caveats: formalisation_not_in_total, not_published_not_in_totals, organisations_not_summable,
+--          organisations_counted_per_component, participation_not_person
 WITH computed AS (
     SELECT
         t.component_id,

@@ -5,7 +5,8 @@
 -- columns: participations_count (sum of the published counts; NULL = none published),
 --          components_not_published (components in the selection whose count is not published
 --          and so not in the sum), matching_rows_count (0 = nothing matches the selection)
--- caveats: participation_not_person, formalisation_not_in_total, territory_totals_not_split
+-- caveats: participation_not_person, formalisation_not_in_total, not_published_not_in_totals,
+--          territory_totals_not_split
 SELECT
     sum(pc.participations_count)::INTEGER AS participations_count,
     coalesce(

@@ -104,12 +104,14 @@ PEOPLE_ATTENDANCE = [
 PEOPLE_TABLES = {**RECORD_TABLES, "attendance": PEOPLE_ATTENDANCE}
 
 
-def write_dataset(folder: Path, kind: str, tables: dict[str, list[tuple]], title: str = "Fixture") -> Path:
-    """Write dataset.toml and one parquet file per stored table, typed as in schema.py."""
+def write_dataset(folder: Path, kind: str, tables: dict[str, list[tuple]], title: str = "Fixture",
+                  is_synthetic: bool = True) -> Path:
+    """Write dataset.toml and one parquet file per stored table, typed as in schema.py
+    (``is_synthetic=False``: as a partner's import of real sign-in sheets)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dataset.toml").write_text(
         f'name = "{folder.name}"\nkind = "{kind}"\ntitle_en = "{title}"\ntitle_es = "{title}"\n'
-        f'is_synthetic = true\nlicence = "CC0"\nsource_citation = "test fixture"\n',
+        f'is_synthetic = {str(is_synthetic).lower()}\nlicence = "CC0"\nsource_citation = "test fixture"\n',
         encoding="utf-8",
     )
     con = duckdb.connect()

@@ -3,17 +3,19 @@ container with its unit and its query's caveats, and the sidebar filters change 
 The same on the synthetic record-level dataset, plus the People page and the dataset picker."""
 
 import base64
+import functools
 import json
 import re
 import shutil
 
+import duckdb
 import numpy
 
 import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import caveats, paths, queries, store, synthetic
+from care_dashboard import caveats, datasets, paths, queries, store, synthetic
 from tests import sheet_builders
 from tests import fixtures
 
@@ -151,16 +153,32 @@ def wide_figure(block):
     return json.loads(chart.proto.spec), chart.proto.alt
 
 
-def expected_split(figure_key, query_caveats, lang, kind, synthetic):
-    held = caveats.for_ids(list(query_caveats) + ([caveats.SYNTHETIC] if synthetic else []), lang, kind, {"threshold": 5})
+@functools.cache
+def data_facts(name: str, data_dir=None) -> caveats.DataFacts:
+    """What is true of a dataset for its caveats, as the dashboard reads it (query data_facts)."""
+    dataset = datasets.load_dataset(name, data_dir)
+    con = duckdb.connect()
+    datasets.attach(con, dataset)
+    return caveats.DataFacts.from_row(dataset, queries.run(con, dataset.schema_name, "data_facts", {}).iloc[0].to_dict())
+
+
+def expected_split(figure_key, query_caveats, lang, kind, synthetic, data=None):
+    """The key caveats of a figure and the rest, on the dataset ``data`` (DataFacts; by default the
+    report's figures, or the synthetic demo)."""
+    data = data or data_facts(SYNTHETIC if synthetic else "care_2025")
+    assert data.kind == kind
+    held = caveats.for_ids(list(query_caveats) + list(caveats.SYNTHETIC_IDS), lang, data, {"threshold": 5})
     return caveats.split_for_figure(figure_key, held)
 
 
-def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_synthetic):
+def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_synthetic, data=None,
+                                        licence="CC BY-NC 4.0"):
     """Each chart in one container: a title, its unit under it, inside the figure its key caveats
     in short form (with what they rest on and their note numbers) and the source line; every
-    other caveat of its query one click away in "About these figures"; no caveat of another kind
-    of dataset anywhere in it; a text alternative."""
+    other caveat of its query one click away in "About these figures"; no caveat that does not
+    hold for the dataset (another kind's, or one bound to other datasets) anywhere in it; a text
+    alternative."""
+    data = data or data_facts(SYNTHETIC if is_synthetic else "care_2025")
     blocks = keyed_blocks(at, "care_chart_")
     assert list(blocks) == [key for key, *_ in expected_queries]
     unit_words = {"en": ("participations", "organisations", "people"),
@@ -172,17 +190,18 @@ def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_syn
         heading = (fig["layout"]["title"]["text"] + " " + fig["layout"]["title"]["subtitle"]["text"]).lower()
         assert any(word in heading for word in unit_words), heading
         footer = fig["layout"]["annotations"][-1]["text"].replace("<br>", " ")
-        key_caveats, rest = expected_split(key, figure_caveats, lang, kind, is_synthetic)
-        assert 1 <= len([c for c in key_caveats if c.id != caveats.SYNTHETIC]) <= caveats.KEY_CAVEATS_SHOWN
+        key_caveats, rest = expected_split(key, figure_caveats, lang, kind, is_synthetic, data)
+        assert 1 <= len([c for c in key_caveats if c.id not in caveats.SYNTHETIC_IDS]) <= caveats.KEY_CAVEATS_SHOWN
+        assert {c.id for c in key_caveats} <= set(caveats.key_caveat_ids(key)) | set(caveats.SYNTHETIC_IDS), key
         for c in key_caveats:
             assert c.short.replace("&", "&amp;") in footer, (key, c.id)
-        assert source in footer and "CC BY-NC 4.0" in footer
-        assert any(c.id == caveats.SYNTHETIC for c in key_caveats) == is_synthetic
+        assert source in footer and licence in footer
+        assert any(c.id in caveats.SYNTHETIC_IDS for c in key_caveats) == is_synthetic
         about = texts_in(blocks[key])
         for c in key_caveats + rest:  # every caveat of the chart in full, one click away
             assert c.title in about and c.text in about, (key, c.id)
-        for cid in figure_caveats:  # caveats of the other kind of dataset: nowhere
-            if kind not in caveats.kinds_of(cid):
+        for cid in figure_caveats:  # caveats that do not hold here (another kind's, other datasets'): nowhere
+            if not caveats.holds(cid, data):
                 other = caveats.get(cid, lang)
                 assert other.title not in about and other.short not in footer, cid
         assert alt and fig["layout"]["title"]["text"].split("<br>")[0] in alt

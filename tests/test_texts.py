@@ -14,11 +14,15 @@ REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt
 
 def test_caveat_entries_complete():
     for cid, entry in caveats.catalogue().items():
-        assert set(entry) - {"kinds"} == {"section", "title_en", "text_en", "short_en", "title_es", "text_es", "short_es"}, cid
+        assert set(entry) - set(caveats.BINDING_KEYS) == {"section", "title_en", "text_en", "short_en", "title_es", "text_es", "short_es"}, cid
         for lang in ("en", "es"):  # a short form: a few words, shorter than the full title
             assert len(entry[f"short_{lang}"].split()) <= 8, (cid, lang)
         assert set(entry.get("kinds", schema.DATASET_KINDS)) <= set(schema.DATASET_KINDS), cid
-        assert entry.get("kinds", True), f"{cid}: an empty kinds list would hide it everywhere"
+        for key in ("kinds", "datasets", "when"):  # an empty list would hide it everywhere
+            assert entry.get(key, True), f"{cid}: an empty {key} list would hide it everywhere"
+        assert all(isinstance(d, str) and d for d in entry.get("datasets", ())), cid
+        assert set(caveats.needs(cid)) <= set(caveats.FACTS), cid
+        assert all(other in caveats.catalogue() and other != cid for other in caveats.unless_of(cid)), cid
         # a report section, or this dashboard's method for caveats about records and synthetic data
         assert re.fullmatch(r"[0-9.]+(, [0-9.]+)*|method", entry["section"]), cid
 
@@ -29,6 +33,73 @@ def test_caveat_placeholders_match_and_are_filled():
         assert en == es and en <= {"threshold"}, cid
     text = caveats.get("small_numbers_suppressed", "es", {"threshold": 7}).text
     assert '"<7"' in text and "{" not in text
+
+
+CARE = caveats.DataFacts("care_2025", "published_aggregate", frozenset(
+    {"territory_with_one_organisation", "unnamed_organisation", "period_by_month", "component_in_organisations"}))
+DEMO = caveats.DataFacts("care_2025_synthetic", "record_level", frozenset(
+    {"territory_with_one_organisation", "unnamed_organisation", "period_by_month", "synthetic"}))
+PARTNER = caveats.DataFacts("partner_2026", "record_level", frozenset({"territory_with_one_organisation"}))
+# words that only the CARE 2025 report makes true: a caveat that holds on any dataset has none
+_CARE_PLACES = r"CARE|2025|16|799|311|320|168|Cajicá|Bogotá|Barranquilla|Puerto Colombia"
+CARE_WORDS = {"en": re.compile(rf"\b({_CARE_PLACES}|soft[ -]skills|eleven|five|seven)\b", re.I),
+              "es": re.compile(rf"\b({_CARE_PLACES}|habilidades blandas|once|cinco|siete)\b", re.I)}
+
+
+def test_care_facts_are_bound_to_the_care_datasets():
+    """The report's facts hold on its datasets and never on a partner's; on each dataset one of a
+    CARE caveat and the caveat written for any data in its place shows, never both."""
+    for cid in ("organisations_not_summable", "unnamed_organisations", "small_territories_fragile",
+                "soft_skills_selected_not_sampled", "period_precision", "territory_is_organisation_city",
+                "outputs_not_outcomes"):
+        assert caveats.holds(cid, CARE) and caveats.holds(cid, DEMO) and not caveats.holds(cid, PARTNER), cid
+    for cid in ("formalisation_counted_in_organisations", "formalisation_not_in_total", "formalisation_by_venue",
+                "per_organisation_only_soft_skills"):
+        assert caveats.holds(cid, CARE) and not caveats.holds(cid, DEMO) and not caveats.holds(cid, PARTNER), cid
+    assert caveats.holds("synthetic_data", DEMO) and not caveats.holds("synthetic_data", CARE)
+    for cid in caveats.catalogue():
+        for other in caveats.unless_of(cid):
+            for data in (CARE, DEMO, PARTNER, "record_level", "published_aggregate"):
+                assert not (caveats.holds(cid, data) and caveats.holds(other, data)), (cid, other, data)
+    partner = {c.id for c in caveats.all_caveats("en", PARTNER)}
+    assert {"organisations_counted_per_component", "territory_is_organisation_municipality", "attendance_not_effects",
+            "participants_not_a_sample", "periods_from_sessions", "single_organisation_territories",
+            "participation_not_person", "people_from_person_keys"} <= partner
+    assert not partner & {"organisations_not_summable", "unnamed_organisations", "some_organisations_unnamed",
+                          "periods_by_month", "synthetic_data", "synthetic_records", "distinct_people_range"}
+    # a fact decides: without a single-organisation territory, no caveat about one
+    alone = caveats.DataFacts("partner_2026", "record_level", frozenset())
+    assert not caveats.holds("single_organisation_territories", alone)
+    # a synthetic dataset other than the CARE demo gets the caveat for any invented records
+    other_demo = caveats.DataFacts("bench_demo", "record_level", frozenset({"synthetic"}))
+    assert [c.id for c in caveats.for_ids(caveats.SYNTHETIC_IDS, "en", other_demo)] == ["synthetic_records"]
+    assert caveats.synthetic_caveat("es", PARTNER) is None
+
+
+def test_caveats_true_of_any_data_state_no_care_fact():
+    """A caveat that can hold on a partner's dataset says nothing only the CARE report makes true,
+    and cites no report section there (it rests on this dashboard's method)."""
+    for cid in caveats.catalogue():
+        if "datasets" in caveats.catalogue()[cid]:
+            continue
+        for lang in caveats.LANGS:
+            c = caveats.get(cid, lang, {"threshold": 5}, PARTNER)
+            for text in (c.title, c.short, c.text):
+                assert not CARE_WORDS[lang].search(text), (cid, lang, CARE_WORDS[lang].search(text).group(0))
+            assert c.rests_on_method, cid
+    # on the report's own datasets, the same caveat cites its section
+    assert caveats.get("participation_not_person", "en", data=CARE).section == "6.1"
+    assert caveats.get("participation_not_person", "en", data=PARTNER).section == "method"
+
+
+def test_data_facts_query_gives_every_fact(care):
+    """The named query data_facts has one column has_FACT for each fact a caveat may need (but
+    synthetic, from dataset.toml), and on the report's figures they are those of CARE above."""
+    from care_dashboard import queries
+
+    row = care.one("data_facts")
+    assert {c.removeprefix(caveats.FACT_PREFIX) for c in queries.get("data_facts").columns} == set(caveats.FACTS) - {caveats.SYNTHETIC_FACT}
+    assert caveats.DataFacts.from_row(care.dataset, row.to_dict()) == CARE
 
 
 def test_caveats_follow_the_kind_of_dataset():
@@ -90,7 +161,8 @@ def test_no_report_sentence_is_copied():
     """No run of 8 words of the report appears in our caveats or texts."""
     words = _words(REPORT.read_text(encoding="utf-8"))
     shingles = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
-    ours = [c["text_en"] for c in caveats.catalogue().values()] + list(i18n.catalogue("en").values())
+    ours = [c[k] for c in caveats.catalogue().values() for k in ("text_en", "title_en", "short_en")]
+    ours += list(i18n.catalogue("en").values())
     for text in ours:
         w = _words(text)
         copied = [" ".join(w[i : i + 8]) for i in range(len(w) - 7) if " ".join(w[i : i + 8]) in shingles]
@@ -119,6 +191,33 @@ def test_every_figure_has_key_caveats_among_its_own():
         # a key caveat that holds on some kind of data (a figure shown on one kind only, such as
         # the people charts of attendance records, needs none for the other)
         assert any(caveats.for_ids(entry["key_caveats"], "en", kind) for kind in schema.DATASET_KINDS), key
+
+
+def _every_data():
+    """The report's datasets as they are, and a partner's dataset of either kind with any facts."""
+    yield CARE
+    yield DEMO
+    facts = [f for f in caveats.FACTS if f != caveats.SYNTHETIC_FACT]
+    for kind in schema.DATASET_KINDS:
+        for n in range(2 ** len(facts)):
+            found = {f for i, f in enumerate(facts) if n >> i & 1}
+            for synthetic in (False, True):
+                yield caveats.DataFacts("partner_2026", kind, frozenset(found | ({"synthetic"} if synthetic else set())))
+
+
+def test_every_figure_keeps_a_key_caveat_that_holds_on_any_dataset():
+    """On any dataset (a partner's, of any place and components, whatever is true of it) of a kind
+    a figure is shown on, at least one of its key caveats holds: the CARE ones bound to the
+    report's datasets leave a caveat written for any data in their place. A figure is shown on a
+    kind when one of its key caveats is written for it."""
+    for key, entry in caveats.figure_catalogue().items():
+        kinds = {k for cid in entry["key_caveats"] for k in caveats.kinds_of(cid)}
+        for data in _every_data():
+            if data.kind in kinds:
+                assert caveats.for_ids(entry["key_caveats"], "en", data), (key, data)
+        # and one that holds on any dataset of each such kind, needing no fact and no dataset name
+        for kind in kinds:
+            assert caveats.for_ids(entry["key_caveats"], "en", caveats.DataFacts("any_partner", kind)), (key, kind)
 
 
 def test_every_entry_of_the_figure_catalogue_is_a_figure_of_the_dashboard():
