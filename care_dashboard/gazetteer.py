@@ -55,7 +55,7 @@ from typing import Literal
 
 from . import paths
 
-GEO_DIR = paths.DATA_DIR / "geo"
+GEO_DIR = paths.ROOT / "data" / "geo"  # reference data of the repository, whatever data folder is read
 MUNICIPALITIES_FILE = "municipalities.csv"
 ALIASES_FILE = "municipality_aliases.csv"
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import paths
 
-GEO_DIR = paths.DATA_DIR / "geo"
+GEO_DIR = paths.ROOT / "data" / "geo"  # reference data of the repository, whatever data folder is read
 OUTLINE_FILE = "colombia_outline.geojson"
 DEPARTMENTS_FILE = "colombia_departments.geojson"
 NEIGHBOURS_FILE = "neighbours.geojson"

@@ -346,6 +346,26 @@ def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset
         st.query_params.from_dict(wanted)
 
 
+def open_dataset_next_run(name: str) -> None:
+    """A button's callback (before any widget is made): choose dataset ``name`` and open its
+    Overview at the next run (``open_dataset_if_asked``)."""
+    st.session_state["dataset"] = name
+    st.session_state["_open_dataset"] = name
+
+
+def open_dataset_if_asked() -> None:
+    """Open the Overview of the dataset ``open_dataset_next_run`` chose, keeping the language the
+    visitor reads in (the link keeps it too)."""
+    name = st.session_state.pop("_open_dataset", None)
+    if name:
+        lang = i18n.normalise_lang(st.session_state.get("lang"))
+        # The run that switches pages stops before it ends, and Streamlit then forgets the
+        # sidebar's widget values (the language fell back to English, audit finding 4): the
+        # next run reads the view from the link instead, as a shared link is read.
+        st.session_state["_view_loaded"] = False
+        st.switch_page("pages/overview.py", query_params={"lang": lang, "dataset": name})
+
+
 def page_header(ctx: PageContext, page: str) -> None:
     """Title and one-sentence purpose; a page may word its purpose apart for attendance records
     (``PAGE.purpose_records``)."""

@@ -1,82 +1,183 @@
 """Import: the same import as `python ingest.py`, from uploaded files, for people who do not use
-a terminal. Hidden when CARE_IMPORT_PAGE=off (public deployments; `make serve` turns it off
-unless told otherwise).
+a terminal, in three steps: choose the sheets (and a programme file if the programme has
+components of its own); see what would be imported (rows, people, sessions, places with their
+departments, components, the worksheets read) or every problem by row with how to fix it; then
+confirm. Hidden when CARE_IMPORT_PAGE=off (public deployments; `make serve` turns it off unless
+told otherwise).
 
 The sheets are read in a child process under the import's limits (care_dashboard/ingest/); a
 limit hit is shown in the page's language. Imports run one at a time: a second one shows that
-it waits. Once an import has run, the uploader is made anew at the next rerun, so Streamlit
-drops the uploaded files from memory."""
+it waits. Once the sheets are checked, the uploader is made anew, so Streamlit drops the uploaded
+files from memory; only the checked, pseudonymised rows wait for the confirmation."""
 
 import streamlit as st
 
 from care_dashboard import datasets, store, ui
-from care_dashboard.ingest import identity, importer, sheets
+from care_dashboard.ingest import identity, importer, programme, sheets
+from care_dashboard.ingest.messages import text_of
 
-if st.session_state.pop("_open_imported", False):
-    st.switch_page("pages/overview.py")
-
+ui.open_dataset_if_asked()  # "Open the dataset" was pressed: its Overview, in the same language
 ctx = ui.page_context()
 ui.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
+t = ctx.t
 
+
+def _problems(messages) -> None:
+    """Every problem as a line that wraps, in the page's language (from data: plain text)."""
+    st.markdown("\n".join(f"- {ui.plain(text_of(m, ctx.lang))}" for m in messages))
+
+
+def _refused(exc: importer.ImportRefused) -> None:
+    st.error(t("import.refused", n=len(exc.problems)), icon=":material/block:")
+    _problems(exc.problems)
+    unknown = getattr(exc, "unknown_components", [])
+    if unknown:
+        entries = "\n".join(programme.suggested_entry(u) for u in unknown)
+        st.markdown(t("import.summary_texts.suggest_heading"))
+        st.code(entries, language="toml")
+        st.download_button(t("import.step.programme_download"), entries.encode("utf-8"), file_name="programme.toml",
+                           mime="text/plain", icon=":material/download:", on_click="ignore")
+
+
+def _failed(exc: Exception, name: str) -> None:
+    """What a refusal or a failed write says, in the page's language."""
+    if isinstance(exc, datasets.DatasetError):
+        st.error(t("import.bad_name", error=ui.plain(exc)))
+    elif isinstance(exc, identity.KeyRefused):
+        st.error(t("import.key_refused"))
+    elif isinstance(exc, identity.KeyMissing):
+        st.error(t("import.no_key"))
+    elif isinstance(exc, importer.LimitExceeded):  # the file, the limit and what to do
+        st.error(ui.plain(exc.text(ctx.lang)))
+    elif isinstance(exc, importer.ImportRefused):
+        _refused(exc)
+    elif isinstance(exc, programme.ProgrammeError):
+        st.error(t("import.programme_refused"))
+        _problems(exc.problems)
+    elif isinstance(exc, store.StoreBusy):
+        st.error(t("import.busy", dataset=ui.plain(name)))
+    elif isinstance(exc, store.StoreWriteError):  # reason: one of store.WRITE_FAILURE_REASONS
+        st.error(t(f"import.write_{exc.reason}", folder=ui.plain(exc.folder)))
+    elif isinstance(exc, store.StoreError):
+        st.error(t("import.write_failed", error=ui.plain(exc)))
+    else:  # OSError
+        st.error(t("import.write_failed", error=getattr(exc, "strerror", None) or type(exc).__name__))
+
+
+EXPECTED = (datasets.DatasetError, identity.KeyMissing, importer.ImportRefused, programme.ProgrammeError,
+            store.StoreError, OSError)
+
+# ---- step 1: the sheets ---------------------------------------------------------------------
 upload_round = st.session_state.setdefault("_import_upload_round", 0)
+st.subheader(t("import.step.choose"))
 with st.form("import_form"):
     uploads = st.file_uploader(
-        ctx.t("import.files"), type=["csv", "xlsx"], accept_multiple_files=True, help=ctx.t("import.files_help"),
+        t("import.files"), type=["csv", "xlsx"], accept_multiple_files=True, help=t("import.files_help"),
         key=f"import_files_{upload_round}",
     )
-    name = st.text_input(ctx.t("import.dataset"), value="partner_attendance", help=ctx.t("import.dataset_help"))
-    title = st.text_input(ctx.t("import.title_field"))
-    replace = st.checkbox(ctx.t("import.replace"))
-    submitted = st.form_submit_button(ctx.t("import.submit"), type="primary")
+    programme_file = st.file_uploader(t("import.programme_file"), type=["toml"], help=t("import.programme_help"),
+                                      key=f"import_programme_{upload_round}")
+    name = st.text_input(t("import.dataset"), value="partner_attendance", help=t("import.dataset_help"))
+    title = st.text_input(t("import.title_field"), help=t("import.title_help"))
+    sessions = st.radio(t("import.sessions"), ["add", "replace_sessions", "replace"], horizontal=False,
+                        format_func=lambda o: t(f"import.sessions_{o}"), help=t("import.sessions_help"))
+    submitted = st.form_submit_button(t("import.check"), type="primary", icon=":material/fact_check:")
 
 if submitted:
+    st.session_state.pop("_import_plan", None)
+    st.session_state.pop("_import_result", None)
     if not uploads:
-        st.warning(ctx.t("import.no_files"))
+        st.warning(t("import.no_files"))
     else:
         sources = [sheets.Source(f.name, f.getvalue()) for f in uploads]
+        programme_data = (programme_file.name, programme_file.getvalue()) if programme_file else None
         st.session_state["_import_upload_round"] = upload_round + 1  # the next run drops the files
-        status = st.status(ctx.t("import.checking"))
+        status = st.status(t("import.checking"))
 
         def _progress(p: importer.Progress) -> None:
-            status.update(label=ctx.t(f"import.progress.{p.stage}", **{k: ui.plain(v) for k, v in p.values.items()}))
+            status.update(label=t(f"import.progress.{p.stage}", **{k: ui.plain(v) for k, v in p.values.items()}))
 
-        done = False
         try:
-            result = importer.import_sheets(sources, name.strip(), title=title.strip() or None, replace=replace,
-                                            on_progress=_progress)
-        except datasets.DatasetError as exc:
-            st.error(ctx.t("import.bad_name", error=ui.plain(exc)))
-        except identity.KeyRefused:
-            st.error(ctx.t("import.key_refused"))
-        except identity.KeyMissing:
-            st.error(ctx.t("import.no_key"))
-        except importer.LimitExceeded as exc:  # the file, the limit and what to do, in the page's language
-            st.error(ui.plain(exc.text(ctx.lang)))
-        except importer.ImportRefused as exc:
-            st.error(ctx.t("import.refused", n=len(exc.problems)))
-            st.code("\n".join(exc.problems), language=None)
-        except store.StoreBusy:
-            st.error(ctx.t("import.busy", dataset=ui.plain(name.strip())))
-        except store.StoreWriteError as exc:  # reason: one of store.WRITE_FAILURE_REASONS
-            st.error(ctx.t(f"import.write_{exc.reason}", folder=ui.plain(exc.folder)))
-        except store.StoreError as exc:
-            st.error(ctx.t("import.write_failed", error=ui.plain(exc)))
-        except OSError as exc:
-            st.error(ctx.t("import.write_failed", error=exc.strerror or type(exc).__name__))
+            declared = programme.parse(programme_data[1], programme_data[0]) if programme_data else None
+            plan = importer.plan_import(
+                sources, name.strip(), title=title.strip() or None, replace=sessions == "replace",
+                replace_sessions=sessions == "replace_sessions", programme=declared, on_progress=_progress)
+        except EXPECTED as exc:
+            status.update(label=t("import.status.not_done"), state="error")
+            _failed(exc, name.strip())
         else:
-            done = True
-            status.update(label=ctx.t("import.status.done"), state="complete")
-            st.success(ctx.t("import.done", dataset=ui.plain(result.dataset), summary=ui.plain(result.summary.line())))
-            if result.warnings:
-                st.subheader(ctx.t("import.warnings"))
-                st.code("\n".join(result.warnings), language=None)
+            status.update(label=t("import.status.checked"), state="complete")
+            st.session_state["_import_plan"] = plan
+
+# ---- step 2: what would be imported, then confirm (the confirmation is handled first, so the
+# page then shows the result instead of the preview) ---------------------------------------
+plan = st.session_state.get("_import_plan")
+if st.session_state.pop("_import_confirmed", False) and plan is not None:
+    with st.spinner(t("import.progress.writing")):
+        try:
+            st.session_state["_import_result"] = importer.apply(plan)
+        except EXPECTED as exc:
+            _failed(exc, plan.dataset)
+        else:
+            st.session_state.pop("_import_plan", None)
+            plan = None
+if plan is not None:
+    st.subheader(t("import.step.preview", dataset=ui.plain(plan.dataset)))
+    n = ctx.n
+    s = plan.summary
+    cols = st.columns(4)
+    for col, label, value in zip(cols, ("participations", "people", "sessions", "organisations"),
+                                 (s.participations, s.participants, s.sessions, s.organisations)):
+        col.metric(t(f"import.preview.{label}"), n(value))
+    read = [f"{ui.plain(label)} ({t('import.preview.rows', n=n(rows))})" for label, rows in plan.sheets_read]
+    if read:
+        st.markdown(t("import.preview.sheets_read", sheets="; ".join(read)))
+    if plan.skipped_files:
+        st.markdown(t("import.preview.skipped", files=", ".join(ui.plain(f) for f in plan.skipped_files)))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('import.preview.places')}**")
+        st.dataframe(
+            {t("columns.territory"): [p["territory_name"] for p in plan.places],
+             t("map.column_department"): [p["department_name"] for p in plan.places],
+             t("columns.participations"): [n(p["participations"]) for p in plan.places]},
+            hide_index=True, width="stretch")
+    with right:
+        st.markdown(f"**{t('import.preview.components')}**")
+        st.dataframe(
+            {t("columns.component"): [c[f"name_{ctx.lang}"] + (f" ({t('import.preview.new')})" if c["is_new"] else "")
+                                      for c in plan.components],
+             t("columns.participations"): [n(c["participations"]) for c in plan.components]},
+            hide_index=True, width="stretch")
+    if plan.sessions_joined:
+        st.info(t("import.preview.joined", n=n(len(plan.sessions_joined))), icon=":material/add_circle:")
+    if plan.replace_sessions or plan.replace:
+        if plan.dropped_rows:
+            st.warning(t("import.preview.dropped", rows=n(plan.dropped_rows), people=n(plan.dropped_people),
+                         sessions=n(len(plan.sessions_replaced))), icon=":material/delete:")
+    if plan.warnings:
+        with st.expander(t("import.warnings_n", n=len(plan.warnings)), icon=":material/info:"):
+            _problems(plan.warnings)
+
+    def _cancel() -> None:
+        st.session_state.pop("_import_plan", None)
+
+    def _confirm() -> None:
+        st.session_state["_import_confirmed"] = True
+
+    row = st.container(horizontal=True)
+    disabled = plan.nothing_new
+    row.button(t("import.confirm"), type="primary", on_click=_confirm, icon=":material/upload:", disabled=disabled)
+    row.button(t("import.cancel"), on_click=_cancel, icon=":material/close:")
+    if disabled:
+        st.info(t("import.nothing_new"))
 
 
-            def _open(name: str = result.dataset) -> None:
-                st.session_state["dataset"] = name
-                st.session_state["_open_imported"] = True
-
-            st.button(ctx.t("import.open_dataset"), on_click=_open, icon=":material/open_in_new:")
-        if not done:
-            status.update(label=ctx.t("import.status.not_done"), state="error")
+# ---- step 3: done ---------------------------------------------------------------------------
+result = st.session_state.get("_import_result")
+if result is not None:
+    st.success(t("import.done", dataset=ui.plain(result.dataset), summary=result.summary.text(ctx.lang),
+                 totals=result.dataset_totals.text(ctx.lang)), icon=":material/check_circle:")
+    st.button(t("import.open_dataset"), icon=":material/open_in_new:", type="primary",
+              on_click=ui.open_dataset_next_run, args=(result.dataset,))

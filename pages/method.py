@@ -47,13 +47,18 @@ for n, caveat in ctx.notes.items():
 
 st.header(ctx.t("method.source_heading"))
 meta = ctx.dataset.metadata
-st.markdown(
-    ctx.t(
-        "method.source_body",
-        citation=ui.plain(ctx.dataset.text("source_citation", ctx.lang)),
-        sections=ui.plain(ctx.dataset.text("source_sections", ctx.lang)),
-        licence=ui.plain(ctx.dataset.text("licence", ctx.lang)),
-        licence_url=ui.safe_url(meta.get("licence_url", "")),
+if meta.get("is_confidential") or not ui.safe_url(meta.get("licence_url", "")):
+    # a partner's own records: no open licence to offer, and no report sections to cite
+    st.markdown(ctx.t("method.source_body_confidential", citation=ui.plain(ctx.dataset.text("source_citation", ctx.lang)),
+                      licence=ui.plain(ctx.dataset.text("licence", ctx.lang))))
+else:
+    st.markdown(
+        ctx.t(
+            "method.source_body",
+            citation=ui.plain(ctx.dataset.text("source_citation", ctx.lang)),
+            sections=ui.plain(ctx.dataset.text("source_sections", ctx.lang)),
+            licence=ui.plain(ctx.dataset.text("licence", ctx.lang)),
+            licence_url=ui.safe_url(meta.get("licence_url", "")),
+        )
     )
-)
 st.caption(ctx.t("method.reference_data_note"))

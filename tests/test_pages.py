@@ -586,12 +586,26 @@ def import_page(lang=None):
     return at
 
 
-def test_import_page_imports_uploaded_sheet_and_opens_it(import_data_dir):
+def check_and_confirm(at, check="Check the sheets", confirm="Import now"):
+    submit(at, check)
+    submit(at, confirm)
+
+
+def test_import_page_checks_then_imports_and_opens_the_dataset(import_data_dir):
     at = import_page()
     at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
     at.text_input[0].set_value("uploaded")
-    submit(at, "Check and import")
-    assert any("imported 5 participations, 3 distinct participants, 2 organisations, 3 sessions" in s.value for s in at.success)
+    submit(at, "Check the sheets")
+    # the preview: what would be imported, before anything is written
+    assert not (import_data_dir / "uploaded").exists()
+    assert metric_values(at) == {"Participations": "5", "People": "3", "Sessions": "3", "Organisations": "2"}
+    assert any("**Sheets read:** lista.csv (6 rows)" in m.value.replace("\\", "") for m in at.markdown)
+    places = at.dataframe[0].value
+    assert list(places.columns) == ["Territory", "Department", "Participations"]
+    assert places["Department"].str.len().min() > 0 and "Bogotá" in set(places["Territory"])
+    submit(at, "Import now")
+    assert any("Imported into uploaded: 5 participations, 3 distinct people, 2 organisations, 3 sessions" in s.value
+               for s in at.success)
     assert (import_data_dir / "uploaded" / "current").exists()
     page_text = "\n".join(str(e.value) for e in [*at.code, *at.success, *at.markdown, *at.caption])
     for secret in sheet_builders.NAMES + sheet_builders.DOCUMENTS:
@@ -601,16 +615,35 @@ def test_import_page_imports_uploaded_sheet_and_opens_it(import_data_dir):
     assert at.session_state["dataset"] == "uploaded"
 
 
-def test_import_page_refuses_bad_sheet_with_every_problem(import_data_dir):
+def test_import_page_in_spanish_speaks_spanish_and_the_problems_wrap(import_data_dir):
+    """Audit finding 2 and 3: problems in the page's language, as lines that wrap (not a code
+    block cut at the screen's edge), one line for one problem in many rows."""
     at = import_page(lang="es")
-    bad = sheet_builders.csv_bytes(rows=[("31/02/2025", "Cali", "ASOREPCOL", "Ana", "", "", "SST")])
+    bad = sheet_builders.csv_bytes(rows=[("31/02/2025", "Cali", "ASOREPCOL", "Ana", "", "", "SST"),
+                                         ("18/11/2025", "Mosquera", "ASOREPCOL", "Luz", "", "", "SST"),
+                                         ("18/11/2025", "Mosquera", "ASOREPCOL", "Eva", "", "", "SST")])
     at.file_uploader[0].set_value([("mala.csv", bad, "text/csv")])
-    submit(at, "Revisar e importar")
-    assert any("No se importó nada: hay 2 problema(s)" in e.value for e in at.error)
-    problems = at.code[0].value.splitlines()
-    assert problems[0] == 'mala.csv: row 2: Fecha: "31/02/2025" is not a date; write it day first, as 18/11/2025'
-    assert problems[1].startswith('mala.csv: row 2: Ciudad: "Cali" is not a known territory')
+    submit(at, "Revisar las listas")
+    assert any("Todavía no se puede importar nada: hay 2 problema(s)" in e.value for e in at.error)
+    assert not at.code  # nothing in a block that does not wrap
+    shown = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert 'mala.csv: fila 2: Fecha: "31/02/2025" no es una fecha; escríbala con el día primero, como 18/11/2025' in shown
+    assert ('mala.csv: filas 3–4: Ciudad: "Mosquera" es el nombre de municipios de Cundinamarca y Nariño; escriba '
+            'cuál, como "Mosquera, Cundinamarca" o "Mosquera, Nariño"') in shown
+    assert " row " not in shown and "is not" not in shown
     assert not (import_data_dir / "partner_attendance").exists()
+
+
+def test_open_the_dataset_keeps_the_language(import_data_dir):
+    """Audit finding 4: "Abrir el conjunto de datos" opened the Overview in English."""
+    at = import_page(lang="es")
+    at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
+    check_and_confirm(at, "Revisar las listas", "Importar ahora")
+    [b for b in at.button if "Abrir el conjunto de datos" in b.label][0].click()
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Resumen"
+    assert at.session_state["lang"] == "es" and at.session_state["dataset"] == "partner_attendance"
 
 
 def test_import_page_without_key_says_so(import_data_dir, monkeypatch):
@@ -618,7 +651,7 @@ def test_import_page_without_key_says_so(import_data_dir, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_ID_KEY_FILE", str(import_data_dir / ".." / "no.key"))
     at = import_page()
     at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
-    submit(at, "Check and import")
+    submit(at, "Check the sheets")
     assert any("no pseudonymisation key" in e.value for e in at.error)
 
 

@@ -71,10 +71,10 @@ def parse(data: bytes | str, label: str = "programme.toml") -> Programme:
     problems: list[Message] = []
     known = {"component", "title_en", "title_es"}
     for key in sorted(set(raw) - known):
-        problems.append(Message("programme_unknown_key", label, key=key))
+        problems.append(Message("programme_unknown_key", label, field=key))
     for key in ("title_en", "title_es"):
         if key in raw and not _text(raw[key]):
-            problems.append(Message("programme_bad_text", label, key=key, limit=MAX_TEXT))
+            problems.append(Message("programme_bad_text", label, field=key, limit=MAX_TEXT))
     entries = raw.get("component", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         problems.append(Message("programme_component_tables", label))
@@ -86,7 +86,7 @@ def parse(data: bytes | str, label: str = "programme.toml") -> Programme:
         cid = entry.get("id")
         where = dict(n=n, id=cid if isinstance(cid, str) else "?")
         for key in sorted(set(entry) - {"id", "name_en", "name_es", "spellings", "audience"}):
-            problems.append(Message("programme_component_unknown_key", label, key=key, **where))
+            problems.append(Message("programme_component_unknown_key", label, field=key, **where))
         if not isinstance(cid, str) or not _ID.fullmatch(cid) or len(cid) > 40:
             problems.append(Message("programme_component_bad_id", label, **where))
         elif cid in seen:
@@ -95,9 +95,9 @@ def parse(data: bytes | str, label: str = "programme.toml") -> Programme:
             seen[cid] = n
         for key in ("name_en", "name_es"):
             if key not in entry:
-                problems.append(Message("programme_component_missing", label, key=key, **where))
+                problems.append(Message("programme_component_missing", label, field=key, **where))
             elif not _text(entry[key]):
-                problems.append(Message("programme_bad_text", label, key=f"component {n}: {key}", limit=MAX_TEXT))
+                problems.append(Message("programme_bad_text", label, field=f"component {n}: {key}", limit=MAX_TEXT))
         spellings = entry.get("spellings", [])
         if not isinstance(spellings, list) or not all(_text(s) for s in spellings):
             problems.append(Message("programme_component_spellings", label, **where))
