@@ -69,22 +69,21 @@ with st.sidebar:
 selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
 ui.write_view_to_url(lang, selection, dataset)
 
-page = st.navigation(
-    [
-        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
-        st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
-        st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
-        st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
-        st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
-        st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
-        *(
-            [st.Page("pages/import_sheets.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
-            if settings.import_page_enabled()
-            else []
-        ),
-    ]
-)
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
+    st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
+    st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
+    st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
+    st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
+    st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
+    *(
+        [st.Page("pages/import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
+        if settings.import_page_enabled()
+        else []
+    ),
+]
+page = st.navigation(pages)
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
 st.sidebar.download_button(
     t("briefing.button"),

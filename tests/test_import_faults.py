@@ -488,7 +488,7 @@ def run(at: AppTest) -> AppTest:
 
 def import_page(lang: str) -> AppTest:
     at = run(AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60))
-    at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
+    at.switch_page(str(paths.ROOT / "pages/import.py"))
     run(at)
     at.sidebar.radio(key="lang").set_value(lang)
     return run(at)
@@ -514,7 +514,10 @@ def test_import_page_explains_a_refused_write(app_data_dir, monkeypatch, lang, c
     at = import_page(lang)
     at.file_uploader[0].set_value([("mas.csv", SECOND_SHEET, "text/csv")])
     at.text_input[0].set_value(NAME)
-    [b for b in at.button if b.label in ("Check and import", "Revisar e importar")][0].click()
+    # the page's two steps: check (a preview, nothing written), then confirm
+    [b for b in at.button if b.label in ("Check the sheets", "Revisar las listas")][0].click()
+    run(at)
+    [b for b in at.button if b.label in ("Import now", "Importar ahora")][0].click()
     run(at)
     errors = [unescaped(e.value) for e in at.error]
     assert any(expected.format(folder=app_data_dir / NAME) in e for e in errors), errors

@@ -577,7 +577,7 @@ def submit(at, label):
 
 def import_page(lang=None):
     at = open_page("overview")
-    at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
+    at.switch_page(str(paths.ROOT / "pages/import.py"))
     at.run()
     if lang:
         at.sidebar.radio(key="lang").set_value(lang)
@@ -660,7 +660,7 @@ def test_import_page_can_be_switched_off(monkeypatch):
     at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(str(paths.ROOT / "pages/import_sheets.py"))
+        at.switch_page(str(paths.ROOT / "pages/import.py"))
 
 
 def _all_shown_text(at):

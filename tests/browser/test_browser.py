@@ -49,6 +49,24 @@ def test_first_visitor_after_a_start_keeps_the_link_view_on_the_next_click(brows
         page.close()
 
 
+def test_a_link_to_the_import_page_is_the_first_visit_after_a_start(browser):
+    """Audit finding 12: ``/import?lang=es`` opened as the first request after a server start
+    landed on the Overview with an English "Page not found" dialog. On a fresh server it opens
+    the Import page, in Spanish, with no dialog, and the link stays as it was."""
+    from playwright.sync_api import expect
+
+    from tests.browser.conftest import running_server
+
+    with running_server({"CARE_IMPORT_PAGE": "on"}, log_name="server-first-import.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{url}/import?lang=es&dataset=care_2025_synthetic")
+        wait_for_app(page)
+        expect(page.locator("[data-testid='stMain'] h1")).to_have_text("Importar listas de asistencia", timeout=30_000)
+        assert page.locator("[role='dialog']").count() == 0
+        assert "/import?" in page.url and "lang=es" in page.url
+        page.close()
+
+
 def watch(page):
     """Collect console errors, failed responses and requests to other hosts."""
     errors, foreign, failed = [], [], []

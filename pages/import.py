@@ -16,7 +16,7 @@ from care_dashboard import datasets, store, ui
 from care_dashboard.ingest import identity, importer, programme, sheets
 from care_dashboard.ingest.messages import text_of
 
-ui.open_dataset_if_asked()  # "Open the dataset" was pressed: its Overview, in the same language
+ui.open_dataset_if_asked()  # the button that opens the imported dataset: its Overview, same language
 ctx = ui.page_context()
 ui.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
@@ -82,9 +82,12 @@ with st.form("import_form"):
     title = st.text_input(t("import.title_field"), help=t("import.title_help"))
     sessions = st.radio(t("import.sessions"), ["add", "replace_sessions", "replace"], horizontal=False,
                         format_func=lambda o: t(f"import.sessions_{o}"), help=t("import.sessions_help"))
-    submitted = st.form_submit_button(t("import.check"), type="primary", icon=":material/fact_check:")
+    # a callback, not the button's return value: a callback's effect outlasts a rerun that
+    # Streamlit may start before the page runs (ui.page_context), a return value would not
+    st.form_submit_button(t("import.check"), type="primary", icon=":material/fact_check:",
+                          on_click=lambda: st.session_state.update(_import_check=True))
 
-if submitted:
+if st.session_state.pop("_import_check", False):
     st.session_state.pop("_import_plan", None)
     st.session_state.pop("_import_result", None)
     if not uploads:
