@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         unknown = getattr(exc, "unknown_components", [])
         if unknown:
             print("\n" + i18n.t("import.summary_texts.suggest_heading", lang), file=sys.stderr)
-            print("\n".join(programme.suggested_entry(u) for u in unknown), file=sys.stderr)
+            print(programme.suggested_entries(unknown), file=sys.stderr)
         print(i18n.t("import.cli.refused", lang, n=len(exc.problems)), file=sys.stderr)
         return 2
     except store.StoreError as exc:  # a full disk, a read-only data/, another import running...

@@ -1444,7 +1444,7 @@ def _size_key(fig, slot: Slot, arrangement: Arrangement, design: Design, colour:
     )
     fig.add_annotation(
         x=x, y=0.5, xref="x99", yref="y99", xanchor="left", yanchor="middle", xshift=max(diameter, 10) / 2 + 8,
-        showarrow=False, align="left", text=i18n.t("map.size_key", lang, n=i18n.number(value, lang)), name="size key",
+        showarrow=False, align="left", text=i18n.t("map.size_key_one" if value == 1 else "map.size_key", lang, n=i18n.number(value, lang)), name="size key",
         borderpad=0, font=dict(size=design.key_font_px, color=charts.INK),
     )
 

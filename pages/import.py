@@ -33,9 +33,9 @@ def _refused(exc: importer.ImportRefused) -> None:
     _problems(exc.problems)
     unknown = getattr(exc, "unknown_components", [])
     if unknown:
-        entries = "\n".join(programme.suggested_entry(u) for u in unknown)
+        entries = programme.suggested_entries(unknown)
         st.markdown(t("import.summary_texts.suggest_heading"))
-        st.code(entries, language="toml")
+        st.code(entries, language="toml", wrap_lines=True)
         st.download_button(t("import.step.programme_download"), entries.encode("utf-8"), file_name="programme.toml",
                            mime="text/plain", icon=":material/download:", on_click="ignore")
 
@@ -88,14 +88,13 @@ with st.form("import_form"):
                           on_click=lambda: st.session_state.update(_import_check=True))
 
 if st.session_state.pop("_import_check", False):
-    st.session_state.pop("_import_plan", None)
-    st.session_state.pop("_import_result", None)
+    for key in ("_import_plan", "_import_result", "_import_failure"):
+        st.session_state.pop(key, None)
     if not uploads:
         st.warning(t("import.no_files"))
     else:
         sources = [sheets.Source(f.name, f.getvalue()) for f in uploads]
         programme_data = (programme_file.name, programme_file.getvalue()) if programme_file else None
-        st.session_state["_import_upload_round"] = upload_round + 1  # the next run drops the files
         status = st.status(t("import.checking"))
 
         def _progress(p: importer.Progress) -> None:
@@ -103,15 +102,19 @@ if st.session_state.pop("_import_check", False):
 
         try:
             declared = programme.parse(programme_data[1], programme_data[0]) if programme_data else None
-            plan = importer.plan_import(
+            st.session_state["_import_plan"] = importer.plan_import(
                 sources, name.strip(), title=title.strip() or None, replace=sessions == "replace",
                 replace_sessions=sessions == "replace_sessions", programme=declared, on_progress=_progress)
         except EXPECTED as exc:
-            status.update(label=t("import.status.not_done"), state="error")
-            _failed(exc, name.strip())
-        else:
-            status.update(label=t("import.status.checked"), state="complete")
-            st.session_state["_import_plan"] = plan
+            st.session_state["_import_failure"] = (exc, name.strip())
+        # A new, empty uploader at once, so Streamlit drops the files from memory; and the files a
+        # visitor picks next (a corrected sheet) go into the uploader that stays.
+        st.session_state["_import_upload_round"] = upload_round + 1
+        st.rerun()
+
+failure = st.session_state.get("_import_failure")
+if failure is not None:  # the last check refused the sheets: every problem, until the next check
+    _failed(*failure)
 
 # ---- step 2: what would be imported, then confirm (the confirmation is handled first, so the
 # page then shows the result instead of the preview) ---------------------------------------

@@ -115,8 +115,16 @@ def test_an_unknown_component_without_a_programme_file_is_refused_with_the_lines
         run(tmp_path, [Source("m.csv", sheet)])
     [problem] = refused.value.problems  # one line for both rows
     assert problem.startswith('m.csv: rows 2–3: Componente: "Educación financiera" is not a known component')
-    [entry] = [programme.suggested_entry(u) for u in refused.value.unknown_components]
+    entry = programme.suggested_entries(refused.value.unknown_components)
     assert programme.parse(entry).components[0].name_es == "Educación financiera"  # the lines parse as they are
+
+
+def test_spellings_of_one_new_component_are_suggested_as_one_entry():
+    entry = programme.suggested_entries(["Educacion financiera", "Educación financiera", "EDUCACIÓN FINANCIERA", "Finanzas"])
+    parsed = programme.parse(entry.encode()).components
+    assert [c.id for c in parsed] == ["educacion-financiera", "finanzas"]
+    assert parsed[0].name_es == "Educación financiera"  # the accented spelling is the name
+    assert set(parsed[0].spellings) == {"Educacion financiera", "Educación financiera", "EDUCACIÓN FINANCIERA"}
 
 
 @pytest.mark.parametrize("text,key", [

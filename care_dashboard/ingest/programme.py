@@ -113,12 +113,23 @@ def parse(data: bytes | str, label: str = "programme.toml") -> Programme:
     return Programme(tuple(components), raw.get("title_en"), raw.get("title_es"), label)
 
 
-def suggested_entry(text: str) -> str:
-    """The lines to add to a programme file for a component written ``text`` in a sheet (valid
-    TOML; its English name is left for the partner to write)."""
+def suggested_entries(texts: list[str]) -> str:
+    """The lines to add to a programme file for the components written ``texts`` in the sheets
+    (valid TOML): one entry per component, spellings that differ only in case or accents
+    ("Educación financiera", "Educacion financiera") under one entry; its English name is left
+    for the partner to write."""
     from .normalise import slug
 
-    cid = slug(text) or "new-component"
-    name = " ".join(str(text).split()).replace("\\", "").replace('"', "'")
-    return (f'[[component]]\nid = "{cid}"\nname_es = "{name}"\nname_en = "{name}"\n'
-            f'spellings = ["{name}"]\n')
+    groups: dict[str, list[str]] = {}
+    for text in texts:
+        name = " ".join(str(text).split()).replace("\\", "").replace('"', "'")
+        spellings = groups.setdefault(slug(name) or "new-component", [])
+        if name not in spellings:
+            spellings.append(name)
+    entries = []
+    for cid, spellings in groups.items():
+        # the name shown: the spelling with the most accents, as a sheet's careful writer has it
+        name = max(spellings, key=lambda x: sum(not c.isascii() for c in x))
+        quoted = ", ".join(f'"{x}"' for x in spellings)
+        entries.append(f'[[component]]\nid = "{cid}"\nname_es = "{name}"\nname_en = "{name}"\nspellings = [{quoted}]\n')
+    return "\n".join(entries)
