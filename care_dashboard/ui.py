@@ -432,13 +432,21 @@ def page_notes(ctx: PageContext) -> None:
             st.markdown(full_note(n, c, ctx.lang))
 
 
+def synthetic_banner_text(dataset: datasets.Dataset, lang: str) -> str | None:
+    """What the banner says on a synthetic dataset (None on real data). Only the demo made by
+    scripts/make_synthetic.py copies the CARE 2025 report's totals, so only it says so."""
+    if not dataset.is_synthetic:
+        return None
+    copies_care = dataset.metadata.get("generator") == "scripts/make_synthetic.py"
+    body = i18n.t("common.synthetic_banner_body" if copies_care else "common.synthetic_banner_body_other", lang)
+    return f"**{i18n.t('common.synthetic_banner_title', lang)}** {body}"
+
+
 def synthetic_banner(ctx: PageContext) -> None:
     """At the top of every page while a synthetic dataset is chosen."""
-    if ctx.dataset.is_synthetic:
-        st.warning(
-            f"**{ctx.t('common.synthetic_banner_title')}** {ctx.t('common.synthetic_banner_body')}",
-            icon=":material/science:",
-        )
+    text = synthetic_banner_text(ctx.dataset, ctx.lang)
+    if text:
+        st.warning(text, icon=":material/science:")
 
 
 def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:

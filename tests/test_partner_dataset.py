@@ -8,6 +8,7 @@ with its department. The colour rule itself is checked here too."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -145,6 +146,20 @@ def assert_only_true_caveats(text: str, facts) -> None:
         for key in ("common.where_report", "common.report_section"):
             cited = re.escape(i18n.t(key, lang, section="SECTION")).replace("SECTION", r"[0-9][0-9., ]*")
             assert not re.search(cited, text), (key, re.search(cited, text).group(0))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_synthetic_banner_speaks_of_the_care_report_only_on_its_demo(lang, data_dir):
+    """Audit leftover: another synthetic dataset (a generated test programme) is not said to copy
+    the CARE 2025 report's totals; the shipped demo is."""
+    other = datasets.load_dataset(NAME, data_dir)
+    other = dataclasses.replace(other, is_synthetic=True, metadata={**other.metadata, "is_synthetic": True,
+                                                                    "generator": "tests/partner_programme.py"})
+    demo = datasets.load_dataset("care_2025_synthetic")
+    assert other.is_synthetic and demo.is_synthetic
+    assert "CARE" not in ui.synthetic_banner_text(other, lang)
+    assert "CARE 2025" in ui.synthetic_banner_text(demo, lang)
+    assert ui.synthetic_banner_text(datasets.load_dataset("care_2025"), lang) is None
 
 
 def test_care_caveats_do_not_hold_on_the_partners_data(facts):
