@@ -155,11 +155,11 @@ def test_the_synthetic_banner_speaks_of_the_care_report_only_on_its_demo(lang, d
     other = datasets.load_dataset(NAME, data_dir)
     other = dataclasses.replace(other, is_synthetic=True, metadata={**other.metadata, "is_synthetic": True,
                                                                     "generator": "tests/partner_programme.py"})
-    demo = datasets.load_dataset("care_2025_synthetic")
+    demo = datasets.load_dataset("care_2025_synthetic", paths.ROOT / "data")
     assert other.is_synthetic and demo.is_synthetic
     assert "CARE" not in ui.synthetic_banner_text(other, lang)
     assert "CARE 2025" in ui.synthetic_banner_text(demo, lang)
-    assert ui.synthetic_banner_text(datasets.load_dataset("care_2025"), lang) is None
+    assert ui.synthetic_banner_text(datasets.load_dataset("care_2025", paths.ROOT / "data"), lang) is None
 
 
 def test_care_caveats_do_not_hold_on_the_partners_data(facts):
