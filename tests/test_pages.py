@@ -634,6 +634,32 @@ def test_import_page_in_spanish_speaks_spanish_and_the_problems_wrap(import_data
     assert not (import_data_dir / "partner_attendance").exists()
 
 
+def test_replacing_sessions_is_a_choice_and_the_preview_says_what_it_drops(import_data_dir):
+    """Audit findings 5 and 6: a second file of a session replaced the first silently, reported
+    by internal ids. Now sheets add up unless replacing is chosen, and the preview counts what a
+    replacement drops, in the page's language, before anything is written."""
+    at = import_page(lang="es")
+    at.file_uploader[0].set_value([("lista.csv", sheet_builders.csv_bytes(), "text/csv")])
+    at.text_input[0].set_value("escuela")
+    submit(at, "Revisar las listas")
+    submit(at, "Importar ahora")
+    corrected = sheet_builders.csv_bytes(rows=[sheet_builders.ROWS[0]])  # the 10/04/2025 SST session, one row
+    at.file_uploader[0].set_value([("corregida.csv", corrected, "text/csv")])
+    at.text_input[0].set_value("escuela")
+    [r for r in at.radio if r.label.startswith("Si una sesión")][0].set_value("replace_sessions")
+    submit(at, "Revisar las listas")
+    warned = [w.value for w in at.warning]
+    assert warned == ["Importar quita 2 filas de 1 sesión(es) que el conjunto tiene ahora; 1 personas dejarían de estar en él."]
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}/", str(e.value)) for e in [*at.warning, *at.info, *at.markdown])
+    assert shown_participations(import_data_dir, "escuela") == 5  # the plan wrote nothing
+    submit(at, "Importar ahora")
+    assert shown_participations(import_data_dir, "escuela") == 4
+
+
+def shown_participations(data_dir, name) -> int:
+    return store.current_tables(name, data_dir)["attendance"].shape[0]
+
+
 def test_open_the_dataset_keeps_the_language(import_data_dir):
     """Audit finding 4: "Abrir el conjunto de datos" opened the Overview in English."""
     at = import_page(lang="es")
