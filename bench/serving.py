@@ -1,0 +1,166 @@
+"""Serving benchmark: the server's CPU per rerun of every dashboard page, against the floor
+(issue 15).
+
+    python bench/serving.py [--reruns 9] [--dataset NAME ...] [--data-dir DIR] [--json FILE]
+                            [--profile PAGE]
+
+In one process, with Streamlit's AppTest: first the floor, bench/floor_page.py (a minimal page
+with the same elements as a dashboard page: a sidebar with 3 multiselects and 2 radios, 3 Plotly
+bar charts, 20 captions, 3 download buttons, a table, and none of the work); then every page of
+the dashboard (overview, territory, component, organisation, people, method, present: its first
+slide, and its map slide) on each dataset (default: the embedded ``care_2025``; ``--dataset`` may
+be given several times, e.g. ``--dataset care_2025 --dataset bench_10000000 --data-dir
+/tmp/benchdata`` for the dataset of bench/generate.py).
+
+Each page is opened as a link is (dataset in the query string), run three times to warm the
+caches (the data queries, and whatever the dashboard keeps per dataset version and selection),
+then rerun ``--reruns`` times with nothing changed, as a viewer's interaction finds a server that
+has answered the same view before. Measured per rerun: the process's CPU time (every thread:
+the script thread and the query threads it starts) and the wall time; the table gives the
+median of each and the CPU ratio to the floor. The machine is noisy: read the ratios.
+
+``--profile PAGE`` also writes a cProfile of that page's reruns (the script thread) to
+``/tmp/serving-PAGE.prof`` and prints its top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ("overview", "territory", "component", "organisation", "people", "method", "present", "present_map")
+WARM_RUNS = 3
+
+
+def _page_file(page: str) -> Path:
+    return ROOT / "pages" / f"{page.split('_')[0] if page.startswith('present') else page}.py"
+
+
+def measure(at, reruns: int, profile_to: Path | None = None) -> dict:
+    """Median process CPU ms and wall ms of ``reruns`` reruns of an AppTest already warmed."""
+    cpu, wall = [], []
+    profiler = None
+    if profile_to is not None:
+        import cProfile
+        import threading
+
+        profiler = cProfile.Profile()
+        threading.setprofile(lambda *a: None)  # AppTest's script thread: profiled below
+    for _ in range(reruns):
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler is not None:
+            _run_profiled(at, profiler)
+        else:
+            at.run()
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+        assert not at.exception, [e.value for e in at.exception]
+    if profiler is not None:
+        import pstats
+
+        profiler.dump_stats(str(profile_to))
+        pstats.Stats(str(profile_to)).sort_stats("cumulative").print_stats(45)
+    return {"cpu_ms": statistics.median(cpu), "wall_ms": statistics.median(wall),
+            "cpu_ms_all": [round(x, 2) for x in cpu]}
+
+
+def _run_profiled(at, profiler) -> None:
+    """Run the AppTest with the profiler switched on in the script's thread (AppTest runs the
+    script in a thread of its own)."""
+    import threading
+
+    def hook(*_):
+        if threading.current_thread().name.startswith("ScriptRunner"):
+            sys.setprofile(None)
+            profiler.enable()
+
+    threading.setprofile(hook)
+    try:
+        at.run()
+    finally:
+        threading.setprofile(None)
+        profiler.disable()
+
+
+def floor(reruns: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=120)
+    for _ in range(WARM_RUNS):
+        at.run()
+    assert len(at.get("plotly_chart")) == 3 and len(at.caption) == 20 and len(at.sidebar.multiselect) == 3
+    return measure(at, reruns)
+
+
+def dashboard_page(page: str, dataset: str, reruns: int, components=None, profile_to: Path | None = None) -> tuple[dict, object]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    if components is not None:
+        at._bidi_component_manager = components  # a server discovers its components once, at start
+    at.query_params = {"dataset": dataset}
+    at.switch_page(str(_page_file(page)))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page == "present_map":
+        at.session_state["slide"] = 2  # the deck: the headline figures, the components, the map
+    for _ in range(WARM_RUNS - 1):
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page == "present_map":
+        assert [c.proto.id for c in at.get("plotly_chart")][0].endswith("slide_territory_map")
+    return measure(at, reruns, profile_to), at._bidi_component_manager
+
+
+def main() -> None:
+    from care_dashboard import paths
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reruns", type=int, default=9)
+    ap.add_argument("--dataset", action="append", help="default: care_2025; may be repeated")
+    ap.add_argument("--data-dir", type=Path, default=paths.DATA_DIR)
+    ap.add_argument("--pages", nargs="*", default=list(PAGES), choices=PAGES)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--profile", choices=PAGES)
+    args = ap.parse_args()
+    datasets_ = args.dataset or [paths.DEFAULT_DATASET]
+    if args.data_dir.resolve() != paths.DATA_DIR.resolve():
+        from bench.run import use_data_dir
+
+        use_data_dir(args.data_dir)
+    for name in datasets_:
+        if not ((paths.DATA_DIR / name / "dataset.toml").exists() or (paths.DATA_DIR / name / "current").exists()):
+            raise SystemExit(f"no dataset {name} in {paths.DATA_DIR} (bench/generate.py makes one)")
+
+    base = floor(args.reruns)
+    rows = [{"page": "floor (bench/floor_page.py)", "dataset": "-", **base, "ratio": 1.0}]
+    components = None
+    for name in datasets_:
+        for page in args.pages:
+            prof = Path(f"/tmp/serving-{page}.prof") if args.profile == page else None
+            found, components = dashboard_page(page, name, args.reruns, components, prof)
+            rows.append({"page": page, "dataset": name, **found, "ratio": found["cpu_ms"] / base["cpu_ms"]})
+
+    print(f"CPU per rerun, median of {args.reruns} reruns, caches warm "
+          f"({os.cpu_count()} cores, Python {platform.python_version()})")
+    print(f"{'page':<30}{'dataset':<18}{'ms CPU':>9}{'ms wall':>9}{'x floor':>9}")
+    for r in rows:
+        print(f"{r['page']:<30}{r['dataset']:<18}{r['cpu_ms']:>9.1f}{r['wall_ms']:>9.1f}{r['ratio']:>9.2f}")
+    worst = {name: max((r for r in rows if r["dataset"] == name), key=lambda r: r["ratio"]) for name in datasets_}
+    for name, r in worst.items():
+        print(f"worst on {name}: {r['page']} at {r['ratio']:.2f}x the floor")
+    if args.json:
+        args.json.write_text(json.dumps({"reruns": args.reruns, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
