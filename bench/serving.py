@@ -15,9 +15,11 @@ be given several times, e.g. ``--dataset care_2025 --dataset bench_10000000 --da
 Each page is opened as a link is (dataset in the query string), run three times to warm the
 caches (the data queries, and whatever the dashboard keeps per dataset version and selection),
 then rerun ``--reruns`` times with nothing changed, as a viewer's interaction finds a server that
-has answered the same view before. Measured per rerun: the process's CPU time (every thread:
-the script thread and the query threads it starts) and the wall time; the table gives the
-median of each and the CPU ratio to the floor. The machine is noisy: read the ratios.
+has answered the same view before, each rerun after one of the floor page. Measured per rerun:
+the process's CPU time (every thread: the script thread and the query threads it starts) and
+the wall time; the table gives the median of each, the floor's median in the reruns alongside,
+and the ratio of the two. The floor row gives the median of all the floor's reruns. The
+machine is noisy: read the ratios.
 
 ``--profile PAGE`` also writes a cProfile of that page's reruns (the script thread) to
 ``/tmp/serving-PAGE.prof`` and prints its top functions by cumulative time.
@@ -45,9 +47,14 @@ def _page_file(page: str) -> Path:
     return ROOT / "pages" / f"{page.split('_')[0] if page.startswith('present') else page}.py"
 
 
-def measure(at, reruns: int, profile_to: Path | None = None) -> dict:
-    """Median process CPU ms and wall ms of ``reruns`` reruns of an AppTest already warmed."""
+def measure(at, reruns: int, profile_to: Path | None = None, floor_at=None) -> dict:
+    """Median process CPU ms and wall ms of ``reruns`` reruns of an AppTest already warmed. With
+    ``floor_at`` (the floor page, warmed), each rerun of the page follows one of the floor, and
+    the floor's figures measured alongside are returned too (``floor``): the machine is noisy,
+    and a ratio of figures taken side by side holds better than one of figures taken minutes
+    apart."""
     cpu, wall = [], []
+    floor_cpu, floor_wall = [], []
     profiler = None
     if profile_to is not None:
         import cProfile
@@ -56,6 +63,11 @@ def measure(at, reruns: int, profile_to: Path | None = None) -> dict:
         profiler = cProfile.Profile()
         threading.setprofile(lambda *a: None)  # AppTest's script thread: profiled below
     for _ in range(reruns):
+        if floor_at is not None:
+            c0, w0 = time.process_time(), time.perf_counter()
+            floor_at.run()
+            floor_cpu.append((time.process_time() - c0) * 1000)
+            floor_wall.append((time.perf_counter() - w0) * 1000)
         c0, w0 = time.process_time(), time.perf_counter()
         if profiler is not None:
             _run_profiled(at, profiler)
@@ -69,8 +81,12 @@ def measure(at, reruns: int, profile_to: Path | None = None) -> dict:
 
         profiler.dump_stats(str(profile_to))
         pstats.Stats(str(profile_to)).sort_stats("cumulative").print_stats(45)
-    return {"cpu_ms": statistics.median(cpu), "wall_ms": statistics.median(wall),
-            "cpu_ms_all": [round(x, 2) for x in cpu]}
+    out = {"cpu_ms": statistics.median(cpu), "wall_ms": statistics.median(wall),
+           "cpu_ms_all": [round(x, 2) for x in cpu]}
+    if floor_at is not None:
+        out["floor"] = {"cpu_ms": statistics.median(floor_cpu), "wall_ms": statistics.median(floor_wall),
+                        "cpu_ms_all": [round(x, 2) for x in floor_cpu]}
+    return out
 
 
 def _run_profiled(at, profiler) -> None:
@@ -91,17 +107,20 @@ def _run_profiled(at, profiler) -> None:
         profiler.disable()
 
 
-def floor(reruns: int) -> dict:
+def floor_app():
+    """The floor page's AppTest, warmed."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=120)
     for _ in range(WARM_RUNS):
         at.run()
     assert len(at.get("plotly_chart")) == 3 and len(at.caption) == 20 and len(at.sidebar.multiselect) == 3
-    return measure(at, reruns)
+    assert len(at.sidebar.radio) == 2 and len(at.get("download_button")) == 3 and len(at.dataframe) == 1
+    return at
 
 
-def dashboard_page(page: str, dataset: str, reruns: int, components=None, profile_to: Path | None = None) -> tuple[dict, object]:
+def dashboard_page(page: str, dataset: str, reruns: int, components=None, profile_to: Path | None = None,
+                   floor_at=None) -> tuple[dict, object]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
@@ -118,7 +137,7 @@ def dashboard_page(page: str, dataset: str, reruns: int, components=None, profil
     assert not at.exception, [e.value for e in at.exception]
     if page == "present_map":
         assert [c.proto.id for c in at.get("plotly_chart")][0].endswith("slide_territory_map")
-    return measure(at, reruns, profile_to), at._bidi_component_manager
+    return measure(at, reruns, profile_to, floor_at), at._bidi_component_manager
 
 
 def main() -> None:
@@ -141,20 +160,26 @@ def main() -> None:
         if not ((paths.DATA_DIR / name / "dataset.toml").exists() or (paths.DATA_DIR / name / "current").exists()):
             raise SystemExit(f"no dataset {name} in {paths.DATA_DIR} (bench/generate.py makes one)")
 
-    base = floor(args.reruns)
-    rows = [{"page": "floor (bench/floor_page.py)", "dataset": "-", **base, "ratio": 1.0}]
+    floor_at = floor_app()
+    rows, floors = [], []
     components = None
     for name in datasets_:
         for page in args.pages:
             prof = Path(f"/tmp/serving-{page}.prof") if args.profile == page else None
-            found, components = dashboard_page(page, name, args.reruns, components, prof)
-            rows.append({"page": page, "dataset": name, **found, "ratio": found["cpu_ms"] / base["cpu_ms"]})
+            found, components = dashboard_page(page, name, args.reruns, components, prof, floor_at)
+            floors += found["floor"]["cpu_ms_all"]
+            rows.append({"page": page, "dataset": name, **found, "ratio": found["cpu_ms"] / found["floor"]["cpu_ms"]})
+    base = {"cpu_ms": statistics.median(floors), "wall_ms": statistics.median(
+        w for r in rows for w in [r["floor"]["wall_ms"]])}
+    rows.insert(0, {"page": "floor (bench/floor_page.py)", "dataset": "-", **base, "ratio": 1.0})
 
     print(f"CPU per rerun, median of {args.reruns} reruns, caches warm "
           f"({os.cpu_count()} cores, Python {platform.python_version()})")
-    print(f"{'page':<30}{'dataset':<18}{'ms CPU':>9}{'ms wall':>9}{'x floor':>9}")
+    print("x floor: the page's median over the floor's median in the reruns alternating with it")
+    print(f"{'page':<30}{'dataset':<18}{'ms CPU':>9}{'ms wall':>9}{'floor ms':>10}{'x floor':>9}")
     for r in rows:
-        print(f"{r['page']:<30}{r['dataset']:<18}{r['cpu_ms']:>9.1f}{r['wall_ms']:>9.1f}{r['ratio']:>9.2f}")
+        beside = f"{r['floor']['cpu_ms']:>10.1f}" if "floor" in r else f"{'':>10}"
+        print(f"{r['page']:<30}{r['dataset']:<18}{r['cpu_ms']:>9.1f}{r['wall_ms']:>9.1f}{beside}{r['ratio']:>9.2f}")
     worst = {name: max((r for r in rows if r["dataset"] == name), key=lambda r: r["ratio"]) for name in datasets_}
     for name, r in worst.items():
         print(f"worst on {name}: {r['page']} at {r['ratio']:.2f}x the floor")
