@@ -19,7 +19,9 @@ has answered the same view before, each rerun after one of the floor page. Measu
 the process's CPU time (every thread: the script thread and the query threads it starts) and
 the wall time; the table gives the median of each, the floor's median in the reruns alongside,
 and the ratio of the two. The floor row gives the median of all the floor's reruns. The
-machine is noisy: read the ratios.
+machine is noisy: read the ratios. AppTest is made to rerun as a server does
+(``serve_like_a_server``: scripts compiled once, no legacy ``pages/`` mode after the first
+``st.navigation``); ``--plain-apptest`` measures AppTest as it is.
 
 ``--profile PAGE`` also writes a cProfile of that page's reruns (the script thread) to
 ``/tmp/serving-PAGE.prof`` and prints its top functions by cumulative time.
@@ -107,6 +109,36 @@ def _run_profiled(at, profiler) -> None:
         profiler.disable()
 
 
+_NAVIGATED = [False]
+
+
+def serve_like_a_server() -> None:
+    """Make AppTest's reruns cost what a server's do. AppTest differs from a running server in
+    two ways that cost CPU on every rerun and are not the app's: it compiles the scripts anew
+    for each run (a new ``ScriptCache`` per run; a server compiles each script once), and it
+    turns Streamlit's legacy ``pages/`` mode back on before each run (``PagesManager`` is reset),
+    so the entry script runs inside an extra ``st.navigation`` of every script in ``pages/``; a
+    server leaves that mode for good with the first ``st.navigation`` (see
+    ``ui.leave_legacy_pages_mode``). The floor page has no ``pages/`` folder and a short script,
+    so without this the dashboard's pages pay 10-30 ms a rerun that the floor does not.
+    ``--plain-apptest`` measures without it."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared
+    local_script_runner.ScriptCache = lambda: shared
+    plain_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        plain_init(self, *args, **kwargs)
+        if _NAVIGATED[0]:
+            PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
 def floor_app():
     """The floor page's AppTest, warmed."""
     from streamlit.testing.v1 import AppTest
@@ -130,6 +162,7 @@ def dashboard_page(page: str, dataset: str, reruns: int, components=None, profil
     at.switch_page(str(_page_file(page)))
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    _NAVIGATED[0] = True  # st.navigation has run once in this process
     if page == "present_map":
         at.session_state["slide"] = 2  # the deck: the headline figures, the components, the map
     for _ in range(WARM_RUNS - 1):
@@ -137,7 +170,9 @@ def dashboard_page(page: str, dataset: str, reruns: int, components=None, profil
     assert not at.exception, [e.value for e in at.exception]
     if page == "present_map":
         assert [c.proto.id for c in at.get("plotly_chart")][0].endswith("slide_territory_map")
-    return measure(at, reruns, profile_to, floor_at), at._bidi_component_manager
+    found = measure(at, reruns, profile_to, floor_at)
+    assert page.startswith("present") or at.title, f"{page}: no title, the page did not run"
+    return found, at._bidi_component_manager
 
 
 def main() -> None:
@@ -150,7 +185,11 @@ def main() -> None:
     ap.add_argument("--pages", nargs="*", default=list(PAGES), choices=PAGES)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--profile", choices=PAGES)
+    ap.add_argument("--plain-apptest", action="store_true",
+                    help="AppTest as it is, compiling the scripts and running the legacy pages mode on every rerun")
     args = ap.parse_args()
+    if not args.plain_apptest:
+        serve_like_a_server()
     datasets_ = args.dataset or [paths.DEFAULT_DATASET]
     if args.data_dir.resolve() != paths.DATA_DIR.resolve():
         from bench.run import use_data_dir
