@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import briefing, caveats, charts, datasets, exports, figures, i18n, notes, paths, queries, url_state, views
+from . import briefing, caveats, charts, datasets, exports, figures, i18n, notes, paths, queries, url_state, view_cache, views
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -73,6 +73,12 @@ def _ensure_attached(dataset: datasets.Dataset) -> None:
                 _facts_of.pop(old, None)
 
 
+# what the pages show that depends only on the dataset version, the selection, the language and the
+# threshold (query results, figures as sent, tables, caveat
+# lists), built once per process (``PageContext.memo``)
+VIEWS = view_cache.BoundedCache()
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached_run(name: str, sql: str, schema_name: str, params_key: tuple) -> pd.DataFrame:
     con, _ = _connection()
@@ -85,7 +91,11 @@ def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFram
     _ensure_attached(dataset)
     query = queries.get(name)
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached_run(name, query.sql, dataset.schema_name, key)
+    # kept as it came in ``VIEWS`` too: a hit of st.cache_data hashes the parameters and unpickles
+    # the frame on every rerun; a copy of the kept frame is cheaper and as safe from changes
+    kept = VIEWS.get(("query", name, query.sql, dataset.schema_name, key),
+                     lambda: _cached_run(name, query.sql, dataset.schema_name, key))
+    return kept.copy()
 
 
 def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> None:
@@ -93,7 +103,16 @@ def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> N
     ``run_query`` of the same query finds its result in the cache, or waits for it (st.cache_data
     computes a key once). DuckDB runs a query over a few thousand rollup rows on one core, so a
     page's queries started together use both cores of a small server instead of one after the
-    other. A query that fails here fails again, with its message, where the page runs it."""
+    other. A query that fails here fails again, with its message, where the page runs it.
+
+    Once per process for the same queries of the same dataset version: a page shown before finds
+    them in the cache anyway, and starting threads to find them there cost more than looking."""
+    started = ("started", dataset.schema_name, tuple(
+        (name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())))
+        for name, params in calls))
+    if started in VIEWS:
+        return
+    VIEWS.get(started, lambda: True, size=lambda _: 256)
     script = get_script_run_ctx()
 
     def quietly(name: str, params: dict) -> None:
@@ -127,6 +146,18 @@ class PageContext:
             df = figures.hide_small_people(df, self.small_number_threshold)
         return df
 
+    @property
+    def view_key(self) -> tuple:
+        """What everything a page shows depends on: the dataset version (its schema name), the
+        selection, the language and the small-number threshold."""
+        return (self.dataset.schema_name, self.selection, self.lang, self.small_number_threshold)
+
+    def memo(self, name, build, *extra, size=None):
+        """``build()`` once per view (``view_key``) and ``name`` (and ``extra``), kept for later
+        reruns and other sessions in ``VIEWS``, within its memory bound. ``build`` must depend on
+        nothing else, and what it returns is shared: never change it."""
+        return VIEWS.get((self.view_key, name, *extra), build, size)
+
     def prefetch(self, *names: str, **params) -> None:
         """Start the page's queries together (``start_queries``), with the sidebar selection and
         whichever of ``params`` each query takes; the page then runs them as usual."""
@@ -157,8 +188,10 @@ class PageContext:
     def caveats_for(self, caveat_ids) -> list[caveats.Caveat]:
         """The caveats that hold for this dataset (its name, kind and facts: ``caveats.holds``),
         plus the synthetic-data one where it applies."""
-        ids = list(caveat_ids) + list(caveats.SYNTHETIC_IDS)  # these hold only on synthetic data
-        return caveats.for_ids(ids, self.lang, self.data_facts, self.caveat_values)
+        ids = tuple(caveat_ids) + tuple(caveats.SYNTHETIC_IDS)  # these hold only on synthetic data
+        key = ("caveats", self.dataset.schema_name, self.lang, self.small_number_threshold, ids)
+        # kept per version and language; a fresh list, the caveats themselves are frozen
+        return list(VIEWS.get(key, lambda: tuple(caveats.for_ids(ids, self.lang, self.data_facts, self.caveat_values))))
 
     def figure_caveats(self, figure_key: str, caveat_ids) -> notes.FigureCaveats:
         """A figure's caveats that hold for this dataset, split into the key ones (shown short
@@ -492,18 +525,26 @@ def source_line(ctx: PageContext) -> str:
     )
 
 
-def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
-                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS, first_shown=None):
-    """The chart with its key caveats (short, each with what it rests on and, on a page, its note
-    number) and the source line written under it, inside the figure, so a saved image keeps them
-    (``copy=False``: written into ``fig``). ``first_shown``: on a page, whether each caveat is
-    shown short there for the first time (``page_short_note``)."""
+def footer_lines(ctx: PageContext, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
+                 first_shown=None) -> list[str]:
+    """The lines written under a chart (``figure_with_footer``): its key caveats short and the
+    source line."""
     if numbers:
         first = first_shown or {c.id: True for c in key_caveats}
         lines = [f"\u26a0 {short_note(numbers[c.id], c, ctx.lang, where=first[c.id])}" for c in key_caveats]
     else:
         lines = [f"\u26a0 {c.short} ({where_short(c, ctx.lang)})" for c in key_caveats]
     lines.append(source_line(ctx))
+    return lines
+
+
+def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
+                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS, first_shown=None):
+    """The chart with its key caveats (short, each with what it rests on and, on a page, its note
+    number) and the source line written under it, inside the figure, so a saved image keeps them
+    (``copy=False``: written into ``fig``). ``first_shown``: on a page, whether each caveat is
+    shown short there for the first time (``page_short_note``)."""
+    lines = footer_lines(ctx, key_caveats, numbers, first_shown)
     return charts.with_caveat_footer(fig, lines, width_chars=width_chars, copy=copy)
 
 
@@ -512,19 +553,44 @@ def plot_config(key: str) -> dict:
     return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
 
 
-def _plot(ctx: PageContext, fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
-          first_shown: dict) -> None:
-    """One variant of a chart ("wide" for screens and projectors; "narrow" for phones and for a
-    chart in half the page's width), headed by its unit and footed by its key caveats and source;
-    named for screen readers."""
+def _variant_spec(ctx: PageContext, make_fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
+                  first_shown: dict) -> tuple[dict, str]:
+    """One variant of a chart ("wide" for screens and projectors; "narrow" for phones; "column"
+    for a chart in half the page's width), headed by its unit and footed by its key caveats and
+    source, as the dict Streamlit sends and its plain title; built (``make_fig()``, then written
+    into) the first time this view shows it, and kept (``PageContext.memo``)."""
     narrow = variant != "wide"
-    charts.with_heading(fig, unit, narrow=narrow)
     numbers = {c.id: n for n, c in found.all}
     width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
-    key_caveats = [c for _, c in found.key]
-    figure_with_footer(ctx, fig, key_caveats, numbers, copy=False, width_chars=width, first_shown=first_shown)
-    alt = ctx.t("common.chart_alt", title=charts.plain_title(fig), unit=unit)
-    st.plotly_chart(fig, key=key if variant != "narrow" else f"{key}_narrow", config=plot_config(key), alt=alt)
+    lines = footer_lines(ctx, [c for _, c in found.key], numbers, first_shown)
+
+    def build() -> tuple[dict, str]:
+        fig = make_fig()
+        charts.with_heading(fig, unit, narrow=narrow)
+        charts.with_caveat_footer(fig, lines, width_chars=width, copy=False)
+        return fig.to_dict(), charts.plain_title(fig)
+
+    return ctx.memo("chart", build, key, variant, unit, tuple(lines))
+
+
+def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant: str) -> None:
+    """A kept chart variant (``_variant_spec``), named for screen readers."""
+    fig, title = spec
+    alt = ctx.t("common.chart_alt", title=title, unit=unit)
+    st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
+                    config=plot_config(key), alt=alt)
+
+
+def _built_once(make):
+    """``make`` (a figure, or a function that builds one) as a function that builds it at most once."""
+    built = []
+
+    def get():
+        if not built:
+            built.append(make() if callable(make) else make)
+        return built[0]
+
+    return get
 
 
 def chart_block(
@@ -537,6 +603,11 @@ def chart_block(
     "About these figures" (every caveat of the chart in full, one click away), its figures as a
     table, and a CSV of them headed by the full caveats.
 
+    ``fig`` (and ``narrow_fig``, ``table_df``, ``export_df``): a function that builds it, or the
+    thing itself. Each is built only the first time this view (``PageContext.view_key``) shows
+    the chart and kept for later reruns and sessions (``PageContext.memo``), so it must depend on
+    that view and ``key`` alone, and a table given must not be changed afterwards.
+
     ``narrow_fig``: the same chart laid out for a phone (by default the same figure, its heading and
     notes wrapped shorter); both are sent and CSS shows the one that fits the screen
     (``NARROW_MAX_PX``). ``in_column``: the chart takes half the page or less, so
@@ -544,21 +615,29 @@ def chart_block(
     caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
     found = ctx.figure_caveats(key, caveat_ids)
     unit = ctx.t(unit_key)
-    title = charts.plain_title(fig) or key
+    base = _built_once(fig)
+    title = ctx.memo("chart_title", lambda: charts.plain_title(base()) or key, key)
     # both variants say the same, so each caveat counts as shown short once for the page
     first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
     if narrow_fig is None and not in_column:
-        # the same figure, its heading and notes wrapped for a phone (a copy of a checked figure)
-        narrow_fig = go.Figure(fig.to_dict(), _validate=False)
+        # the same figure, its heading and notes wrapped for a phone (a copy of a checked figure,
+        # made before the wide variant is written into it)
+        narrow_fig = lambda: go.Figure(base().to_dict(), _validate=False)  # noqa: E731
+    if narrow_fig is None:
+        specs = [("column", _variant_spec(ctx, base, found, unit, key, "column", first_shown))]
+    else:
+        narrow = _variant_spec(ctx, _built_once(narrow_fig), found, unit, key, "narrow", first_shown)
+        specs = [("wide", _variant_spec(ctx, base, found, unit, key, "wide", first_shown)), ("narrow", narrow)]
+    data = export_df if export_df is not None else table_df
+    if callable(data):
+        data = ctx.memo("chart_table", data, key)
     with st.container(border=True, key=f"care_chart_{key}"):
-        if narrow_fig is None:
-            _plot(ctx, fig, found, unit, key, "column", first_shown)
+        if len(specs) == 1:
+            _plot(ctx, specs[0][1], unit, key, "column")
         else:
-            with st.container(key=f"care_wide_{key}"):
-                _plot(ctx, fig, found, unit, key, "wide", first_shown)
-            with st.container(key=f"care_narrow_{key}"):
-                _plot(ctx, narrow_fig, found, unit, key, "narrow", first_shown)
-        data = export_df if export_df is not None else table_df
+            for variant, spec in specs:
+                with st.container(key=f"care_{variant}_{key}"):
+                    _plot(ctx, spec, unit, key, variant)
         with st.container(horizontal=True, gap="small"):
             about_popover(ctx, found, unit, key)
             if data is not None:
@@ -667,18 +746,23 @@ def document_language(lang: str) -> None:
 
 
 def slide_figure(ctx: PageContext, view: views.View, height: int):
-    """A copy of a view's chart for a slide: its unit under the title, the source line inside it,
-    text enlarged for a projector, and as tall as the slide allows (its key caveats are written
-    under it in large type)."""
-    fig = go.Figure(view.chart.to_dict(), _validate=False)
-    charts.with_heading(fig, view.unit)
-    figure_with_footer(ctx, fig, [], copy=False)
-    if view.key != "territory_map":  # the map places its labels for its own size
-        fig = charts.for_projector(fig, scale=max(1.0, min(1.5, height / 560)))
-    else:  # only its heading grows
-        fig.update_layout(title_font_size=27, title_subtitle_font_size=19)
-    fig.update_layout(height=height)
-    return fig
+    """A view's chart for a slide: its unit under the title, the source line inside it, text
+    enlarged for a projector, and as tall as the slide allows (its key caveats are written under
+    it in large type). Built the first time this view shows the slide at this height and kept
+    (``PageContext.memo``); returned as a figure for ``st.plotly_chart`` (``view_cache.SentFigure``)."""
+
+    def build() -> dict:
+        fig = view.make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
+        charts.with_heading(fig, view.unit)
+        figure_with_footer(ctx, fig, [], copy=False)
+        if view.key != "territory_map":  # the map places its labels for its own size
+            fig = charts.for_projector(fig, scale=max(1.0, min(1.5, height / 560)))
+        else:  # only its heading grows
+            fig.update_layout(title_font_size=27, title_subtitle_font_size=19)
+        fig.update_layout(height=height)
+        return fig.to_dict()
+
+    return view_cache.sent_figure(ctx.memo("slide", build, view.key, view.unit, height))
 
 
 _presenter = st.components.v2.component(

@@ -13,10 +13,10 @@ else:
     title = ctx.t("component.timeline_title_records" if ctx.is_record_level else "component.timeline_title")
     ui.chart_block(
         ctx,
-        charts.component_timeline_chart(reach, title, ctx.labels),
+        lambda: charts.component_timeline_chart(reach, title, ctx.labels),
         "component_reach",
         unit_key,
         key="component_timeline",
-        export_df=tables.reach_table(reach, ctx.labels),
-        narrow_fig=charts.component_timeline_chart(reach, title, ctx.labels, narrow=True),
+        export_df=lambda: tables.reach_table(reach, ctx.labels),
+        narrow_fig=lambda: charts.component_timeline_chart(reach, title, ctx.labels, narrow=True),
     )

@@ -24,7 +24,8 @@ if reach.empty:
     ui.empty_state(ctx)
 else:
     unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
-    ui.table_block(ctx, tables.reach_table(reach, ctx.labels), "component_reach", key="method_selection_table",
+    ui.table_block(ctx, ctx.memo("reach_table", lambda: tables.reach_table(reach, ctx.labels)), "component_reach",
+                   key="method_selection_table",
                    unit_key=unit_key)
 
 st.header(ctx.t("method.reconciliation_heading"))
@@ -33,7 +34,8 @@ reconciliation = ctx.run("reconciliation", with_selection=False)
 if reconciliation.empty:
     st.info(ctx.t("method.reconciliation_empty"))
 else:
-    ui.table_block(ctx, tables.reconciliation_table(reconciliation, ctx.labels), "reconciliation",
+    ui.table_block(ctx, ctx.memo("reconciliation_table", lambda: tables.reconciliation_table(reconciliation, ctx.labels)),
+                   "reconciliation",
                    key="reconciliation_table")
 
 # every caveat of the dataset in full: this page is where the notes of the other pages lead

@@ -20,11 +20,11 @@ else:
     title = ctx.t("organisation.matrix_title_records" if ctx.is_record_level else "organisation.matrix_title")
     ui.chart_block(
         ctx,
-        charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold),
+        lambda: charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold),
         "organisation_matrix",
         unit_key,
         key="organisation_matrix",
-        export_df=tables.matrix_table(matrix, ctx.labels, threshold),
-        narrow_fig=charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold, narrow=True),
+        export_df=lambda: tables.matrix_table(matrix, ctx.labels, threshold),
+        narrow_fig=lambda: charts.organisation_matrix_chart(matrix, title, ctx.labels, threshold, narrow=True),
     )
     st.caption(ctx.t("organisation.legend_records" if ctx.is_record_level else "organisation.legend", threshold=threshold))

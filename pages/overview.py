@@ -61,20 +61,20 @@ else:
     with charts_row[0]:
         ui.chart_block(
             ctx,
-            charts.component_participations_chart(reach, ctx.t("overview.components_title"), ctx.labels),
+            lambda: charts.component_participations_chart(reach, ctx.t("overview.components_title"), ctx.labels),
             "component_reach",
             "units.participations_long",
             key="overview_components",
-            export_df=tables.reach_table(reach, ctx.labels),
+            export_df=lambda: tables.reach_table(reach, ctx.labels),
             in_column=True,
         )
     with charts_row[1]:
         ui.chart_block(
             ctx,
-            charts.territory_participations_chart(by_territory, ctx.t("overview.territories_title"), ctx.labels),
+            lambda: charts.territory_participations_chart(by_territory, ctx.t("overview.territories_title"), ctx.labels),
             "participations_by_territory",
             "units.participations_long",
             key="overview_by_territory",
-            export_df=map_chart.map_table(by_territory, ui.filter_options(ctx.dataset).territories, ctx.labels),
+            export_df=lambda: map_chart.map_table(by_territory, ui.filter_options(ctx.dataset).territories, ctx.labels),
             in_column=True,
         )

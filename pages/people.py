@@ -58,10 +58,10 @@ else:
         )
 
     per_person = ctx.run("people_by_components_attended")
-    per_person_table = tables.components_per_person_table(per_person, ctx.labels)  # both charts' CSV
+    per_person_table = ctx.memo("per_person_table", lambda: tables.components_per_person_table(per_person, ctx.labels))  # both charts' CSV
     ui.chart_block(
         ctx,
-        charts.components_per_person_chart(per_person, ctx.t("people.components_title"), ctx.labels),
+        lambda: charts.components_per_person_chart(per_person, ctx.t("people.components_title"), ctx.labels),
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components",
@@ -71,32 +71,33 @@ else:
     overlaps = ctx.run("component_overlaps")
     ui.chart_block(
         ctx,
-        charts.component_overlaps_chart(overlaps, ctx.t("people.overlaps_title"), ctx.labels),
+        lambda: charts.component_overlaps_chart(overlaps, ctx.t("people.overlaps_title"), ctx.labels),
         "component_overlaps",
         "units.people_distinct",
         key="people_overlaps",
-        table_df=tables.overlaps_table(overlaps, ctx.labels),
-        narrow_fig=charts.component_overlaps_chart(overlaps, ctx.t("people.overlaps_title"), ctx.labels, narrow=True),
+        table_df=lambda: tables.overlaps_table(overlaps, ctx.labels),
+        narrow_fig=lambda: charts.component_overlaps_chart(overlaps, ctx.t("people.overlaps_title"), ctx.labels, narrow=True),
     )
 
     st.header(ctx.t("people.by_territory_heading"))
     ui.chart_block(
         ctx,
-        charts.components_per_person_by_territory_chart(
+        lambda: charts.components_per_person_by_territory_chart(
             per_person, ctx.t("people.components_by_territory_title"), ctx.labels
         ),
         "people_by_components_attended",
         "units.people_distinct",
         key="people_components_by_territory",
         export_df=per_person_table,
-        narrow_fig=charts.components_per_person_by_territory_chart(
+        narrow_fig=lambda: charts.components_per_person_by_territory_chart(
             per_person, ctx.t("people.components_by_territory_title"), ctx.labels, narrow=True
         ),
     )
     st.subheader(ctx.t("people.organisation_table_heading"))
     ui.table_block(
         ctx,
-        tables.people_by_organisation_table(ctx.run("people_by_organisation", min_people=threshold), ctx.labels, threshold),
+        ctx.memo("people_by_organisation_table", lambda: tables.people_by_organisation_table(
+            ctx.run("people_by_organisation", min_people=threshold), ctx.labels, threshold)),
         "people_by_organisation",
         key="people_by_organisation",
         unit_key="units.people_distinct",

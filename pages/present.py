@@ -10,20 +10,27 @@ from care_dashboard import caveats, charts, notes, slides, ui, views
 
 ctx = ui.page_context()
 ui.presenter_style()
-deck = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
+# the views of this selection, kept for the view (their charts are built one at a time, when shown)
+deck = ctx.memo("deck", lambda: views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold,
+                                             ctx.run_unfiltered))
 
 if not deck:
     ui.empty_state(ctx)
 else:
-    # the deck's notes: each caveat numbered once, in the order of the slides
-    deck_notes = notes.PageNotes()
-    split = {}
-    for view in deck:
-        for item in view.figures or [view]:
-            held = ctx.caveats_for(item.caveat_ids)
-            key, rest = caveats.split_for_figure(item.key, held)
-            deck_notes.numbered(key + rest)
-            split[item.key] = key
+    def _deck_notes() -> tuple[notes.PageNotes, dict]:
+        """The deck's notes: each caveat numbered once, in the order of the slides; and each
+        view's or figure's key caveats."""
+        numbered, split = notes.PageNotes(), {}
+        for view in deck:
+            for item in view.figures or [view]:
+                held = ctx.caveats_for(item.caveat_ids)
+                key, rest = caveats.split_for_figure(item.key, held)
+                numbered.numbered(key + rest)
+                split[item.key] = key
+        return numbered, split
+
+    kept_notes, split = ctx.memo("deck_notes", _deck_notes)
+    deck_notes = notes.PageNotes(dict(kept_notes._numbered))  # this run's: the kept one is shared
 
     with st.container(key="care_slide_bar"):
         bar = st.columns([1.1, 1.1, 1.6, 1.3, 1.7], vertical_alignment="center")
@@ -31,7 +38,8 @@ else:
         move, reported = ui.presenter_controls(ctx)
     viewport = slides.Viewport.of(reported)
     note_items = deck_notes.items()
-    note_pages = slides.paginate_notes([ui.full_note(n, c, ctx.lang) for n, c in note_items], viewport)
+    note_pages = ctx.memo("deck_note_pages", lambda: slides.paginate_notes(
+        [ui.full_note(n, c, ctx.lang) for n, c in note_items], viewport), viewport)
     count = len(deck) + len(note_pages)
     index = min(max(st.session_state.get("slide", 0), 0), count - 1)
     index = {"next": min(index + 1, count - 1), "previous": max(index - 1, 0), "first": 0, "last": count - 1}.get(move, index)

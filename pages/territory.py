@@ -13,7 +13,7 @@ coverage = ctx.run("coverage_by_territory")
 if coverage.empty:
     ui.empty_state(ctx)
 else:
-    coverage_table = tables.coverage_table(coverage, ctx.labels)
+    coverage_table = ctx.memo("coverage_table", lambda: tables.coverage_table(coverage, ctx.labels))
     by_territory = ctx.run("participations_by_territory")
     places = ui.filter_options(ctx.dataset).territories  # names and coordinates, kept per version
     # the whole dataset's figures set the circles' scale, so filtered maps compare
@@ -21,13 +21,13 @@ else:
     map_args = (by_territory, places, geo.load_boundaries(), ctx.t("map.title"), ctx.labels)
     ui.chart_block(
         ctx,
-        map_chart.territory_map(*map_args, whole=whole),
+        lambda: map_chart.territory_map(*map_args, whole=whole),
         "participations_by_territory",
         "map.unit",
         key="territory_map",
         extra_caveats=["map_positions_approximate"],  # of the map, not of its query's figures
-        export_df=map_chart.map_table(by_territory, places, ctx.labels),
-        narrow_fig=map_chart.territory_map(*map_args, whole=whole, layout="narrow"),
+        export_df=lambda: map_chart.map_table(by_territory, places, ctx.labels),
+        narrow_fig=lambda: map_chart.territory_map(*map_args, whole=whole, layout="narrow"),
     )
     for measure, title_key, unit_key, key in (
         ("participations_count", "territory.participations_title", "units.participations_long", "territory_participations"),
@@ -36,10 +36,10 @@ else:
     ):
         ui.chart_block(
             ctx,
-            charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels),
+            lambda: charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels),
             "coverage_by_territory",
             unit_key,
             key=key,
             export_df=coverage_table,
-            narrow_fig=charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels, narrow=True),
+            narrow_fig=lambda: charts.territory_component_chart(coverage, measure, ctx.t(title_key), ctx.labels, narrow=True),
         )
