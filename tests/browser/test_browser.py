@@ -163,7 +163,10 @@ def test_territory_map_draws_offline(server, browser, view):
     wait_for_app(page)
     plot = page.query_selector(".st-key-care_chart_territory_map .js-plotly-plot")
     plot.scroll_into_view_if_needed()
-    labels = " ".join(t.text_content() for t in plot.query_selector_all("text"))
+    # a long name is drawn on two lines (two tspans): their words joined as read
+    labels = " ".join(plot.evaluate("el => [...el.querySelectorAll('text')].map(t => { const parts = "
+                                    "[...t.querySelectorAll('tspan')].map(s => s.textContent); "
+                                    "return parts.length ? parts.join(' ') : t.textContent; })"))
     assert "participa" in labels  # the title, with its unit
     assert "Natural Earth" in labels  # the attribution, on the figure
     if "formalisation" in query:
