@@ -24,6 +24,7 @@ Environment (README, "Settings"; docs/security.md, "The production stack"):
 | CARE_COOKIE_SECRET | random per start | Streamlit's cookie secret, the same for every worker (XSRF and login cookies stay valid whichever worker answers) |
 | CARE_LB_SECRET | random per start | the key Caddy signs its sticky-session cookie with |
 | CARE_SERVE_STATE | (none) | a file where the supervisor writes its processes (pids, ports) as JSON; used by the tests |
+| CARE_WARM | on | after start, build each worker's views of the public datasets (every page, both languages, no filter or one) so the room's first views are ready (deploy/warm.py); "off" to skip |
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Settings:
     state_file: Path | None
     python: str = sys.executable
     caddy: str = ""
+    warm: bool = True
 
     @property
     def served_hosts(self) -> tuple[str, ...]:
@@ -132,6 +134,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         cookie_secret=env.get("CARE_COOKIE_SECRET") or secrets.token_hex(32),
         lb_secret=env.get("CARE_LB_SECRET") or secrets.token_hex(32),
         state_file=Path(env["CARE_SERVE_STATE"]) if env.get("CARE_SERVE_STATE") else None,
+        warm=env.get("CARE_WARM", "on").strip().lower() not in ("off", "0", "false", "no"),
     )
 
 
@@ -352,9 +355,12 @@ class Supervisor:
         caddy_env = {k: v for k, v in os.environ.items() if not k.startswith(("CARE_", "ATTENDANCE_"))}
         caddy_env["XDG_CONFIG_HOME"] = str(self.runtime / "caddy-config")  # its autosave, not ~/.config
         self.caddy = Child("caddy", [s.caddy, "run", "--config", str(self.config), "--adapter", "caddyfile"], caddy_env)
+        # once, when the workers are up: each worker's views of the public datasets (deploy/warm.py)
+        warm_argv = [s.python, str(ROOT / "deploy" / "warm.py"), *(f"--port={p}" for p in ports)]
+        self.warm = Child("warm-up", warm_argv, {**worker_env(s, self.runtime), "PYTHONUNBUFFERED": "1"}) if s.warm else None
 
     def children(self) -> list[Child]:
-        return [*self.workers, self.caddy]
+        return [*self.workers, self.caddy, *([self.warm] if self.warm else [])]
 
     def write_state(self) -> None:
         if not self.s.state_file:
@@ -432,6 +438,8 @@ class Supervisor:
         if self.stopping:
             return 0
         self.caddy.start()
+        if self.warm:
+            self.warm.start()  # runs beside the first visitors; not restarted when it ends
         self.write_state()
         log(f"serving {self.url} with {len(self.workers)} workers on 127.0.0.1 ports "
             f"{', '.join(str(w.port) for w in self.workers)} (Import page: {self.s.import_page}); Ctrl-C stops")

@@ -121,7 +121,7 @@ def start(tmp_path: Path, workers: int = 2, env: dict | None = None) -> Stack:
     state = tmp_path / "serve-state.json"
     log_path = tmp_path / "serve.log"
     full_env = {**os.environ, "PORT": str(port), "CARE_WORKERS": str(workers), "CARE_SERVE_STATE": str(state),
-                "CARE_LB_SECRET": LB_SECRET, **(env or {})}
+                "CARE_LB_SECRET": LB_SECRET, "CARE_WARM": "off", **(env or {})}  # warm-up: its own test
     with log_path.open("w") as log:
         proc = subprocess.Popen([sys.executable, str(paths.ROOT / "deploy" / "serve.py")], cwd=paths.ROOT,
                                 env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
