@@ -723,3 +723,23 @@ def test_queries_started_together_run_once_and_the_page_reads_them(monkeypatch):
     assert [c for c in calls if c[0] == "total_participations"] == [("total_participations", "query-total_participations")]
     with pytest.raises(queries.QueryError):
         ui.run_query("no_such_query", dataset, {})
+
+
+def test_clearing_streamlit_caches_breaks_no_page_run():
+    """Any visitor's websocket can send Streamlit's clear_cache message (security probe, finding
+    7). It clears st.cache_data and st.cache_resource for every session: the DuckDB connection and
+    its attached schemas are not in either, so the next runs of every page still work."""
+    import streamlit as st
+
+    from care_dashboard import ui
+
+    at = open_page("territory", dataset=SYNTHETIC)
+    before = ui._connection()
+    for clear in (st.cache_data.clear, st.cache_resource.clear, lambda: (st.cache_data.clear(), st.cache_resource.clear())):
+        clear()
+        assert ui._connection() is before
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert len(at.get("plotly_chart")) > 0
+    other = open_page("people", dataset=SYNTHETIC)  # a session started after the clearing
+    assert metric_values(other)

@@ -92,7 +92,9 @@ def test_workers_answer_only_the_served_host_names():
     argv = serve.worker_argv(s, 9999)
     assert argv[argv.index("--server.allowedHosts") + 1] == "care.example.org"
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
-    assert serve.settings_from_env({}).import_page == "off"
+    assert serve.settings_from_env({}).import_page == "on"  # offered to importers only: needs a login
+    assert argv[argv.index("--secrets.files") + 1].endswith(".streamlit/secrets.toml")
+    assert serve.worker_env(s, paths.ROOT)["CARE_SERVE"] == "1"
     assert serve.settings_from_env({"CARE_IMPORT_PAGE": "on"}).import_page == "on"
 
 
