@@ -190,8 +190,11 @@ def content_security_policy() -> str:
     Streamlit's icons); nothing is loaded from another origin."""
     return "; ".join([
         "default-src 'self'",
-        # 'wasm-unsafe-eval': Streamlit's protobuf decoder compiles WebAssembly (not JS eval)
-        "script-src 'self' 'wasm-unsafe-eval' " + " ".join(inline_script_hashes()),
+        # 'wasm-unsafe-eval': Streamlit's protobuf decoder compiles WebAssembly (not JS eval);
+        # blob: the dashboard's own components (st.components.v2: <html lang>, the presenter's
+        # keys), whose JS Streamlit loads as a blob URL; only a script already running in the
+        # page can make one
+        "script-src 'self' 'wasm-unsafe-eval' blob: " + " ".join(inline_script_hashes()),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

@@ -16,7 +16,7 @@ from care_dashboard import datasets, store, ui
 from care_dashboard.ingest import identity, importer, programme, sheets
 from care_dashboard.ingest.messages import text_of
 
-ui.open_dataset_if_asked()  # "Open the dataset" was pressed: its Overview, in the same language
+ui.open_dataset_if_asked()  # the button that opens the new dataset was pressed: its Overview, in the same language
 ctx = ui.page_context()
 ui.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
