@@ -14,7 +14,7 @@ st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "ic
 ui.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
 ui.page_style()  # first, so nothing is drawn without it
 
-# Who is looking (docs/security.md, "Login and roles"): with a login configured in
+# Who is looking (docs/security.md, section Login and roles): with a login configured in
 # .streamlit/secrets.toml [auth], the roles of the access file; under `make serve` without one,
 # anonymous; on this machine with `make run`, its one user.
 visitor = ui_access.current_visitor()
