@@ -149,6 +149,8 @@ def check_login(s: Settings) -> str:
         rules = access.load()
     except access.AccessFileError as exc:
         raise SystemExit(f"CARE_ACCESS_FILE: {exc}") from None
+    if s.secrets_file.suffix != ".toml":
+        raise SystemExit(f"CARE_SECRETS_FILE: {s.secrets_file} must be a .toml file (Streamlit reads no other)")
     if not s.secrets_file.exists():
         return "no login (no secrets file): public datasets only, no Import page"
     try:

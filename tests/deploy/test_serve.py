@@ -98,6 +98,26 @@ def test_workers_answer_only_the_served_host_names():
     assert serve.settings_from_env({"CARE_IMPORT_PAGE": "on"}).import_page == "on"
 
 
+def test_the_login_and_access_files_are_checked_before_anything_starts(tmp_path, monkeypatch):
+    serve = serve_module()
+    monkeypatch.delenv("CARE_ACCESS_FILE", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    s = serve.settings_from_env({"CARE_SECRETS_FILE": str(secrets)})
+    assert serve.check_login(s).startswith("no login (no secrets file)")
+    with pytest.raises(SystemExit, match="must be a .toml file"):
+        serve.check_login(serve.settings_from_env({"CARE_SECRETS_FILE": str(tmp_path)}))
+    secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1:8080/oauth2callback"\n')
+    with pytest.raises(SystemExit, match="lacks cookie_secret, client_id, client_secret, server_metadata_url"):
+        serve.check_login(s)
+    secrets.write_text("".join(f'{k} = "x"\n' for k in ("[auth]\nredirect_uri", "cookie_secret", "client_id",
+                                                          "client_secret", "server_metadata_url")))
+    assert serve.check_login(s).startswith("login through x; access file (no access file)")
+    (tmp_path / "access.toml").write_text('[roles]\npartner = ["not an address"]\n')
+    monkeypatch.setenv("CARE_ACCESS_FILE", str(tmp_path / "access.toml"))
+    with pytest.raises(SystemExit, match="CARE_ACCESS_FILE: .*neither an e-mail address"):
+        serve.check_login(s)
+
+
 # ---- on the wire ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("encoding", ["zstd", "gzip", "br"])
