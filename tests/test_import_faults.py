@@ -514,7 +514,10 @@ def test_import_page_explains_a_refused_write(app_data_dir, monkeypatch, lang, c
     at = import_page(lang)
     at.file_uploader[0].set_value([("mas.csv", SECOND_SHEET, "text/csv")])
     at.text_input[0].set_value(NAME)
-    [b for b in at.button if b.label in ("Check and import", "Revisar e importar")][0].click()
+    # the page's three steps: check the sheets, then confirm (the write is refused)
+    [b for b in at.button if b.label in ("Check the sheets", "Revisar las listas")][0].click()
+    run(at)
+    [b for b in at.button if b.label in ("Import now", "Importar ahora")][0].click()
     run(at)
     errors = [unescaped(e.value) for e in at.error]
     assert any(expected.format(folder=app_data_dir / NAME) in e for e in errors), errors

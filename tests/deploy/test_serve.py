@@ -139,7 +139,7 @@ def test_pages_are_not_cached_and_carry_the_security_headers(stack):
     csp = headers["Content-Security-Policy"]
     for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "connect-src 'self'"):
         assert directive in csp
-    assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in csp
+    assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval' blob: 'sha256-" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
