@@ -83,8 +83,8 @@ def served(tmp_path_factory, provider):
     (root / "access.toml").write_text(ACCESS)
     env = {"CARE_DATA_URL": str(root / "store"), "CARE_SECRETS_FILE": str(root / "secrets.toml"),
            "CARE_ACCESS_FILE": str(root / "access.toml"),
+           "CARE_IMPORT_PAGE": "on",  # its default, whatever the environment of the tests says
            "AUTHLIB_INSECURE_TRANSPORT": "1"}  # the test's provider speaks plain HTTP on loopback
-    env = {**{k: v for k, v in os.environ.items() if k not in ("CARE_IMPORT_PAGE",)}, **env}
     s = st.start(root, workers=2, env=env, port=port)
     assert "login through" in s.log(), s.log()
     yield s.url
