@@ -5,7 +5,7 @@ Run with:  streamlit run dashboard.py
 
 import streamlit as st
 
-from care_dashboard import datasets, i18n, paths, settings, ui
+from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
@@ -14,8 +14,13 @@ st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "ic
 ui.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
 ui.page_style()  # first, so nothing is drawn without it
 
-available = {d.name: d for d in datasets.list_datasets()}
-ignored = ui.load_view_from_url(available)
+# Who is looking (docs/security.md, section Login and roles): with a login configured in
+# .streamlit/secrets.toml [auth], the roles of the access file; under `make serve` without one,
+# anonymous; on this machine with `make run`, its one user.
+visitor = ui_access.current_visitor()
+available = {d.name: d for d in visitor.datasets(datasets.list_datasets())}
+refused, ignored = access.refused_link(ui.load_view_from_url(available), visitor)
+ui_access.remember_refusal(refused)  # a link to data this visitor may not see: nothing of it opens
 dataset = ui.chosen_dataset(available)
 options = ui.filter_options(dataset)
 ui.keep_known_choices(options)
@@ -35,6 +40,7 @@ if ignored:
     st.toast(t("common.ignored_link_values", values=ui.plain(", ".join(f"{k}={v}" for k, v in ignored)[:300])))
 
 with st.sidebar:
+    ui_access.account(visitor, lang)  # with a login configured: who, and log in / log out
     st.radio(
         t("sidebar.dataset_picker"),
         options=list(available),
@@ -42,6 +48,7 @@ with st.sidebar:
         captions=[ui.dataset_kind_label(d, lang) for d in available.values()],
         key="dataset",
         help=t("sidebar.dataset_help"),
+        on_change=ui_access.forget_refusal,
     )
     st.subheader(t("sidebar.filters"))
     st.caption(t("sidebar.filters_help"))
@@ -69,21 +76,23 @@ with st.sidebar:
 selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
 ui.write_view_to_url(lang, selection, dataset)
 
-pages = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
-    st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
-    st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
-    st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
-    st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
-    st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
-    *(
-        [st.Page("pages/import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
-        if settings.import_page_enabled()
-        else []
-    ),
-]
-page = st.navigation(pages)
+page = st.navigation(
+    [
+        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
+        st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
+        st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
+        st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
+        st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
+        st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
+        *(
+            [st.Page("pages/import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
+            if visitor.may_import(settings.import_page_enabled())
+            else []
+        ),
+    ]
+)
+refused = ui_access.refused_dataset(page.url_path)  # the link's dataset, until the visitor moves on
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
 st.sidebar.download_button(
     t("briefing.button"),
@@ -97,13 +106,16 @@ st.sidebar.download_button(
 )
 presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer
 # the footer's citation: Method and sources gives it in full already
-if not presenting:
+if not presenting and not refused:
     ui.synthetic_banner(context)  # on slides, the synthetic-data caveat is beside every figure
-with ui.shell_context(context):
-    page.run()
-    ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
+if refused:
+    ui_access.refusal(refused, lang, visitor.login)
+else:
+    with ui.shell_context(context):
+        page.run()
+        ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 
-if not presenting and page.url_path != "method":
+if not presenting and not refused and page.url_path != "method":
     st.divider()
     st.caption(
         t(

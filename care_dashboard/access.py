@@ -24,6 +24,7 @@ proxy's header); this module never sees a password.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 import re
 import tomllib
 from dataclasses import dataclass
@@ -150,3 +151,110 @@ def can_import(roles: frozenset[str] | set[str]) -> bool:
 def visible(datasets, roles) -> list:
     """The datasets of ``datasets`` that ``roles`` may see, in their order."""
     return [d for d in datasets if can_see(d, roles)]
+
+
+# ---- one visitor: what this run may show (dashboard.py passes in Streamlit's values) ----------
+
+# The [auth] settings of .streamlit/secrets.toml that st.login() (its default provider) needs.
+LOGIN_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+_loaded: dict[tuple, Access] = {}
+
+
+def missing_login_settings(auth: Mapping | None) -> list[str]:
+    """The settings st.login() needs that the ``[auth]`` section lacks (all of them when there is
+    no section); empty when a login can be offered."""
+    if not isinstance(auth, Mapping):
+        return list(LOGIN_SETTINGS)
+    return [key for key in LOGIN_SETTINGS if not (isinstance(auth.get(key), str) and auth.get(key).strip())]
+
+
+def load_current(path: Path | str | None = None) -> Access:
+    """``load``, read again only when the file changes (its size or time), so an edited access
+    file takes effect at the next page run without a restart."""
+    path = path if path is not None else os.environ.get(ENV, "").strip() or None
+    if path is None:
+        return NOBODY
+    try:
+        stat = Path(path).expanduser().stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load(path)  # says what is wrong with it
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = load(path)
+    return _loaded[key]
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is looking, as far as this run knows, and what that allows.
+
+    Three cases (docs/security.md, "Who may see what"):
+
+    * a login is configured (``login``): the roles of the verified e-mail of a logged-in visitor
+      decide, and an anonymous visitor has none (public datasets only, no Import page);
+    * no login, under ``make serve`` (``serving``): everyone is anonymous;
+    * no login, not serving (``make run`` on this machine, ``single_user``): the machine's one
+      user sees every dataset and the Import page as settings.import_page_enabled() says.
+    """
+
+    email: str | None = None
+    roles: frozenset[str] = frozenset()
+    login: bool = False
+    single_user: bool = False
+    # the access file cannot be read: nobody gets a role until it is fixed (the message says why)
+    access_problem: str | None = None
+
+    @property
+    def logged_in(self) -> bool:
+        return self.email is not None
+
+    def may_see(self, dataset) -> bool:
+        return self.single_user or can_see(dataset, self.roles)
+
+    def datasets(self, datasets) -> list:
+        return [d for d in datasets if self.may_see(d)]
+
+    def may_import(self, import_page_on: bool) -> bool:
+        return import_page_on and (self.single_user or can_import(self.roles))
+
+    @property
+    def sees_every_dataset(self) -> bool:
+        return self.single_user or bool(self.roles & {PARTNER, IMPORTER})
+
+
+def visitor(user: Mapping, login: bool, serving: bool, access_file: Path | str | None = None) -> Visitor:
+    """The Visitor of one run. ``user``: Streamlit's ``st.user`` as a dict (its claims from the
+    identity provider, read only when ``login`` is true: without a login configured nothing in it
+    is verified). An e-mail counts only when the visitor is logged in and the provider did not say
+    it is unverified (``email_verified = false``)."""
+    if not login:
+        return Visitor(single_user=not serving)
+    email = user.get("email") if user.get("is_logged_in") is True else None
+    if not isinstance(email, str) or not email.strip() or user.get("email_verified") is False:
+        return Visitor(login=True)
+    email = email.strip()
+    try:
+        roles = load_current(access_file).roles_for(email)
+    except AccessFileError as exc:
+        return Visitor(email=email, login=True, access_problem=str(exc))
+    return Visitor(email=email, roles=roles, login=True)
+
+
+def refused_link(ignored: list[tuple[str, str]], who: Visitor) -> tuple[str | None, list[tuple[str, str]]]:
+    """Split the values a link gave that were not used (``ui.load_view_from_url`` reads the link
+    against the datasets ``who`` may see) into the dataset it asked for that is not open to this
+    visitor, if any, and the rest.
+
+    For a visitor who does not see every dataset, a dataset name the link gives that is not
+    among theirs is refused, whether or not it exists (the answer must not tell an anonymous
+    visitor which private datasets there are), and the link's other values are dropped with it:
+    nothing of that view is opened. Anyone else sees every dataset, so a name not found is a
+    wrong link, reported with the other ignored values as before."""
+    if who.sees_every_dataset:
+        return None, ignored
+    asked = [value for key, value in ignored if key == "dataset"]
+    if not asked:
+        return None, ignored
+    return asked[-1], []

@@ -2,7 +2,9 @@
 
 | variable | default | meaning |
 |---|---|---|
-| CARE_IMPORT_PAGE | on | "off" hides the in-app Import page (public deployments) |
+| CARE_IMPORT_PAGE | on | "off" hides the in-app Import page from everyone; with a login (or under `make serve`) it is offered only to importers (access.py) |
+| CARE_SERVE | (none) | set by `make serve` (deploy/serve.py) for its workers: without a login every visitor is anonymous (public datasets only, no Import page) |
+| CARE_ACCESS_FILE | (none) | the access file: who is a partner or an importer (care_dashboard/access.py) |
 | CARE_SMALL_NUMBER_THRESHOLD | 5 | in organisation-level views of record-level data, counts of people below this show as "<N" |
 | ATTENDANCE_ID_KEY | (none) | the secret pseudonymisation key itself |
 | ATTENDANCE_ID_KEY_FILE | ~/.config/care-dashboard/attendance_id.key | file holding the key, outside data/ |
@@ -22,6 +24,12 @@ REMOTE_SCHEMES = ("s3", "gs", "gcs")
 
 def import_page_enabled() -> bool:
     return os.environ.get("CARE_IMPORT_PAGE", "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def serving() -> bool:
+    """True in the workers of `make serve` (deploy/serve.py sets CARE_SERVE=1): a server for many
+    visitors, never "this machine's one user"."""
+    return os.environ.get("CARE_SERVE", "").strip().lower() in ("1", "on", "true", "yes")
 
 
 def small_number_threshold() -> int:

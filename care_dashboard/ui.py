@@ -26,14 +26,25 @@ _attach_lock = threading.Lock()
 # every ASCII punctuation mark Markdown, Streamlit's directives (:material/icon:, :red[...]) or
 # HTML could read as syntax
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&\"'])")
+_JOINER = "\u2060"  # WORD JOINER: zero width, invisible
+# in escaped text: an (escaped) colon or an "@"; "www" before an escaped dot
+_AFTER_COLON_OR_AT = re.compile(r"(\\:|@)")
+_WWW_DOT = re.compile(r"(?i)(www)(\\\.)")
 
 
 def plain(value) -> str:
     """Text from the data (a name, a title, a value from a link) for a Streamlit element that reads
     Markdown (st.markdown, st.caption, st.metric labels, st.radio options, alerts, toasts): every
     character that could be syntax is backslash-escaped and line breaks become spaces, so it shows
-    exactly as typed and nothing in it becomes a link, an image, an icon or HTML."""
-    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(value).split()))
+    exactly as typed and nothing in it becomes a link, an image, an icon or HTML.
+
+    Escapes are not enough for what Streamlit finds in the text itself once Markdown is read
+    (autolinks such as https://x, www.x and a@x.org, icons such as :material/home:, emoji
+    codes): an invisible word joiner (U+2060) after every colon and "@" and inside "www."
+    breaks those patterns and changes nothing on screen (security probe, finding 11)."""
+    escaped = _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(value).split()))
+    escaped = _AFTER_COLON_OR_AT.sub(r"\1" + _JOINER, escaped)
+    return _WWW_DOT.sub(r"\1" + _JOINER + r"\2", escaped)
 
 
 def safe_url(value) -> str:
@@ -42,10 +53,22 @@ def safe_url(value) -> str:
     return text if re.fullmatch(r"https?://[^\s()<>\[\]]+", text) else ""
 
 
-@st.cache_resource
+_connection_lock = threading.Lock()
+_shared_connection: tuple[duckdb.DuckDBPyConnection, dict] | None = None
+
+
 def _connection() -> tuple[duckdb.DuckDBPyConnection, dict]:
-    """One DuckDB connection per process; each query gets its own cursor."""
-    return duckdb.connect(), {}
+    """One DuckDB connection per process, with the schemas attached to it; each query gets its
+    own cursor. A module-level singleton, made once under a lock, and not st.cache_resource: any
+    visitor's websocket can send Streamlit's clear_cache message, which swapped the connection in
+    the middle of other sessions' runs, so their queries found no schema (security probe,
+    finding 7; tests/test_pages.py::test_clearing_streamlit_caches_breaks_no_page_run)."""
+    global _shared_connection
+    if _shared_connection is None:
+        with _connection_lock:
+            if _shared_connection is None:
+                _shared_connection = (duckdb.connect(), {})
+    return _shared_connection
 
 
 KEEP_ATTACHED_VERSIONS = 2  # of one dataset: the newest and the one sessions may still be reading

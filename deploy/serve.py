@@ -20,7 +20,9 @@ Environment (README, "Settings"; docs/security.md, "The production stack"):
 | CARE_ACME_EMAIL | (none) | contact address given to the certificate authority |
 | CARE_BIND | 127.0.0.1 | the address Caddy listens on without CARE_DOMAIN (e.g. 0.0.0.0 for a meeting room's network; then name the address in CARE_HOSTS) |
 | CARE_HOSTS | (none) | more host names or addresses to answer without CARE_DOMAIN, comma-separated |
-| CARE_IMPORT_PAGE | off | the Import page; "on" to show it (every visitor who reaches the server could import) |
+| CARE_IMPORT_PAGE | on | the Import page, offered only to importers of the access file once they log in (so never without a login); "off" hides it from everyone |
+| CARE_SECRETS_FILE | .streamlit/secrets.toml | the secrets file with the login's `[auth]` section (`.streamlit/secrets.toml.example`); without one there is no login and every visitor sees the public datasets only |
+| CARE_ACCESS_FILE | (none) | the access file: who is a partner or an importer (care_dashboard/access.py); checked at start |
 | CARE_COOKIE_SECRET | random per start | Streamlit's cookie secret, the same for every worker (XSRF and login cookies stay valid whichever worker answers) |
 | CARE_LB_SECRET | random per start | the key Caddy signs its sticky-session cookie with |
 | CARE_SERVE_STATE | (none) | a file where the supervisor writes its processes (pids, ports) as JSON; used by the tests |
@@ -81,6 +83,7 @@ class Settings:
     cookie_secret: str
     lb_secret: str
     state_file: Path | None
+    secrets_file: Path = ROOT / ".streamlit" / "secrets.toml"
     python: str = sys.executable
     caddy: str = ""
     warm: bool = True
@@ -130,12 +133,41 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         acme_email=env.get("CARE_ACME_EMAIL", "").strip() or None,
         bind=env.get("CARE_BIND", "127.0.0.1").strip(),
         hosts=hosts,
-        import_page=env.get("CARE_IMPORT_PAGE", "off"),
+        import_page=env.get("CARE_IMPORT_PAGE", "on"),
         cookie_secret=env.get("CARE_COOKIE_SECRET") or secrets.token_hex(32),
         lb_secret=env.get("CARE_LB_SECRET") or secrets.token_hex(32),
         state_file=Path(env["CARE_SERVE_STATE"]) if env.get("CARE_SERVE_STATE") else None,
         warm=env.get("CARE_WARM", "on").strip().lower() not in ("off", "0", "false", "no"),
+        secrets_file=Path(env.get("CARE_SECRETS_FILE") or ROOT / ".streamlit" / "secrets.toml").expanduser().resolve(),
     )
+
+
+def check_login(s: Settings) -> str:
+    """What the workers will offer, in one line for the log; SystemExit when the access file
+    (CARE_ACCESS_FILE) or the secrets file cannot be used: a typo must not open or lock the data."""
+    sys.path.insert(0, str(ROOT))
+    from care_dashboard import access
+
+    try:
+        rules = access.load()
+    except access.AccessFileError as exc:
+        raise SystemExit(f"CARE_ACCESS_FILE: {exc}") from None
+    if s.secrets_file.suffix != ".toml":
+        raise SystemExit(f"CARE_SECRETS_FILE: {s.secrets_file} must be a .toml file (Streamlit reads no other)")
+    if not s.secrets_file.exists():
+        return "no login (no secrets file): public datasets only, no Import page"
+    try:
+        auth = tomllib.loads(s.secrets_file.read_text(encoding="utf-8")).get("auth")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SystemExit(f"{s.secrets_file}: cannot be read as TOML ({exc})") from None
+    missing = access.missing_login_settings(auth)
+    if auth is None:
+        return f"no login (no [auth] in {s.secrets_file}): public datasets only, no Import page"
+    if missing:
+        raise SystemExit(f"{s.secrets_file}: [auth] lacks {', '.join(missing)} (see .streamlit/secrets.toml.example)")
+    members = sum(len(v) for v in (*rules.emails.values(), *rules.domains.values()))
+    return (f"login through {auth['server_metadata_url']}; access file {rules.source} ({members} entries); "
+            f"Import page for importers: {s.import_page}")
 
 
 def upload_limit_mib() -> int:
@@ -163,8 +195,11 @@ def content_security_policy() -> str:
     Streamlit's icons); nothing is loaded from another origin."""
     return "; ".join([
         "default-src 'self'",
-        # 'wasm-unsafe-eval': Streamlit's protobuf decoder compiles WebAssembly (not JS eval)
-        "script-src 'self' 'wasm-unsafe-eval' " + " ".join(inline_script_hashes()),
+        # 'wasm-unsafe-eval': Streamlit's protobuf decoder compiles WebAssembly (not JS eval);
+        # blob: the dashboard's own components (st.components.v2: <html lang>, the presenter's
+        # keys), whose JS Streamlit loads as a blob URL; only a script already running in the
+        # page can make one
+        "script-src 'self' 'wasm-unsafe-eval' blob: " + " ".join(inline_script_hashes()),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
@@ -317,7 +352,8 @@ class Child:
 def worker_argv(s: Settings, port: int) -> list[str]:
     argv = [s.python, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+            "--secrets.files", str(s.secrets_file)]
     for host in s.served_hosts:
         argv += ["--server.allowedHosts", host]
     return argv
@@ -327,6 +363,8 @@ def worker_env(s: Settings, tmpdir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "CARE_IMPORT_PAGE": s.import_page,
+        # a server for many visitors: without a login, everyone is anonymous (settings.serving)
+        "CARE_SERVE": "1",
         # every worker signs cookies (XSRF, login) with the same secret; never on a command line
         "STREAMLIT_SERVER_COOKIE_SECRET": s.cookie_secret,
         # Starlette spools uploads over 1 MB to TMPDIR: a private folder, in memory where /dev/shm is
@@ -342,6 +380,7 @@ class Supervisor:
     def __init__(self, s: Settings):
         self.s = s
         self.stopping = False
+        self.login = ""
         base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         self.runtime = Path(tempfile.mkdtemp(prefix="care-serve-", dir=base))  # mode 700
         ports = [free_port() for _ in range(s.workers)]
@@ -442,7 +481,7 @@ class Supervisor:
             self.warm.start()  # runs beside the first visitors; not restarted when it ends
         self.write_state()
         log(f"serving {self.url} with {len(self.workers)} workers on 127.0.0.1 ports "
-            f"{', '.join(str(w.port) for w in self.workers)} (Import page: {self.s.import_page}); Ctrl-C stops")
+            f"{', '.join(str(w.port) for w in self.workers)}; {self.login}; Ctrl-C stops")
         while not self.stopping:
             self._wait(1.0)
             if not self.stopping:
@@ -478,7 +517,9 @@ def main(argv: list[str] | None = None) -> int:
         print(caddyfile(s, [8501 + i for i in range(s.workers)]), end="")
         return 0
     s = Settings(**{**s.__dict__, "caddy": find_caddy()})
+    login = check_login(s)
     sup = Supervisor(s)
+    sup.login = login
 
     def _stop(signum, frame):
         sup.stopping = True

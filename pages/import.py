@@ -2,8 +2,8 @@
 a terminal, in three steps: choose the sheets (and a programme file if the programme has
 components of its own); see what would be imported (rows, people, sessions, places with their
 departments, components, the worksheets read) or every problem by row with how to fix it; then
-confirm. Hidden when CARE_IMPORT_PAGE=off (public deployments; `make serve` turns it off unless
-told otherwise).
+confirm. Offered only to importers once logged in (care_dashboard/access.py), and to the one user
+of `make run` when no login is configured; hidden from everyone when CARE_IMPORT_PAGE=off.
 
 The sheets are read in a child process under the import's limits (care_dashboard/ingest/); a
 limit hit is shown in the page's language. Imports run one at a time: a second one shows that

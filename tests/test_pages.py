@@ -261,7 +261,7 @@ def test_overview_each_figure_has_unit_and_its_key_caveats_beside_it():
             assert c.short not in caption
         [metric] = elements(block, "metric")
         assert all(c.text in metric.proto.help for c in key_caveats + rest)
-    participations = texts_in(blocks["overview_participations"])
+    participations = texts_in(blocks["overview_participations"]).replace("\u2060", "")  # ui.plain's joiners
     assert "participations (attendances), not people" in participations
     assert "Not in this sum, because not published\\: Public waste service and formalisation" in participations
 
@@ -626,7 +626,7 @@ def test_import_page_in_spanish_speaks_spanish_and_the_problems_wrap(import_data
     submit(at, "Revisar las listas")
     assert any("Todavía no se puede importar nada: hay 2 problema(s)" in e.value for e in at.error)
     assert not at.code  # nothing in a block that does not wrap
-    shown = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    shown = "\n".join(m.value for m in at.markdown).replace("\\", "").replace("\u2060", "")  # as read on screen
     assert 'mala.csv: fila 2: Fecha: "31/02/2025" no es una fecha; escríbala con el día primero, como 18/11/2025' in shown
     assert ('mala.csv: filas 3–4: Ciudad: "Mosquera" es el nombre de municipios de Cundinamarca y Nariño; escriba '
             'cuál, como "Mosquera, Cundinamarca" o "Mosquera, Nariño"') in shown
@@ -750,3 +750,23 @@ def test_queries_started_together_run_once_and_the_page_reads_them(monkeypatch):
     assert [c for c in calls if c[0] == "total_participations"] == [("total_participations", "query-total_participations")]
     with pytest.raises(queries.QueryError):
         ui.run_query("no_such_query", dataset, {})
+
+
+def test_clearing_streamlit_caches_breaks_no_page_run():
+    """Any visitor's websocket can send Streamlit's clear_cache message (security probe, finding
+    7). It clears st.cache_data and st.cache_resource for every session: the DuckDB connection and
+    its attached schemas are not in either, so the next runs of every page still work."""
+    import streamlit as st
+
+    from care_dashboard import ui
+
+    at = open_page("territory", dataset=SYNTHETIC)
+    before = ui._connection()
+    for clear in (st.cache_data.clear, st.cache_resource.clear, lambda: (st.cache_data.clear(), st.cache_resource.clear())):
+        clear()
+        assert ui._connection() is before
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert len(at.get("plotly_chart")) > 0
+    other = open_page("people", dataset=SYNTHETIC)  # a session started after the clearing
+    assert metric_values(other)

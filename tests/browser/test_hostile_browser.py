@@ -126,3 +126,19 @@ def test_the_server_answers_only_its_allowed_hosts(hostile_server):
     port = urlparse(hostile_server).port
     assert handshake(hostile_server, f"127.0.0.1:{port}") == 101
     assert handshake(hostile_server, "attacker.example") == 403
+
+
+def test_links_and_icon_codes_in_names_show_as_typed(hostile_server, browser):
+    """Streamlit finds autolinks (http://..., www., a@b.org) and :material/ icons in a text after
+    its Markdown is read, so escapes alone did not stop them (security probe, finding 11): the
+    picker's title and the footer's citation show them as typed, with no link and no icon."""
+    page, _ = open_checked(browser, f"{hostile_server}/?{LINKS['whole']}")
+    label = page.locator("[data-testid='stSidebar'] label:has(input:checked)").last
+    title = label.evaluate("e => e.innerText.replace(/\\u2060/g, '')")
+    assert ":material/home:" in title and ":red[red]" in title
+    assert label.locator("a").count() == 0
+    footer = page.locator("[data-testid='stMainBlockContainer'] [data-testid='stCaptionContainer']").last
+    assert hostile.FORMULA in footer.evaluate("e => e.innerText.replace(/\\u2060/g, '')")
+    assert footer.locator("a[href*='example.invalid']").count() == 0
+    assert page.locator("[data-testid='stSidebarUserContent'] a").count() == 0  # the page links are above it
+    page.close()

@@ -116,8 +116,9 @@ class Stack:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-def start(tmp_path: Path, workers: int = 2, env: dict | None = None) -> Stack:
-    port = free_port()
+def start(tmp_path: Path, workers: int = 2, env: dict | None = None, port: int | None = None) -> Stack:
+    """The stack on ``port`` (a free one by default), with ``env`` added to the environment."""
+    port = port or free_port()
     state = tmp_path / "serve-state.json"
     log_path = tmp_path / "serve.log"
     full_env = {**os.environ, "PORT": str(port), "CARE_WORKERS": str(workers), "CARE_SERVE_STATE": str(state),

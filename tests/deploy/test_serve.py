@@ -92,8 +92,30 @@ def test_workers_answer_only_the_served_host_names():
     argv = serve.worker_argv(s, 9999)
     assert argv[argv.index("--server.allowedHosts") + 1] == "care.example.org"
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
-    assert serve.settings_from_env({}).import_page == "off"
+    assert serve.settings_from_env({}).import_page == "on"  # offered to importers only: needs a login
+    assert argv[argv.index("--secrets.files") + 1].endswith(".streamlit/secrets.toml")
+    assert serve.worker_env(s, paths.ROOT)["CARE_SERVE"] == "1"
     assert serve.settings_from_env({"CARE_IMPORT_PAGE": "on"}).import_page == "on"
+
+
+def test_the_login_and_access_files_are_checked_before_anything_starts(tmp_path, monkeypatch):
+    serve = serve_module()
+    monkeypatch.delenv("CARE_ACCESS_FILE", raising=False)
+    secrets = tmp_path / "secrets.toml"
+    s = serve.settings_from_env({"CARE_SECRETS_FILE": str(secrets)})
+    assert serve.check_login(s).startswith("no login (no secrets file)")
+    with pytest.raises(SystemExit, match="must be a .toml file"):
+        serve.check_login(serve.settings_from_env({"CARE_SECRETS_FILE": str(tmp_path)}))
+    secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1:8080/oauth2callback"\n')
+    with pytest.raises(SystemExit, match="lacks cookie_secret, client_id, client_secret, server_metadata_url"):
+        serve.check_login(s)
+    secrets.write_text("".join(f'{k} = "x"\n' for k in ("[auth]\nredirect_uri", "cookie_secret", "client_id",
+                                                          "client_secret", "server_metadata_url")))
+    assert serve.check_login(s).startswith("login through x; access file (no access file)")
+    (tmp_path / "access.toml").write_text('[roles]\npartner = ["not an address"]\n')
+    monkeypatch.setenv("CARE_ACCESS_FILE", str(tmp_path / "access.toml"))
+    with pytest.raises(SystemExit, match="CARE_ACCESS_FILE: .*neither an e-mail address"):
+        serve.check_login(s)
 
 
 # ---- on the wire ---------------------------------------------------------------------------------
@@ -117,7 +139,7 @@ def test_pages_are_not_cached_and_carry_the_security_headers(stack):
     csp = headers["Content-Security-Policy"]
     for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "connect-src 'self'"):
         assert directive in csp
-    assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in csp
+    assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval' blob: 'sha256-" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
