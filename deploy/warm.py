@@ -59,7 +59,7 @@ async def warm_session(port: int, dataset: str, locale_index: int, filtered: boo
         for page, chosen in views(ids, pages, filtered):
             _, errors = await viewer.change(page, chosen)
             done, failed = done + 1, failed + bool(errors)
-    except (OSError, TimeoutError, Exception):  # a worker restarted or stopping: warming is best effort
+    except Exception:  # a worker restarted or stopping (OSError, TimeoutError, ...): warming is best effort
         failed += 1
     finally:
         with contextlib.suppress(Exception):
