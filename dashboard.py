@@ -33,6 +33,7 @@ lang = st.sidebar.radio(
     key="lang",
 )
 lang = i18n.normalise_lang(lang)
+ui.keep_choices_shown_in(lang)  # the dataset and filter widgets show their choices in the new language
 t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
 names = options.labels(lang)
 if ignored:

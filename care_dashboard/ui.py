@@ -277,6 +277,23 @@ def leave_legacy_pages_mode() -> None:
         _leave_legacy_pages_mode()
 
 
+# the sidebar's widgets whose options are shown by name, in the page's language
+NAMED_CHOICE_KEYS = ("dataset", "component", "territory", "organisation")
+
+
+def keep_choices_shown_in(lang: str) -> None:
+    """dashboard.py calls this after the language radio, before the widgets below it. Streamlit's
+    browser side remembers a radio's or multiselect's choice by its label as shown: when the
+    language changes the labels do, and the dataset picker showed no dataset chosen (the choice was
+    kept, but not shown). Setting the same values again at a language change makes Streamlit send
+    them with the new labels."""
+    if st.session_state.get("_shown_lang") not in (None, lang):
+        for key in NAMED_CHOICE_KEYS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+    st.session_state["_shown_lang"] = lang
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """A dataset version's components, territories and organisations (the option queries), with

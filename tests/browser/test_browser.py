@@ -129,6 +129,25 @@ def test_people_page_of_synthetic_data_and_the_choice_kept_across_pages(server, 
     page.close()
 
 
+def test_the_sidebar_shows_its_choices_after_a_language_change(server, browser):
+    """Streamlit's browser side keeps a radio's or multiselect's choice by its label as shown: after
+    a change of language the dataset picker showed no dataset chosen (the choice was kept, not
+    shown). The chosen dataset and filter stay visibly chosen, in the new language's names."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/?lang=en&dataset=care_2025_synthetic&component=human-rights")
+    wait_for_app(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_role("radio", name="CARE 2025 synthetic demo")).to_be_checked(timeout=30_000)
+    sidebar.get_by_text("Español", exact=True).click()
+    expect(page.locator("[data-testid='stMain'] h1")).to_have_text("Resumen", timeout=30_000)
+    wait_for_app(page)
+    expect(sidebar.get_by_role("radio", name="Demo CARE 2025, datos sintéticos")).to_be_checked()
+    expect(sidebar.get_by_text("Derechos humanos", exact=True)).to_be_visible()  # the filter's chip
+    page.close()
+
+
 def test_people_page_of_published_figures_explains_the_empty_state(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     errors, foreign, failed = watch(page)
