@@ -1,3 +1,7 @@
+import os
+import shutil
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -57,3 +61,31 @@ def ppl(tmp_path_factory):
         tmp_path_factory.mktemp("data") / "fixture_ppl", "record_level", fixtures.PEOPLE_TABLES
     )
     return Runner(datasets.load_dataset(folder.name, folder.parent))
+
+
+# ---- Chromium, for tests/browser and tests/deploy: one Playwright and one browser per session ----
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """Debian's Chromium (never a download). With CI=true a missing Chromium is a failure;
+    elsewhere the browser tests skip with a message saying how to install it."""
+    from tests.browser.conftest import CHROMIUM
+
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = f"Chromium not found at {CHROMIUM}: install it with 'sudo apt-get install -y chromium'"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: browser tests must run)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,13 +6,11 @@ with a message saying how to install it. No browser is ever downloaded.
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -30,16 +28,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = f"Chromium not found at {CHROMIUM}: install it with 'sudo apt-get install -y chromium'"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " (CI=true: browser tests must run)")
-    pytest.skip(message)
 
 
 @contextlib.contextmanager
@@ -80,14 +68,8 @@ def server():
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+# Chromium itself (the ``chromium_path`` and ``browser`` fixtures) is in tests/conftest.py: one
+# browser for the whole session, shared with tests/deploy (two would start two Playwright loops).
 
 
 # True once the page's script has finished and every chart the page shows is drawn: every visible
