@@ -384,10 +384,12 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
         (oid, cid): (code[status], text)
         for oid, cid, status, text in zip(df["organisation_id"].tolist(), df["component_id"].tolist(),
                                           df["participation_status"].tolist(),
-                                          figures.matrix_cell_texts(df, lang, threshold, short=True))
+                                          figures.matrix_cell_texts(df, lang, threshold, short=True, narrow=narrow))
     }
     z = [[cells[(oid, cid)][0] if (oid, cid) in cells else None for cid in comp_ids] for oid in org_ids]
     text = [[cells[(oid, cid)][1] if (oid, cid) in cells else "" for cid in comp_ids] for oid in org_ids]
+    if narrow:  # "did not take part" in a column about 50 px wide: on two lines
+        text = [[t if "<br>" in t else wrap_label(t, 9) for t in row] for row in text]
     n = len(STATUS_ORDER)
     colorscale = []
     for i, status in enumerate(STATUS_ORDER):
@@ -395,7 +397,9 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[wrap_label(labels.component(c), 11 if narrow else 18) for c in comp_ids],
+            # on a phone the columns (about 50 px each) are narrower than a word such as
+            # "formalización": their names stand upright, as in printed tables
+            x=[wrap_label(labels.component(c), 20 if narrow else 18) for c in comp_ids],
             y=[wrap_label(labels.organisation(o), 16) if narrow else labels.organisation(o) for o in org_ids],
             text=text,
             texttemplate="%{text}",
@@ -411,7 +415,7 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     )
     two_lines = any("<br>" in t for row in text for t in row)
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False, tickangle=0, **({"tickfont": dict(size=11)} if narrow else {}))
+    fig.update_xaxes(side="top", showgrid=False, tickangle=-90 if narrow else 0, **({"tickfont": dict(size=11)} if narrow else {}))
     if narrow:
         fig.update_yaxes(tickfont=dict(size=11))
     if shown_note:
@@ -421,7 +425,10 @@ def organisation_matrix_chart(df: pd.DataFrame, title: str, labels: Labels, thre
     row_px = (50 if two_lines else 34) + (14 if narrow else 0)
     margin = dict(t=150, l=4, r=4)
     if narrow:  # the names' room set, so the notes under the grid start at its left edge
-        longest = max((len(line) for o in org_ids for line in wrap_label(labels.organisation(o), 16).split("<br>")), default=8)
+        wrapped = [wrap_label(labels.organisation(o), 16).split("<br>") for o in org_ids]
+        longest = max((len(line) for lines in wrapped for line in lines), default=8)
+        # a row as tall as its name's lines (11 px, Plotly's line spacing 1.3) and a little more
+        row_px = max(row_px, round(11 * 1.3 * max((len(lines) for lines in wrapped), default=1)) + 10)
         margin["l"] = round(6.6 * longest) + 14
         fig.update_yaxes(automargin=False)
     fig.update_layout(height=200 + row_px * max(len(org_ids), 1), margin=margin)
@@ -624,6 +631,8 @@ TITLE_WRAP_CHARS_NARROW = 32
 SUBTITLE_WRAP_CHARS = 95
 SUBTITLE_WRAP_CHARS_NARROW = 44
 TITLE_LINE_PX = 25
+MULTILINE_TITLE_SHIFT_EM = 0.7  # with_heading
+_INLINE_FONT = re.compile(r"font-size:(\d+)px")  # for_projector
 SUBTITLE_LINE_PX = 19
 
 
@@ -633,28 +642,35 @@ def plain_title(fig: go.Figure) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
-def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False) -> go.Figure:
+def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False, title_chars: int | None = None,
+                 subtitle_chars: int | None = None) -> go.Figure:
     """Write the figure's heading as statistics publishers do: its title (what is counted) and
-    under it a subtitle with the counting unit, both wrapped to fit (a phone with ``narrow``),
+    under it a subtitle with the counting unit, both wrapped to fit (a phone with ``narrow``;
+    ``title_chars``, ``subtitle_chars``: their line lengths where there is more room, a slide),
     with the top margin grown by the lines they take. Writes into ``fig`` and returns it."""
     if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
         return fig  # its builder laid out its own heading, unit included (the map)
     title = plain_title(fig)
-    title_lines = wrap_label(title, TITLE_WRAP_CHARS_NARROW if narrow else TITLE_WRAP_CHARS)
+    title_lines = wrap_label(title, title_chars or (TITLE_WRAP_CHARS_NARROW if narrow else TITLE_WRAP_CHARS))
     sub = " ".join(re.sub(r"<br>", " ", subtitle).split())
     sub = sub[:1].upper() + sub[1:]
-    sub_lines = wrap_label(sub, SUBTITLE_WRAP_CHARS_NARROW if narrow else SUBTITLE_WRAP_CHARS)
+    sub_lines = wrap_label(sub, subtitle_chars or (SUBTITLE_WRAP_CHARS_NARROW if narrow else SUBTITLE_WRAP_CHARS))
     n_title, n_sub = title_lines.count("<br>") + 1, sub_lines.count("<br>") + 1
+    font = 17 if narrow else 19
+    # Plotly draws a title of several lines anchored at its top 0.7 em higher than one of a
+    # single line (measured in Chromium: its first line was cut at the figure's top edge, by
+    # 13 px at 28 px on a slide); the pad gives that back
+    pad_top = 12 + (round(MULTILINE_TITLE_SHIFT_EM * font) if n_title > 1 else 0)
     margin = fig.layout.margin
     top = margin.t if margin and margin.t is not None else TEMPLATE.layout.margin.t
     # the builder's top margin holds one title line (about 46 px); the rest of it is room for
     # what it writes above the plot (panel titles, a grid's column names), which stays under
-    # the heading: 12 px above the title, its lines, the subtitle's, with the gaps Plotly leaves
-    grown = 12 + n_title * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX + 26 - 46
+    # the heading: the pad above the title, its lines, the subtitle's, with the gaps Plotly leaves
+    grown = pad_top + n_title * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX + 26 - 46
     fig.update_layout(
         title=dict(
             text=title_lines, x=0, xanchor="left", xref="container", yref="container", y=1, yanchor="top",
-            pad=dict(t=12, l=10), font=dict(size=17 if narrow else 19),
+            pad=dict(t=pad_top, l=10), font=dict(size=font),
             subtitle=dict(text=sub_lines, font=dict(size=13 if narrow else 15, color=MUTED)),
         ),
         margin=dict(t=top + grown),
@@ -695,22 +711,96 @@ def for_projector(fig: go.Figure, scale: float = 1.45) -> go.Figure:
     """A copy of the figure with every text larger, for a projector at the back of a room."""
     out = go.Figure(fig)
     base = out.layout.font.size or TEMPLATE.layout.font.size or 15
+    subtitle = out.layout.title.subtitle.font.size if out.layout.title.subtitle else None
+    pad_top = out.layout.title.pad.t
     out.update_layout(font_size=round(base * scale), title_font_size=round(19 * scale))
+    if subtitle:  # the unit under the title (charts.with_heading) is read from the back too
+        out.update_layout(title_subtitle_font_size=round(subtitle * scale))
+    if pad_top:  # as the title grows (with_heading: it holds a shift that grows with the font)
+        out.update_layout(title_pad_t=round(pad_top * scale))
     out.update_xaxes(tickfont_size=round(14 * scale))
     out.update_yaxes(tickfont_size=round(14 * scale))
+    margin = out.layout.margin
+    # a builder that sets the room for its row names (automargin off) had it for 14 px names:
+    # it grows with them, and what is written from the figure's left edge (the source line,
+    # ``with_caveat_footer``) moves with it
+    left = margin.l
+    new_left = round(left * scale) if left is not None else None
     for annotation in out.layout.annotations:
         annotation.font.size = round((annotation.font.size or base) * scale)
+        if left is not None and annotation.xref == "paper" and annotation.xshift == -(left - 10) and left != 10:
+            annotation.xshift = -(new_left - 10)
     for trace in out.data:
         if getattr(trace, "textfont", None) is not None:
             trace.textfont.size = round((trace.textfont.size or base) * scale)
-    margin = out.layout.margin
+        ys = getattr(trace, "y", None)
+        if ys is not None and any(isinstance(y, str) and "font-size:" in y for y in ys):
+            # a row name's second line set smaller in its text (the timeline's reach) grows too,
+            # in the axis's order of its rows as well
+            trace.y = _grow_inline_fonts(ys, scale)
+    out.for_each_yaxis(lambda axis: axis.update(categoryarray=_grow_inline_fonts(axis.categoryarray, scale))
+                       if axis.categoryarray else None)
     top, bottom = (margin.t if margin.t is not None else 70), (margin.b if margin.b is not None else 40)
     height = out.layout.height or 450
     out.update_layout(
         height=round(height * 1.25 + (bottom + top) * (scale - 1)),
-        margin=dict(t=round(top * scale), b=round(bottom * scale)),
+        margin=dict(t=round(top * scale), b=round(bottom * scale), **({"l": new_left} if left is not None else {})),
     )
     return out
+
+
+def fit_rows(fig: go.Figure) -> go.Figure:
+    """Make the names of a chart's rows (its y axes' categories), and the texts in a grid's
+    cells, no taller than their rows: on a slide of fixed height the enlarged texts of many
+    rows overlap, and Plotly then leaves every other name out (16 organisations at 1920x1080, in
+    Spanish). A cell of two lines that cannot be read in its row is written on one ("33
+    participations · 20 people"). Writes into ``fig``, returns it."""
+    height = fig.layout.height or 450
+    margin = fig.layout.margin
+    plot = height - (margin.t if margin.t is not None else 70) - (margin.b if margin.b is not None else 40)
+    base = fig.layout.font.size or 14
+    rows: dict[str, set] = {}
+    for trace in fig.data:
+        ys = getattr(trace, "y", None)
+        if ys is None or not len(ys) or not all(isinstance(y, str) for y in ys):
+            continue  # a value axis, not rows
+        rows.setdefault(getattr(trace, "yaxis", None) or "y", set()).update(ys)
+    pitches = {}
+    for axis_id, names in rows.items():
+        axis = fig.layout["yaxis" + axis_id[1:]]
+        domain = axis.domain or (0, 1)
+        pitches[axis_id] = pitch = plot * (domain[1] - domain[0]) / len(names)
+        lines = max(name.count("<br>") + 1 for name in names)
+        size = axis.tickfont.size or base
+        if size > (fits := _fits(pitch, lines)):
+            axis.tickfont.size = fits
+    for trace in fig.data:
+        pitch = pitches.get(getattr(trace, "yaxis", None) or "y")
+        if trace.type != "heatmap" or trace.text is None or pitch is None:
+            continue
+        cells = [[str(t) for t in row] for row in trace.text]
+        lines = max((t.count("<br>") + 1 for row in cells for t in row), default=1)
+        if lines > 1 and _fits(pitch, lines) < MIN_ROW_FONT_PX + 1:
+            trace.text = [[t.replace("<br>", " · ") for t in row] for row in cells]
+            lines = 1
+        size = trace.textfont.size or base
+        if size > (fits := _fits(pitch, lines)):
+            trace.textfont.size = fits
+    return fig
+
+
+MIN_ROW_FONT_PX = 10  # fit_rows: smaller would not be read on a slide
+
+
+def _fits(pitch: float, lines: int) -> int:
+    """The largest font (px) whose ``lines`` lines stand in a row ``pitch`` px high."""
+    return max(MIN_ROW_FONT_PX, int(pitch * 0.9 / (1.25 * lines)))
+
+
+def _grow_inline_fonts(texts, scale: float) -> list:
+    """``texts`` with the font sizes written in them (``font-size:13px``) times ``scale``."""
+    return [_INLINE_FONT.sub(lambda m: f"font-size:{round(int(m.group(1)) * scale)}px", t) if isinstance(t, str) else t
+            for t in texts]
 
 
 def _hbar_layout(title: str, lang: str, names: list[str], x_max: float, label_chars: int) -> dict:

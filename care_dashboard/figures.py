@@ -134,17 +134,18 @@ def hidden_column(df: pd.DataFrame, column: str = "people_count") -> list:
     return df[name].tolist() if name in df.columns else [None] * len(df)
 
 
-def matrix_cell_texts(df: pd.DataFrame, lang: str, threshold: int, short: bool) -> list[str]:
+def matrix_cell_texts(df: pd.DataFrame, lang: str, threshold: int, short: bool, narrow: bool = False) -> list[str]:
     """What each cell of the organisation matrix says (one per row of ``organisation_matrix``), on
-    the chart (``short``) or in its table.
+    the chart (``short``; abbreviated on a phone, ``narrow``) or in its table.
 
     From attendance records: participations and people, or "<N people" when the people are
     hidden. From published figures: the published count, "took part", "not known" or "did not
     take part". Column-wise, with each text looked up once: a national programme has thousands of
     organisations.
     """
-    below = i18n.t("charts.people_below", lang, threshold=threshold)
-    records = i18n.t("charts.matrix_cell_records" if short else "tables.cell_records", lang)
+    below = i18n.t("charts.people_below_narrow" if narrow else "charts.people_below", lang, threshold=threshold)
+    records = i18n.t("charts.matrix_cell_records_narrow" if narrow else
+                     "charts.matrix_cell_records" if short else "tables.cell_records", lang)
     status_texts: dict[str, str] = {}
     out = []
     def column(name: str) -> list:  # people columns are absent from a grid of published figures
@@ -161,7 +162,7 @@ def matrix_cell_texts(df: pd.DataFrame, lang: str, threshold: int, short: bool) 
             if participations not in numbers:
                 numbers[participations] = i18n.number(participations, lang)
             if people not in people_texts:
-                people_texts[people] = people_text(people, lang)
+                people_texts[people] = i18n.number(people, lang) if narrow else people_text(people, lang)
             out.append(records.format(participations=numbers[participations], people=people_texts[people]))
         elif status == "count_published":
             out.append(i18n.number(participations, lang))

@@ -34,6 +34,7 @@ placed it, so tests check the figure itself.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import html
@@ -1788,6 +1789,66 @@ def _px(frames: dict, layout_margin: dict, plot_w: float, plot_h: float, x: floa
         return f["left"] + t * f["width"] if horizontal else f["top"] + (1 - t) * f["height"]
 
     return one(x, xref, True), one(y, yref, False)
+
+
+def scaled(spec: dict, zoom: float) -> dict:
+    """A finished map (``territory_map(...).to_dict()``) with every size in pixels times ``zoom``:
+    its height and margins, fonts, circles, lines and the offsets of its labels. Drawn ``w``
+    wide, it is the map drawn ``w / zoom`` wide, enlarged (or reduced) as a whole: its circles
+    and labels stay where the builder placed them for its size, which drawing it at another
+    height would not keep (a slide). Positions are fractions of the figure or data coordinates,
+    and stay. ``spec`` is not changed."""
+
+    def px(value):
+        if isinstance(value, dict) and "bdata" in value:  # a numpy array, as Plotly writes it in a dict
+            value = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+        if isinstance(value, (list, tuple)):
+            return [px(v) for v in value]
+        return None if value is None else value * zoom
+
+    def sized(part: dict, *keys: str) -> dict:
+        out = dict(part)
+        for key in keys:
+            if isinstance(out.get(key), dict):
+                out[key] = {**out[key], "size": px(out[key].get("size"))} if "size" in out[key] else out[key]
+        return out
+
+    layout = dict(spec["layout"])
+    base_font = (layout.get("font") or {}).get("size") or charts.TEMPLATE.layout.font.size or 15
+    layout["font"] = {**(layout.get("font") or {}), "size": base_font * zoom}
+    layout["height"] = layout["height"] * zoom
+    layout["margin"] = {k: (v * zoom if k in "lrtb" else v) for k, v in (layout.get("margin") or {}).items()}
+    if layout.get("meta"):
+        layout["meta"] = {**layout["meta"], "min_width_px": layout["meta"]["min_width_px"] * zoom}
+    title = sized(layout.get("title") or {}, "font")
+    if isinstance(title.get("subtitle"), dict):
+        title["subtitle"] = sized(title["subtitle"], "font")
+    layout["title"] = title
+    annotations = []
+    for a in layout.get("annotations") or []:
+        a = sized(a, "font")
+        for key in ("xshift", "yshift", "borderpad", "borderwidth"):
+            if key in a:
+                a[key] = px(a[key])
+        annotations.append(a)
+    layout["annotations"] = annotations
+    layout["shapes"] = [{**sh, "line": {**sh["line"], "width": px(sh["line"].get("width", 2))}} if "line" in sh else sh
+                        for sh in layout.get("shapes") or []]
+    data = []
+    for trace in spec["data"]:
+        trace = sized(trace, "textfont")
+        if isinstance(trace.get("line"), dict) and "width" in trace["line"]:
+            trace["line"] = {**trace["line"], "width": px(trace["line"]["width"])}
+        marker = trace.get("marker")
+        if isinstance(marker, dict):
+            marker = dict(marker)
+            if "size" in marker:
+                marker["size"] = px(marker["size"])
+            if isinstance(marker.get("line"), dict) and "width" in marker["line"]:
+                marker["line"] = {**marker["line"], "width": px(marker["line"]["width"])}
+            trace["marker"] = marker
+        data.append(trace)
+    return {**spec, "layout": layout, "data": data}
 
 
 def figure_boxes(fig: go.Figure, width_px: float) -> list[Mark]:

@@ -71,3 +71,19 @@ def paginate_notes(texts: list[str], viewport: Viewport) -> list[list[int]]:
         pages[-1].append(i)
         used += need
     return [p for p in pages if p]
+
+
+def figures_per_row(count: int) -> int:
+    """How many headline figures stand side by side on a slide: up to three in one row; more in
+    two rows (four as two by two), so each has room for its number on one line in large type."""
+    return count if count <= 3 else -(-count // 2)
+
+
+MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui.slide_figure)
+
+
+def map_zoom(chart_height: int, map_height: float, map_min_width: float, viewport: Viewport) -> float:
+    """How much the map is enlarged (or reduced) as a whole on a slide: it places its circles and
+    labels for the size it is drawn at (``map_chart``), so it is drawn at that size and scaled, to
+    the chart's room in height and the slide's width."""
+    return max(0.3, min(MAP_MAX_ZOOM, chart_height / map_height, viewport.width * 0.93 / map_min_width))

@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import briefing, caveats, charts, datasets, exports, figures, i18n, notes, paths, queries, url_state, view_cache, views
+from . import (briefing, caveats, charts, datasets, exports, figures, i18n, map_chart, notes, paths, queries, slides,
+               url_state, view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -785,24 +786,41 @@ def document_language(lang: str) -> None:
     _document_language(key="care_document_language", data={"lang": lang}, height=0)
 
 
-def slide_figure(ctx: PageContext, view: views.View, height: int):
+def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
     """A view's chart for a slide: its unit under the title, the source line inside it, text
     enlarged for a projector, and as tall as the slide allows (its key caveats are written under
-    it in large type). Built the first time this view shows the slide at this height and kept
-    (``PageContext.memo``); returned as a figure for ``st.plotly_chart`` (``view_cache.SentFigure``)."""
+    it in large type), its title on one line where the slide's ``width`` (px) holds it. Built the
+    first time this view shows the slide at this size and kept (``PageContext.memo``); returned
+    as a figure for ``st.plotly_chart`` (``view_cache.SentFigure``)."""
 
     def build() -> dict:
         fig = view.make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
-        charts.with_heading(fig, view.unit)
+        scale = max(1.0, min(1.5, height / 560))
+        line = width * 0.9 * slides.CHARS_PER_EM  # characters of a line of the slide, times the font size
+        charts.with_heading(fig, view.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),
+                            subtitle_chars=max(charts.SUBTITLE_WRAP_CHARS, int(line / (15 * scale))))
         figure_with_footer(ctx, fig, [], copy=False)
-        if view.key != "territory_map":  # the map places its labels for its own size
-            fig = charts.for_projector(fig, scale=max(1.0, min(1.5, height / 560)))
-        else:  # only its heading grows
-            fig.update_layout(title_font_size=27, title_subtitle_font_size=19)
+        if view.key == "territory_map":  # drawn at its own size, which the slide scales (slide_map_zoom)
+            return fig.to_dict()
+        fig = charts.for_projector(fig, scale=scale)
         fig.update_layout(height=height)
+        charts.fit_rows(fig)
         return fig.to_dict()
 
-    return view_cache.sent_figure(ctx.memo("slide", build, view.key, view.unit, height))
+    return view_cache.sent_figure(ctx.memo("slide", build, view.key, view.unit, height, width))
+
+
+def slide_map(ctx: PageContext, fig, height: int, viewport: slides.Viewport):
+    """The map of a slide (``slide_figure``: drawn at its own size, for which its circles and
+    labels are placed), enlarged or reduced as a whole to the slide (``slides.map_zoom``,
+    ``map_chart.scaled``), as a figure for ``st.plotly_chart``; kept for the view and size."""
+
+    def build() -> dict:
+        spec = fig.to_dict()
+        layout = spec["layout"]
+        return map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], viewport))
+
+    return view_cache.sent_figure(ctx.memo("slide_map", build, height, viewport.width, viewport.height))
 
 
 _presenter = st.components.v2.component(

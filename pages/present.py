@@ -70,19 +70,27 @@ else:
         elif deck[index].figures:
             slide = deck[index]
             st.title(slide.title)
-            for column, figure in zip(st.columns(len(slide.figures)), slide.figures):
-                with column:
-                    st.metric(ui.plain(figure.label), figure.value)
-                    st.markdown(ui.plain(figure.unit))
-                    for line in key_lines(figure)[:1]:
-                        st.markdown(f":material/warning: {line}")
+            per_row = slides.figures_per_row(len(slide.figures))
+            rows = [slide.figures[i:i + per_row] for i in range(0, len(slide.figures), per_row)]
+            for row in rows:  # four figures as two rows of two: a range ("320 to 799") keeps one line
+                for column, figure in zip(st.columns(per_row), row):
+                    with column:
+                        st.metric(ui.plain(figure.label), figure.value)
+                        st.markdown(ui.plain(figure.unit))
+                        for line in key_lines(figure)[:1]:
+                            st.markdown(f":material/warning: {line}")
             synthetic = caveats.synthetic_caveat(ctx.lang, ctx.data_facts)
             if synthetic is not None:  # once for the slide, not under every figure
                 st.markdown(f":material/science: {ui.short_note(deck_notes.number(synthetic), synthetic, ctx.lang)}")
+            with st.container(key="care_slide_source"):  # as the chart slides carry theirs inside the chart
+                st.caption(ui.plain(ui.source_line(ctx)))
         else:
             slide = deck[index]
             lines = key_lines(slide)
-            fig = ui.slide_figure(ctx, slide, slides.chart_height(viewport, lines))
+            height = slides.chart_height(viewport, lines)
+            fig = ui.slide_figure(ctx, slide, height, viewport.width)
+            if slide.key == "territory_map":
+                fig = ui.slide_map(ctx, fig, height, viewport)
             st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key),
                             alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
             for line in lines:

@@ -828,3 +828,47 @@ def test_a_place_with_no_room_even_for_a_number_is_named_under_the_map():
             assert tid in marked or f"Barrio {i} (" in listed.split("Too crowded to mark on the map:")[1], tid
         for width in WIDTHS[layout]:
             assert geometry_problems(fig, width) == []
+
+
+@pytest.mark.parametrize("zoom", [0.65, 1.3])
+def test_a_map_scaled_for_a_slide_is_the_same_map_enlarged(care, zoom):
+    """On a slide the map is drawn at its own size and scaled as a whole (``map_chart.scaled``):
+    every text, circle, frame and line is where it was, times the zoom, so nothing the builder
+    kept apart touches. (Drawn at the 720p slide's height instead, its labels overlapped the
+    zoomed panels' titles and circles stood over their frames.)"""
+    import plotly.graph_objects as go
+    fig = build(care)
+    import plotly.io
+    spec = fig.to_dict()
+    before = plotly.io.to_json(spec)
+    big = go.Figure(decoded(map_chart.scaled(spec, zoom)))
+    assert plotly.io.to_json(spec) == before  # the kept figure is left as it was
+    assert big.layout.height == pytest.approx(fig.layout.height * zoom)
+    assert big.layout.meta["min_width_px"] == pytest.approx(fig.layout.meta["min_width_px"] * zoom)
+    for width in (1000, 1400):
+        natural = {(m.kind, m.name): m.box for m in map_chart.figure_boxes(fig, width)}
+        scaled = {(m.kind, m.name): m.box for m in map_chart.figure_boxes(big, width * zoom)}
+        assert natural.keys() == scaled.keys() and len(natural) > 20
+        for key, box in natural.items():
+            # Plotly's gap between a title and its subtitle is its own, in pixels: it does not scale
+            slack = map_chart.SUBTITLE_GAP_PX * abs(1 - zoom) if key == ("text", "subtitle") else 0
+            assert scaled[key] == pytest.approx(tuple(v * zoom for v in box), abs=1.5 + slack), key
+        assert geometry_problems(big, width * zoom) == []
+    assert [round(d, 3) for d in drawn_diameters(big)] == [round(d * zoom, 3) for d in drawn_diameters(fig)]
+
+
+def decoded(value):
+    """A figure's dict with the numpy arrays Plotly writes as ``{"dtype", "bdata"}`` read back."""
+    import base64
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+        return {k: decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decoded(v) for v in value]
+    return value
+
+
+def drawn_diameters(fig) -> list[float]:
+    return sorted(float(s) for t in fig.data if t.mode and "markers" in t.mode and t.marker.size is not None
+                  for s in (t.marker.size if not isinstance(t.marker.size, (int, float)) else [t.marker.size]))

@@ -129,6 +129,10 @@ def test_matrix_chart_cells():
     })
     fig = charts.organisation_matrix_chart(df, "Matrix (participations)", make_labels())
     assert [list(r) for r in fig.data[0].text] == [["31", "not known"], ["took part", "did not take part"]]
+    phone = charts.organisation_matrix_chart(df, "Matrix (participations)", make_labels(), narrow=True)
+    # columns about 50 px wide: a status on two lines, the columns' names upright
+    assert [list(r) for r in phone.data[0].text] == [["31", "not known"], ["took part", "did not<br>take part"]]
+    assert phone.layout.xaxis.tickangle == -90 and fig.layout.xaxis.tickangle == 0
     wide = tables.matrix_table(df, make_labels())
     assert list(wide.columns) == ["Organisation", "Territory", "OHS", "Formalisation"]
     assert wide.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "31", "not known whether it took part"]
@@ -346,3 +350,119 @@ def test_organisation_grid_shows_the_busiest_when_many():
     assert list(fig.data[0].y)[0] == "o015" and list(fig.data[0].y)[-1] == "o044"
     assert any("30 organisations with most participations of 45" in (a.text or "") for a in fig.layout.annotations)
     assert len(tables.matrix_table(df, make_labels())) == 45  # the table keeps every organisation
+
+
+def test_a_chart_enlarged_for_a_projector_keeps_room_for_its_row_names():
+    """On a slide the row names grow with every text (``charts.for_projector``): the room the
+    builder set for them grows as much, and the source line stays at the figure's left edge.
+    (At 1920x1080 the component slide cut "Occupational health" to "ccupational health".)"""
+    df = pd.DataFrame({"component_id": ["ohs", "formalisation"],
+                       "participations_count": pd.array([311, None], dtype="Int32"),
+                       "organisations_count": pd.array([16, 11], dtype="Int32")})
+    fig = charts.component_participations_chart(df, "Participations by component", make_labels())
+    charts.with_heading(fig, "participations (attendances), not people")
+    fig = charts.with_caveat_footer(fig, ["Source: the report."])
+    left = fig.layout.margin.l
+    assert fig.layout.yaxis.automargin is False and left > 10
+    source = [a for a in fig.layout.annotations if a.text == "Source: the report."][0]
+    assert source.xshift == -(left - 10)
+
+    big = charts.for_projector(fig, scale=1.5)
+    assert big.layout.yaxis.tickfont.size == 21
+    assert big.layout.margin.l == round(left * 1.5)
+    assert big.layout.title.subtitle.font.size == round(fig.layout.title.subtitle.font.size * 1.5)
+    big_source = [a for a in big.layout.annotations if a.text == "Source: the report."][0]
+    assert big_source.xshift == -(big.layout.margin.l - 10)  # still from the figure's left edge
+    not_published = [a for a in big.layout.annotations if "published" in a.text][0]
+    assert not_published.xshift is None  # written at its bar's place, not moved
+    assert fig.layout.margin.l == left  # the page's figure is left as it was
+
+
+def test_four_headline_figures_stand_two_by_two_on_a_slide():
+    from care_dashboard import slides
+    assert [slides.figures_per_row(n) for n in range(1, 7)] == [1, 2, 3, 2, 3, 3]
+
+
+def test_a_title_of_two_lines_gets_back_the_room_plotly_takes_above_it():
+    """Plotly draws a title of several lines, anchored at its top, 0.7 em higher than a title of
+    one line; the heading's pad gives that back, and the top margin grows by as much."""
+    one = charts.with_heading(charts.component_participations_chart(
+        pd.DataFrame({"component_id": ["ohs"], "participations_count": pd.array([311], dtype="Int32"),
+                      "organisations_count": pd.array([16], dtype="Int32")}), "Short", make_labels()), "participations")
+    assert one.layout.title.pad.t == 12
+    long_title = "What is known of each organisation's part in each component, territory by territory"
+    two = charts.with_heading(charts.component_participations_chart(
+        pd.DataFrame({"component_id": ["ohs"], "participations_count": pd.array([311], dtype="Int32"),
+                      "organisations_count": pd.array([16], dtype="Int32")}), long_title, make_labels()), "participations")
+    assert "<br>" in two.layout.title.text
+    assert two.layout.title.pad.t == 12 + round(0.7 * 19)
+    assert two.layout.margin.t - one.layout.margin.t == charts.TITLE_LINE_PX + round(0.7 * 19)
+    wide = charts.with_heading(charts.component_participations_chart(
+        pd.DataFrame({"component_id": ["ohs"], "participations_count": pd.array([311], dtype="Int32"),
+                      "organisations_count": pd.array([16], dtype="Int32")}), long_title, make_labels()),
+        "participations", title_chars=120)
+    assert "<br>" not in wide.layout.title.text and wide.layout.title.pad.t == 12  # a slide's width: one line
+
+
+def test_row_names_on_a_slide_are_no_taller_than_their_rows():
+    import plotly.graph_objects as go
+    names = [f"Organisation {i}" for i in range(16)]
+    fig = go.Figure(go.Heatmap(z=[[1]] * 16, y=names, x=["ohs"]))
+    fig.update_layout(height=500, margin=dict(t=100, b=60))
+    fig.update_yaxes(tickfont=dict(size=21))
+    charts.fit_rows(fig)
+    assert fig.layout.yaxis.tickfont.size == int((500 - 160) / 16 * 0.9 / 1.25) == 15
+    roomy = go.Figure(go.Bar(x=[1, 2], y=["a", "b"], orientation="h"))
+    roomy.update_layout(height=600, margin=dict(t=100, b=60))
+    roomy.update_yaxes(tickfont=dict(size=21))
+    assert charts.fit_rows(roomy).layout.yaxis.tickfont.size == 21  # room enough: left as it is
+    values = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))  # numbers on y: no rows to fit
+    values.update_yaxes(tickfont=dict(size=21))
+    assert charts.fit_rows(values).layout.yaxis.tickfont.size == 21
+
+
+def test_the_timeline_reach_lines_grow_on_a_slide():
+    df = pd.DataFrame({
+        "component_id": ["ohs"], "audience_id": ["waste_pickers"],
+        "period_start_date": pd.to_datetime(["2025-04-01"]), "period_end_date": pd.to_datetime(["2025-05-31"]),
+        "period_precision": ["month"], "reach_unit": ["participations"],
+        "participations_count": pd.array([311], dtype="Int32"), "organisations_count": pd.array([16], dtype="Int32"),
+    })
+    fig = charts.component_timeline_chart(df, "Components", make_labels())
+    assert "font-size:13px" in fig.data[0].y[0]
+    big = charts.for_projector(fig, scale=1.5)
+    assert "font-size:20px" in big.data[0].y[0] and list(big.layout.yaxis.categoryarray) == list(big.data[0].y)
+
+
+def test_a_grid_of_many_rows_writes_its_two_line_cells_on_one_line_on_a_slide():
+    import plotly.graph_objects as go
+    names = [f"Organisation {i}" for i in range(16)]
+    cells = [["33 participations<br>20 people"] for _ in names]
+    fig = go.Figure(go.Heatmap(z=[[1]] * 16, y=names, x=["ohs"], text=cells, texttemplate="%{text}",
+                               textfont=dict(size=21)))
+    fig.update_layout(height=440, margin=dict(t=120, b=80))  # a 720p slide: 15 px a row
+    charts.fit_rows(fig)
+    assert fig.data[0].text[0][0] == "33 participations · 20 people"
+    assert fig.data[0].textfont.size == int(240 / 16 * 0.9 / 1.25) == 10
+    tall = go.Figure(go.Heatmap(z=[[1]] * 4, y=names[:4], x=["ohs"], text=cells[:4], texttemplate="%{text}",
+                                textfont=dict(size=21)))
+    tall.update_layout(height=640, margin=dict(t=120, b=80))  # 110 px a row: both lines stay
+    charts.fit_rows(tall)
+    assert tall.data[0].text[0][0] == "33 participations<br>20 people" and tall.data[0].textfont.size == 21
+
+
+def test_a_phone_grid_of_attendance_records_abbreviates_its_cells_and_fits_its_names():
+    df = pd.DataFrame({
+        "organisation_id": ["asorepcol", "unnamed-bogota-2"], "organisation_name": ["ASOREPCOL", "x"],
+        "is_name_published": [True, False], "territory_id": ["bogota", "bogota"], "component_id": ["ohs", "ohs"],
+        "participation_status": ["took_part", "took_part"],
+        "participations_count": pd.array([33, 12], dtype="Int32"), "people_count": pd.array([20, None], dtype="Int32"),
+        "is_below_threshold": [False, True],
+    })
+    assert figures.matrix_cell_texts(df, "es", 5, short=True, narrow=True) == ["33 part.<br>20 pers.", "<5 pers."]
+    assert figures.matrix_cell_texts(df, "en", 5, short=True, narrow=True) == ["33 att.<br>20 ppl", "<5 ppl"]
+    assert figures.matrix_cell_texts(df, "en", 5, short=True) == ["33 participations<br>20 people", "<5 people"]
+    fig = charts.organisation_matrix_chart(df, "Matrix", make_labels(), narrow=True)
+    names = [wrap.split("<br>") for wrap in fig.data[0].y]
+    rows_px = (fig.layout.height - 200) / len(names)
+    assert rows_px >= 11 * 1.3 * max(len(n) for n in names) + 10  # a row holds its name's lines

@@ -92,6 +92,33 @@ SLIDE_FITS = """() => {
 }"""
 
 
+# what a chart slide draws as Plotly drew it: its title inside the figure (a title of two lines
+# was cut at the top), every row named (Plotly leaves out every other name of rows too tight for
+# them), and the texts written over the chart (the map's labels, its panels' titles, a grid's
+# cells) apart
+SLIDE_DRAWN = """() => {
+  const plot = document.querySelector('.st-key-care_slide .js-plotly-plot');
+  if (!plot) return [];
+  const problems = [];
+  const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+  const title = plot.querySelector('.gtitle');
+  if (title && title.getBoundingClientRect().top < svg.top - 1) problems.push('title cut at the top');
+  for (const [name, axis] of Object.entries(plot._fullLayout)) {
+    if (!/^yaxis\\d*$/.test(name) || axis.type !== 'category' || !axis.showticklabels || !axis.visible) continue;
+    const drawn = plot.querySelectorAll('.' + axis._id + 'tick text').length;
+    if (drawn && drawn < axis._categories.length) problems.push(`${name}: ${drawn} of ${axis._categories.length} rows named`);
+  }
+  const boxes = [...plot.querySelectorAll('.annotation, .heatmap-label text')]
+    .map(a => [a.getBoundingClientRect(), a.textContent]).filter(([r]) => r.width > 0 && r.height > 0);
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, ta] = boxes[i], [b, tb] = boxes[j];
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 2 && h > 2) problems.push(`texts overlap: "${ta.slice(0, 40)}" and "${tb.slice(0, 40)}"`);
+  }
+  return problems;
+}"""
+
+
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=["1080p", "720p"])
 def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, size):
     """Every slide, to the last "Notes" one, fits the window with no scrolling; the arrow keys,
@@ -112,6 +139,7 @@ def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, s
         fit = page.evaluate(SLIDE_FITS)
         assert fit["position"] == f"{n} of {total}"
         assert fit["scroll"] <= 1 and fit["bottom"] <= height, (n, fit)
+        assert page.evaluate(SLIDE_DRAWN) == [], n
         page.screenshot(path=str(ARTIFACTS / f"present-{width}x{height}-{n}.png"))
         if n < total:
             page.keyboard.press(keys[n % len(keys)])
@@ -125,4 +153,25 @@ def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, s
     wait_for_app(page)
     assert f"1 of {total}" in visible_text(page)
     assert page.get_by_role("button", name="Full screen (F)").is_visible()
+    page.close()
+
+
+def test_the_synthetic_deck_in_spanish_fits_a_small_projector(server, browser):
+    """The synthetic demo's deck (the people slides, a grid whose cells hold two numbers) in
+    Spanish at 1280x720: every slide fits, its chart drawn whole (``SLIDE_DRAWN``)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{server}/present?lang=es&dataset=care_2025_synthetic")
+    wait_for_app(page)
+    page.wait_for_function("() => /1 de \\d+/.test(document.body.innerText)")
+    total = int(re.search(r"1 de (\d+)", visible_text(page)).group(1))
+    assert total >= 10  # the people slides are there
+    for n in range(1, total + 1):
+        wait_for_app(page)
+        fit = page.evaluate(SLIDE_FITS)
+        assert fit["position"] == f"{n} de {total}"
+        assert fit["scroll"] <= 1 and fit["bottom"] <= 720, (n, fit)
+        assert page.evaluate(SLIDE_DRAWN) == [], n
+        if n < total:
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"() => document.body.innerText.includes('{n + 1} de {total}')", timeout=30_000)
     page.close()
