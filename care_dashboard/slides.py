@@ -82,8 +82,8 @@ def figures_per_row(count: int) -> int:
 MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui.slide_figure)
 
 
-def map_zoom(chart_height: int, map_height: float, map_min_width: float, viewport: Viewport) -> float:
+def map_zoom(chart_height: int, map_height: float, map_min_width: float, window_width: int) -> float:
     """How much the map is enlarged (or reduced) as a whole on a slide: it places its circles and
     labels for the size it is drawn at (``map_chart``), so it is drawn at that size and scaled, to
-    the chart's room in height and the slide's width."""
-    return max(0.3, min(MAP_MAX_ZOOM, chart_height / map_height, viewport.width * 0.93 / map_min_width))
+    the chart's room in height and the slide's width (93 % of the window's)."""
+    return max(0.3, min(MAP_MAX_ZOOM, chart_height / map_height, window_width * 0.93 / map_min_width))

@@ -789,9 +789,10 @@ def document_language(lang: str) -> None:
 def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
     """A view's chart for a slide: its unit under the title, the source line inside it, text
     enlarged for a projector, and as tall as the slide allows (its key caveats are written under
-    it in large type), its title on one line where the slide's ``width`` (px) holds it. Built the
-    first time this view shows the slide at this size and kept (``PageContext.memo``); returned
-    as a figure for ``st.plotly_chart`` (``view_cache.SentFigure``)."""
+    it in large type), its title on one line where the slide's ``width`` (px) holds it; the map
+    scaled as a whole (``map_chart.scaled``, ``slides.map_zoom``). Built the first time this view
+    shows the slide at this size and kept (``PageContext.memo``); returned as a figure for
+    ``st.plotly_chart`` (``view_cache.SentFigure``)."""
 
     def build() -> dict:
         fig = view.make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
@@ -800,27 +801,18 @@ def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
         charts.with_heading(fig, view.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),
                             subtitle_chars=max(charts.SUBTITLE_WRAP_CHARS, int(line / (15 * scale))))
         figure_with_footer(ctx, fig, [], copy=False)
-        if view.key == "territory_map":  # drawn at its own size, which the slide scales (slide_map_zoom)
-            return fig.to_dict()
+        if view.key == "territory_map":
+            # it places its circles and labels for the size it is drawn at: drawn so, and
+            # enlarged or reduced as a whole to the slide
+            spec = fig.to_dict()
+            layout = spec["layout"]
+            return map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
         fig = charts.for_projector(fig, scale=scale)
         fig.update_layout(height=height)
         charts.fit_rows(fig)
         return fig.to_dict()
 
     return view_cache.sent_figure(ctx.memo("slide", build, view.key, view.unit, height, width))
-
-
-def slide_map(ctx: PageContext, fig, height: int, viewport: slides.Viewport):
-    """The map of a slide (``slide_figure``: drawn at its own size, for which its circles and
-    labels are placed), enlarged or reduced as a whole to the slide (``slides.map_zoom``,
-    ``map_chart.scaled``), as a figure for ``st.plotly_chart``; kept for the view and size."""
-
-    def build() -> dict:
-        spec = fig.to_dict()
-        layout = spec["layout"]
-        return map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], viewport))
-
-    return view_cache.sent_figure(ctx.memo("slide_map", build, height, viewport.width, viewport.height))
 
 
 _presenter = st.components.v2.component(

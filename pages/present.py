@@ -87,10 +87,7 @@ else:
         else:
             slide = deck[index]
             lines = key_lines(slide)
-            height = slides.chart_height(viewport, lines)
-            fig = ui.slide_figure(ctx, slide, height, viewport.width)
-            if slide.key == "territory_map":
-                fig = ui.slide_map(ctx, fig, height, viewport)
+            fig = ui.slide_figure(ctx, slide, slides.chart_height(viewport, lines), viewport.width)
             st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key),
                             alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
             for line in lines:

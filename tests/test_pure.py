@@ -471,8 +471,8 @@ def test_a_phone_grid_of_attendance_records_abbreviates_its_cells_and_fits_its_n
 def test_the_map_of_a_slide_is_scaled_to_its_room_and_never_narrower_than_it_is_drawn_for():
     from care_dashboard import slides
     # 720p: the chart has 543 px of a 831-px map; the slide is wide enough
-    assert slides.map_zoom(543, 831, 740, slides.Viewport(1280, 720)) == pytest.approx(543 / 831)
+    assert slides.map_zoom(543, 831, 740, 1280) == pytest.approx(543 / 831)
     # a tall, narrow window: the width decides (the map's narrowest width fits the slide)
-    assert slides.map_zoom(1400, 831, 740, slides.Viewport(800, 1600)) == pytest.approx(800 * 0.93 / 740)
+    assert slides.map_zoom(1400, 831, 740, 800) == pytest.approx(800 * 0.93 / 740)
     # a very large screen: no more than the other charts' texts grow
-    assert slides.map_zoom(2000, 831, 740, slides.Viewport(3840, 2160)) == slides.MAP_MAX_ZOOM
+    assert slides.map_zoom(2000, 831, 740, 3840) == slides.MAP_MAX_ZOOM
