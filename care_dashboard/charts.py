@@ -483,10 +483,15 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
     labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
     part = df[df["territory_id"].isna()]
-    x = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
+    counts = [int(n) for n in part["components_attended_count"]]
+    x = [figures.components_text(n, lang) for n in counts]
     return from_dicts([_people_bars(part, x, lang)], _layout(
-        title, lang, height=420, bargap=0.35,
-        xaxis=dict(type="category", categoryorder="array", categoryarray=x, showgrid=False),
+        title, lang, height=440, bargap=0.35, margin=dict(b=70),
+        # the numbers under the bars and what they count under them: level on a phone too, where
+        # Plotly tilted "1 component", "2 components"... across the notes under the chart
+        xaxis=dict(type="category", categoryorder="array", categoryarray=x, showgrid=False, tickangle=0,
+                   tickvals=x, ticktext=[i18n.number(n, lang) for n in counts],
+                   title=dict(text=i18n.t("charts.components_axis", lang))),
         yaxis=dict(title=dict(text=i18n.t("charts.people_axis", lang)), range=[0, _top(part["people_count"], 1.18)]),
     ))
 
@@ -573,6 +578,8 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels, narro
     names = [figures.combination_text(members[c], labels) for c in combos]
     # bars on top (x, y), the dot matrix below (x2, y2), one x axis shared; one dict, validated once
     traces = [_people_bars(df, combos, lang, names, xaxis="x", yaxis="y")]
+    if narrow:  # bars about 10 px wide: their numbers stand upright above them, at a size to read
+        traces[0].update(textangle=-90, constraintext="none", textfont=dict(size=12, color=INK))
     below = dict(xaxis="x2", yaxis="y2", hoverinfo="skip")
     # every component a grey dot in every column; a filled dot where the combination holds it,
     # joined by a line from its first to its last component
@@ -597,8 +604,17 @@ def component_overlaps_chart(df: pd.DataFrame, title: str, labels: Labels, narro
     # the rows' names get a set room, so the notes under the chart start at its left edge
     longest = max((len(line) for name in component_names for line in name.split("<br>")), default=8)
     font = 13 if narrow else 15
+    height = 330 + 46 * max(len(component_ids), 1)
+    if narrow:  # each row of the dot matrix as tall as its name's lines (a phone wraps them), the bars above
+        lines = max((name.count("<br>") + 1 for name in component_names), default=1)
+        rows_px = max(40, round(font * 1.3 * lines) + 12) * max(len(component_ids), 1)
+        bars_px, gap_px = 240, 16
+        plot_px = bars_px + gap_px + rows_px
+        top_height, gap = bars_px / plot_px, gap_px / plot_px
+        margin = TEMPLATE.layout.margin
+        height = plot_px + margin.t + margin.b
     return from_dicts(traces, _layout(
-        title, lang, height=330 + (60 if narrow else 46) * max(len(component_ids), 1), bargap=0.3,
+        title, lang, height=height, bargap=0.3,
         margin=dict(l=round(0.55 * font * longest) + 50),
         xaxis=dict(domain=[0, 1], anchor="y", matches="x2", **shared_x),
         xaxis2=dict(domain=[0, 1], anchor="y2", **shared_x),

@@ -276,6 +276,9 @@ def test_components_per_person_charts():
     fig = charts.components_per_person_chart(df, "People by components (people)", people_labels())
     assert list(fig.data[0].x) == ["1 component", "2 components", "3 components"]
     assert list(fig.data[0].y) == [30.0, 20.0, 0.0] and list(fig.data[0].text) == ["30", "20", "0"]
+    # level numbers, the axis saying what they count: tilted names ran across the notes on a phone
+    assert fig.layout.xaxis.tickangle == 0 and list(fig.layout.xaxis.ticktext) == ["1", "2", "3"]
+    assert fig.layout.xaxis.title.text == "number of components attended"
     by_territory = charts.components_per_person_by_territory_chart(df, "By territory (people)", people_labels())
     assert [list(t.y) for t in by_territory.data] == [[25.0, 12.0, 0.0], [5.0, 8.0, 0.0]]
     assert [a.text for a in by_territory.layout.annotations][:2] == ["Bogotá", "Cajicá"]
@@ -303,6 +306,16 @@ def test_overlaps_chart_bars_and_dot_matrix():
     assert [list(t.x) for t in lines] == [["human-rights+ohs"] * 2, ["formalisation+ohs"] * 2]
     assert fig.data[1].xaxis == "x2" and bars.xaxis == "x"  # bars on top, dots below, one x axis shared
     assert fig.layout.xaxis.matches == "x2" or fig.layout.xaxis2.matches == "x"
+
+    # on a phone, each row of the dot matrix holds its wrapped name, and the numbers stand upright
+    long_names = people_labels()
+    phone = charts.component_overlaps_chart(df, "Combinations (people)", long_names, narrow=True)
+    margin, default = phone.layout.margin, charts.TEMPLATE.layout.margin
+    plot_px = phone.layout.height - (margin.t or default.t) - (margin.b or default.b)
+    rows = phone.layout.yaxis2.categoryarray
+    pitch = plot_px * (phone.layout.yaxis2.domain[1] - phone.layout.yaxis2.domain[0]) / len(rows)
+    assert pitch >= 13 * 1.3 * max(r.count("<br>") + 1 for r in rows) + 12 - 0.5
+    assert phone.data[0].textangle == -90 and phone.data[0].constraintext == "none"
 
 
 def test_hide_small_people_hides_one_to_threshold_minus_one():
