@@ -658,6 +658,20 @@ def plain_title(fig: go.Figure) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
+def margin_px(fig: go.Figure, side: str) -> float:
+    """The figure's margin on ``side`` ("l", "r", "t", "b"): its own, or the template's."""
+    own = fig.layout.margin[side] if fig.layout.margin else None
+    return own if own is not None else TEMPLATE.layout.margin[side]
+
+
+FOOTER_NAME = "care-footer"  # with_caveat_footer's annotation; for_projector moves it with the margin
+
+
+def _footer_xshift(left: float) -> float:
+    """The shift that puts the footer at the figure's left edge, past a left margin of ``left``."""
+    return -(left - 10)
+
+
 def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False, title_chars: int | None = None,
                  subtitle_chars: int | None = None) -> go.Figure:
     """Write the figure's heading as statistics publishers do: its title (what is counted) and
@@ -677,8 +691,7 @@ def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False, title_char
     # single line (measured in Chromium: its first line was cut at the figure's top edge, by
     # 13 px at 28 px on a slide); the pad gives that back
     pad_top = 12 + (round(MULTILINE_TITLE_SHIFT_EM * font) if n_title > 1 else 0)
-    margin = fig.layout.margin
-    top = margin.t if margin and margin.t is not None else TEMPLATE.layout.margin.t
+    top = margin_px(fig, "t")
     # the builder's top margin holds one title line (about 46 px); the rest of it is room for
     # what it writes above the plot (panel titles, a grid's column names), which stays under
     # the heading: the pad above the title, its lines, the subtitle's, with the gaps Plotly leaves
@@ -705,14 +718,13 @@ def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = FOOT
     if not wrapped:
         return out
     extra = 18 * len(wrapped) + 24
-    margin_b = (out.layout.margin.b if out.layout.margin and out.layout.margin.b is not None else 40) + extra
+    margin_b = margin_px(out, "b") + extra
     height = (out.layout.height or 450) + extra
     # from the figure's left edge (the plot area starts after the left margin), like a title
-    margin_l = out.layout.margin.l if out.layout.margin and out.layout.margin.l is not None else 10
     out.add_annotation(
-        text="<br>".join(html_escape(w) for w in wrapped),
+        text="<br>".join(html_escape(w) for w in wrapped), name=FOOTER_NAME,
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-(margin_b - extra) - 6,
-        xshift=-(margin_l - 10), align="left", showarrow=False, font=dict(size=12, color=MUTED),
+        xshift=_footer_xshift(margin_px(out, "l")), align="left", showarrow=False, font=dict(size=12, color=MUTED),
     )
     out.update_layout(margin=dict(b=margin_b), height=height)
     return out
@@ -736,16 +748,14 @@ def for_projector(fig: go.Figure, scale: float = 1.45) -> go.Figure:
         out.update_layout(title_pad_t=round(pad_top * scale))
     out.update_xaxes(tickfont_size=round(14 * scale))
     out.update_yaxes(tickfont_size=round(14 * scale))
-    margin = out.layout.margin
     # a builder that sets the room for its row names (automargin off) had it for 14 px names:
-    # it grows with them, and what is written from the figure's left edge (the source line,
-    # ``with_caveat_footer``) moves with it
-    left = margin.l
+    # it grows with them, and the footer written from the figure's left edge moves with it
+    left = out.layout.margin.l
     new_left = round(left * scale) if left is not None else None
     for annotation in out.layout.annotations:
         annotation.font.size = round((annotation.font.size or base) * scale)
-        if left is not None and annotation.xref == "paper" and annotation.xshift == -(left - 10) and left != 10:
-            annotation.xshift = -(new_left - 10)
+        if left is not None and annotation.name == FOOTER_NAME:
+            annotation.xshift = _footer_xshift(new_left)
     for trace in out.data:
         if getattr(trace, "textfont", None) is not None:
             trace.textfont.size = round((trace.textfont.size or base) * scale)
@@ -756,7 +766,7 @@ def for_projector(fig: go.Figure, scale: float = 1.45) -> go.Figure:
             trace.y = _grow_inline_fonts(ys, scale)
     out.for_each_yaxis(lambda axis: axis.update(categoryarray=_grow_inline_fonts(axis.categoryarray, scale))
                        if axis.categoryarray else None)
-    top, bottom = (margin.t if margin.t is not None else 70), (margin.b if margin.b is not None else 40)
+    top, bottom = margin_px(out, "t"), margin_px(out, "b")
     height = out.layout.height or 450
     out.update_layout(
         height=round(height * 1.25 + (bottom + top) * (scale - 1)),
@@ -771,10 +781,8 @@ def fit_rows(fig: go.Figure) -> go.Figure:
     rows overlap, and Plotly then leaves every other name out (16 organisations at 1920x1080, in
     Spanish). A cell of two lines that cannot be read in its row is written on one ("33
     participations · 20 people"). Writes into ``fig``, returns it."""
-    height = fig.layout.height or 450
-    margin = fig.layout.margin
-    plot = height - (margin.t if margin.t is not None else 70) - (margin.b if margin.b is not None else 40)
-    base = fig.layout.font.size or 14
+    plot = (fig.layout.height or 450) - margin_px(fig, "t") - margin_px(fig, "b")
+    base = fig.layout.font.size or TEMPLATE.layout.font.size
     rows: dict[str, set] = {}
     for trace in fig.data:
         ys = getattr(trace, "y", None)
