@@ -29,6 +29,7 @@ lang = st.sidebar.radio(
     "Language / Idioma",
     horizontal=True,
     options=list(i18n.LANGS),
+    index=ui.held_index("lang", list(i18n.LANGS)),  # the held choice as the default: ui.held_choices
     format_func=lambda code: {"en": "English", "es": "Español"}[code],
     key="lang",
 )
@@ -45,6 +46,7 @@ with st.sidebar:
     st.radio(
         t("sidebar.dataset_picker"),
         options=list(available),
+        index=ui.held_index("dataset", list(available)),
         format_func=lambda name: ui.plain(available[name].title(lang)),  # radio options read Markdown
         captions=[ui.dataset_kind_label(d, lang) for d in available.values()],
         key="dataset",
@@ -57,6 +59,7 @@ with st.sidebar:
         key: st.multiselect(
             t(f"sidebar.{key}"),
             options=list(ids),
+            default=ui.held_choices(key, list(ids)),
             format_func=label,
             placeholder=t("sidebar.all"),
             key=key,

@@ -1726,9 +1726,20 @@ def territory_map(
         showlegend=False,
         height=round(margin_t + plot_h + margin_b),
         margin=dict(l=side, r=side, t=margin_t, b=margin_b),
-        meta=dict(map_layout=layout, min_width_px=design.min_plot_width_px + 2 * side),
+        meta=dict(map_layout=layout, min_width_px=design.min_plot_width_px + 2 * side,
+                  full_width_px=_full_width(country, arrangement, design)),
     )
     return fig.figure()
+
+
+def _full_width(country: Panel, arrangement: Arrangement, design: Design) -> float:
+    """The figure width (px) at which the country view has grown to its slot's full height: the
+    widest it is worth drawing. Wider, the country stays as it is and only the space between it
+    and the zoomed panels grows (a slide stretched to a 1920 px screen left a third of it empty)."""
+    w_u, h_u = country.size_u
+    slot = arrangement.country
+    plot = design.plot_width_px * slot.height * w_u / (h_u * slot.width)
+    return max(design.min_plot_width_px, plot) + 2 * design.side_margin_px
 
 
 TITLE_TOP_PX = 12  # from the figure's top to the title's first line
@@ -1819,7 +1830,8 @@ def scaled(spec: dict, zoom: float) -> dict:
     layout["height"] = layout["height"] * zoom
     layout["margin"] = {k: (v * zoom if k in "lrtb" else v) for k, v in (layout.get("margin") or {}).items()}
     if layout.get("meta"):
-        layout["meta"] = {**layout["meta"], "min_width_px": layout["meta"]["min_width_px"] * zoom}
+        layout["meta"] = {**layout["meta"], **{k: layout["meta"][k] * zoom for k in ("min_width_px", "full_width_px")
+                                              if k in layout["meta"]}}
     title = sized(layout.get("title") or {}, "font")
     if isinstance(title.get("subtitle"), dict):
         title["subtitle"] = sized(title["subtitle"], "font")

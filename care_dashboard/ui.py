@@ -295,6 +295,29 @@ def keep_choices_shown_in(lang: str) -> None:
     st.session_state["_shown_lang"] = lang
 
 
+def held_index(key: str, options: list) -> int:
+    """The position in ``options`` of the choice a sidebar radio holds (``st.session_state[key]``),
+    to give the radio as its own default (``index``); 0 when it holds none of them. See
+    ``held_choices``."""
+    value = st.session_state.get(key)
+    return options.index(value) if value in options else 0
+
+
+def held_choices(key: str, options: list) -> list:
+    """The choices a sidebar multiselect holds, to give it as its own default.
+
+    Streamlit sends a widget's value set through ``st.session_state`` (the link's language,
+    dataset and filters, ``load_view_from_url``) to the browser only in the run that set it; the
+    elements of later runs carry the widget's default alone. A browser that draws the widget from
+    a later run's element (a click or the presentation's window-size report answered before the
+    sidebar was drawn) takes that default and sends it back as the visitor's choice: a Spanish
+    link on the presentation turned English, with the report's data, in about 1 load in 40
+    (tests/browser/test_presenter_browser.py). With the held value as the default, both agree.
+    """
+    held = st.session_state.get(key) or []
+    return [v for v in held if v in options]
+
+
 @dataclass(frozen=True)
 class FilterOptions:
     """A dataset version's components, territories and organisations (the option queries), with
@@ -806,7 +829,11 @@ def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
             # enlarged or reduced as a whole to the slide
             spec = fig.to_dict()
             layout = spec["layout"]
-            return map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
+            out = map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
+            # no wider than the country view grows (``full_width_px``): stretched to the slide,
+            # the zoomed panels stood apart from the country by a third of the screen
+            out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], width * 0.93))
+            return out
         fig = charts.for_projector(fig, scale=scale)
         fig.update_layout(height=height)
         charts.fit_rows(fig)

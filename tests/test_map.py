@@ -370,8 +370,10 @@ def test_layout_is_wide_unless_asked_and_checked(care):
     df, places = care("participations_by_territory"), care("territory_options")
     args = (df, places, geo.load_boundaries(), "Map (participations)", names(care))
     wide, narrow = map_chart.territory_map(*args), map_chart.territory_map(*args, layout="narrow")
-    assert wide.layout.meta == {"map_layout": "wide", "min_width_px": 740}  # as before the keyword
-    assert narrow.layout.meta == {"map_layout": "narrow", "min_width_px": 296}
+    for fig, meta in ((wide, {"map_layout": "wide", "min_width_px": 740}),  # as before the keyword
+                      (narrow, {"map_layout": "narrow", "min_width_px": 296})):
+        full = fig.layout.meta.pop("full_width_px")  # test_a_map_stops_growing_at_its_full_width
+        assert fig.layout.meta == meta and full >= meta["min_width_px"]
     with pytest.raises(ValueError, match="layout"):
         map_chart.territory_map(*args, layout="phone")
 
@@ -872,3 +874,24 @@ def decoded(value):
 def drawn_diameters(fig) -> list[float]:
     return sorted(float(s) for t in fig.data if t.mode and "markers" in t.mode and t.marker.size is not None
                   for s in (t.marker.size if not isinstance(t.marker.size, (int, float)) else [t.marker.size]))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_map_stops_growing_at_its_full_width(care, lang):
+    """``meta.full_width_px``: the width at which the country view fills its slot's height. Up to
+    it the country grows with the width; past it only the space between the country and the zoomed
+    panels would (the presentation draws the map no wider, ``ui.slide_figure``)."""
+    layout = build(care, lang).to_plotly_json()["layout"]
+    margin, meta = layout["margin"], layout["meta"]
+
+    def country(width):
+        plot_w, plot_h = width - margin["l"] - margin["r"], layout["height"] - margin["t"] - margin["b"]
+        return map_chart._frames_px(layout, plot_w, plot_h, margin)[""]
+
+    full = meta["full_width_px"]
+    assert meta["min_width_px"] < full < 1400
+    assert country(meta["min_width_px"])["height"] < country(full * 0.95)["height"] < country(full)["height"] - 1
+    for wider in (full * 1.2, full * 2):
+        assert country(wider)["width"] == pytest.approx(country(full)["width"], rel=1e-3)
+        assert country(wider)["height"] == pytest.approx(country(full)["height"], rel=1e-3)
+    assert map_chart.scaled(build(care, lang).to_dict(), 0.6)["layout"]["meta"]["full_width_px"] == pytest.approx(full * 0.6)

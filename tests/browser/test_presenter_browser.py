@@ -132,6 +132,17 @@ def assert_slide_drawn(page, n: int) -> None:
         raise
 
 
+def wait_for_position(page, position: str, timeout: int = 30_000) -> None:
+    """Wait until the bar shows ``position`` ("3 of 11"); if it does not, fail saying what it
+    shows (a move that did not happen, or a deck whose length changed) with a screenshot."""
+    try:
+        page.wait_for_function(f"() => document.body.innerText.includes('{position}')", timeout=timeout)
+    except PlaywrightTimeout:
+        shown = re.findall(r"\d+ (?:of|de) \d+", visible_text(page))
+        page.screenshot(path=str(ARTIFACTS / f"position-not-{position.replace(' ', '-')}.png"))
+        raise AssertionError(f"waited {timeout / 1000:.0f} s for {position!r}; the page shows {shown}") from None
+
+
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=["1080p", "720p"])
 def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, size):
     """Every slide, to the last "Notes" one, fits the window with no scrolling; the arrow keys,
@@ -156,12 +167,12 @@ def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, s
         page.screenshot(path=str(ARTIFACTS / f"present-{width}x{height}-{n}.png"))
         if n < total:
             page.keyboard.press(keys[n % len(keys)])
-            page.wait_for_function(f"() => document.body.innerText.includes('{n + 1} of {total}')", timeout=30_000)
+            wait_for_position(page, f"{n + 1} of {total}")
     assert visible_text(page).count("Notes") >= 1
     page.keyboard.press("PageUp")
-    page.wait_for_function(f"() => document.body.innerText.includes('{total - 1} of {total}')", timeout=30_000)
+    wait_for_position(page, f"{total - 1} of {total}")
     page.keyboard.press("Home")
-    page.wait_for_function(f"() => document.body.innerText.includes('1 of {total}')", timeout=30_000)
+    wait_for_position(page, f"1 of {total}")
     page.keyboard.press("ArrowLeft")  # on the first slide: stays
     wait_for_app(page)
     assert f"1 of {total}" in visible_text(page)
@@ -186,5 +197,5 @@ def test_the_synthetic_deck_in_spanish_fits_a_small_projector(server, browser):
         assert_slide_drawn(page, n)
         if n < total:  # the Next button (the keys are the test above's)
             page.get_by_role("button", name="Siguiente").click()
-            page.wait_for_function(f"() => document.body.innerText.includes('{n + 1} de {total}')", timeout=30_000)
+            wait_for_position(page, f"{n + 1} de {total}")
     page.close()
