@@ -20,6 +20,12 @@ NOTE_GAP_VH = 0.9
 HEADING_VH = 5.2 * 1.15 + 1.6
 CHARS_PER_EM = 1.95  # characters of running text per em of font size, on average
 MIN_CHART_PX = 260
+SLIDE_WIDTH_SHARE = 0.93  # of the window's width, inside the page's 2.5vw sides and the slide's frame
+
+
+def slide_width(window_width: float) -> float:
+    """The width in px a slide's texts and chart stand in, in a window ``window_width`` wide."""
+    return window_width * SLIDE_WIDTH_SHARE
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ def _wrapped_lines(text: str, font_px: float, width_px: float) -> int:
 def chart_height(viewport: Viewport, caveat_texts: list[str]) -> int:
     """The height in px of a chart that leaves room, in the window, for the bar above the slide
     and the chart's key caveats written under it in large type."""
-    text_width = viewport.width * 0.93
+    text_width = slide_width(viewport.width)
     font = viewport.vh(2.7)
     lines = sum(_wrapped_lines(t, font, text_width) for t in caveat_texts)
     used = viewport.vh(BAR_VH) + SLIDE_PADDING_PX + lines * viewport.vh(CAVEAT_LINE_VH) + len(caveat_texts) * viewport.vh(CAVEAT_GAP_VH)
@@ -60,7 +66,7 @@ def paginate_notes(texts: list[str], viewport: Viewport) -> list[list[int]]:
     many on a slide as fit under its heading."""
     room = viewport.height - viewport.vh(BAR_VH) - SLIDE_PADDING_PX - viewport.vh(HEADING_VH)
     font = viewport.vh(NOTE_FONT_VH)
-    width = viewport.width * 0.93
+    width = slide_width(viewport.width)
     pages: list[list[int]] = [[]]
     used = 0.0
     for i, text in enumerate(texts):
@@ -85,5 +91,5 @@ MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui.slide_figur
 def map_zoom(chart_height: int, map_height: float, map_min_width: float, window_width: int) -> float:
     """How much the map is enlarged (or reduced) as a whole on a slide: it places its circles and
     labels for the size it is drawn at (``map_chart``), so it is drawn at that size and scaled, to
-    the chart's room in height and the slide's width (93 % of the window's)."""
-    return max(0.3, min(MAP_MAX_ZOOM, chart_height / map_height, window_width * 0.93 / map_min_width))
+    the chart's room in height and the slide's width (``slide_width``)."""
+    return max(0.3, min(MAP_MAX_ZOOM, chart_height / map_height, slide_width(window_width) / map_min_width))

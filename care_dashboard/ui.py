@@ -832,7 +832,7 @@ def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
             out = map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
             # no wider than the country view grows (``full_width_px``): stretched to the slide,
             # the zoomed panels stood apart from the country by a third of the screen
-            out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], width * 0.93))
+            out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], slides.slide_width(width)))
             return out
         fig = charts.for_projector(fig, scale=scale)
         fig.update_layout(height=height)
