@@ -41,12 +41,16 @@ the file lists no address in clear, although a guessed address can be tested aga
 
     identity = signouts.read_identity(request.cookies, cookie_secret)
     allowed = identity is not None and signouts.is_current(identity.email, identity.issued_at)
+    # and for the roles too (the access file, email_verified, this same check):
+    who = access.visitor(identity.claims, login=True, serving=True, issued_at=identity.issued_at)
+    allowed = who.sees_every_dataset
 
 ``read_identity(cookies, secret)`` decodes the identity cookie as Streamlit does (chunks
-included) and gives its claims (the ID token's: ``email``, ``email_verified``, ``iss``...) with
+included) and gives its claims (the ID token's: ``email``, ``email_verified``, ``iss``..., and
+Streamlit's ``origin``, which its websocket compares with the request's Origin) with
 ``issued_at``. ``is_current(email, issued_at, now=None)`` is False for a signed-out or idle
 login, for an unknown issue time or address, and when the store cannot be read (logged): it
-never fails open. The roles themselves are the access file's (``access.visitor``).
+never fails open. It does not record a use: only page runs do (``touch``).
 """
 
 from __future__ import annotations
@@ -87,6 +91,11 @@ CREATE TABLE IF NOT EXISTS signed_out (account TEXT PRIMARY KEY, at REAL NOT NUL
 CREATE TABLE IF NOT EXISTS last_used (
     account TEXT NOT NULL, issued_at REAL NOT NULL, at REAL NOT NULL, PRIMARY KEY (account, issued_at));
 """
+
+
+def clock() -> float:
+    """The time logins are judged by (this server's clock); a test may put another in its place."""
+    return time.time()
 
 
 class StateError(RuntimeError):
@@ -186,7 +195,7 @@ def _run(what: str, statements: list[tuple[str, tuple]], write: bool = True) -> 
 def check_store() -> Path:
     """The store's path once it can be opened and written; StateError saying what to do if not
     (``make serve`` calls it before it starts)."""
-    _run("write the login state", [("DELETE FROM last_used WHERE at < ?", (time.time() - COOKIE_MAX_AGE_S,))])
+    _run("write the login state", [("DELETE FROM last_used WHERE at < ?", (clock() - COOKIE_MAX_AGE_S,))])
     return state_dir() / STORE_NAME
 
 
@@ -205,7 +214,7 @@ def sign_out(email: str, now: float | None = None) -> None:
     key = account_key(email)
     if key is None:
         return
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     _run("record the Log out", [
         ("INSERT INTO signed_out (account, at) VALUES (?, ?) "
          "ON CONFLICT (account) DO UPDATE SET at = max(at, excluded.at)", (key, now)),
@@ -223,7 +232,7 @@ def status(email: object, issued_at: float | None, now: float | None = None) -> 
     key = account_key(email)
     if key is None or issued_at is None:
         return SIGNED_OUT
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     timeout = idle_timeout()
     rows = _run("read the login state", [(
         "SELECT (SELECT at FROM signed_out WHERE account = ?1), "
@@ -256,7 +265,7 @@ def touch(email: object, issued_at: float | None, now: float | None = None) -> N
     key = account_key(email)
     if key is None or issued_at is None:
         return
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     every = min(TOUCH_EVERY_S, idle_timeout() / 4)
     if now - _touched.get((key, issued_at), float("-inf")) < every:
         return

@@ -1,5 +1,6 @@
-"""The login in the sidebar, and the notice that replaces a page a link asked for with data the
-visitor may not see (Streamlit's side of care_dashboard/access.py, whose rules need no Streamlit).
+"""The login in the sidebar, an open tab's check that its login still holds, and the notice that
+replaces a page a link asked for with data the visitor may not see (Streamlit's side of
+care_dashboard/access.py and signouts.py, whose rules need no Streamlit).
 
 Kept apart from ui.py so that the rules of who may see what are read in one short place.
 """

@@ -211,8 +211,7 @@ def test_a_short_idle_timeout_closes_an_open_tab(private_data, monkeypatch):
     Login.issued_at = float(int(time.time()) - 30)
     at = run(user=logged_in("ana@partner.org"), link={"dataset": PRIVATE})
     assert at.sidebar.radio(key="dataset").value == PRIVATE
-    real = time.time
-    monkeypatch.setattr(signouts.time, "time", lambda: real() + 3601)  # an hour later, nothing clicked
+    monkeypatch.setattr(signouts, "clock", lambda: time.time() + 3601)  # an hour later, nothing clicked
     at.run()
     assert at.sidebar.radio(key="dataset").value == "care_2025"
     assert "Your login was not used for 1 h" in shown_text(at)
@@ -423,3 +422,20 @@ def test_plain_breaks_autolinks_and_icon_codes_invisibly(text):
     assert shown.replace("\u2060", "").replace("\\", "") == text  # as typed, once rendered
     for pattern in ("://", ":material/", "www.", "@p", ":red["):
         assert pattern not in shown.replace("\\", "").lower()
+
+
+def test_a_check_outside_a_page_run_reads_the_cookie_and_sees_its_log_out(private_data):
+    """What a middleware answering a download does (signouts' module docstring)."""
+    from tests.test_signouts import SECRET, streamlit_cookies
+
+    cookies = streamlit_cookies({"email": "luis@cempre.org.co", "email_verified": True}, SECRET)
+    identity = signouts.read_identity(cookies, SECRET)
+    assert signouts.is_current(identity.email, identity.issued_at)
+    assert access.visitor(identity.claims, login=True, serving=True, issued_at=identity.issued_at).sees_every_dataset
+    signouts.sign_out("Luis@CEMPRE.org.co")
+    assert not signouts.is_current(identity.email, identity.issued_at)
+    who = access.visitor(identity.claims, login=True, serving=True, issued_at=identity.issued_at)
+    assert not who.sees_every_dataset and who.held_back == access.SIGNED_OUT
+    unverified = streamlit_cookies({"email": "ana@partner.org", "email_verified": "false"}, SECRET)
+    identity = signouts.read_identity(unverified, SECRET)
+    assert not access.visitor(identity.claims, login=True, serving=True, issued_at=identity.issued_at).roles
