@@ -43,7 +43,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,8 +144,7 @@ def parse(text: str, source: str = "(text)") -> Access:
 def _why_not_plain(member: object) -> str:
     if not isinstance(member, str):
         return ""
-    text = member.strip()
-    if unicodedata.normalize("NFKC", text) != text or text.casefold() != text.lower():
+    if addresses.folds_into_another(member.strip()):
         return (" in plain characters: it holds characters that Unicode normalisation or case folding turns into "
                 "others (such as U+212A KELVIN SIGN for K), so it could stand for another account; type it again")
     return ""

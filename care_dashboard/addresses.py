@@ -33,14 +33,17 @@ _DOMAIN = re.compile(rf"^@{_LABEL}(?:\.{_LABEL})+$")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
+def folds_into_another(text: str) -> bool:
+    """Whether NFKC normalisation or full case folding turns ``text`` into other characters than
+    its lower case (steps 3 and 4 of the module's rule)."""
+    return unicodedata.normalize("NFKC", text) != text or text.casefold() != text.lower()
+
+
 def _fold(text: str) -> str | None:
     """The case-folded form of ``text`` (steps 2 to 4 of the module's rule), or None."""
-    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in text):
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in text) or folds_into_another(text):
         return None
-    if unicodedata.normalize("NFKC", text) != text:
-        return None
-    folded = text.casefold()
-    return folded if folded == text.lower() else None
+    return text.casefold()
 
 
 def canonical(address: object) -> str | None:
