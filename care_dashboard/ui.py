@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (briefing, caveats, charts, datasets, exports, figures, i18n, map_chart, notes, paths, queries, slides,
-               url_state, view_cache, views)
+from . import (briefing, caveats, charts, datasets, exports, figures, frontend_texts, i18n, map_chart, notes, paths,
+               queries, slides, url_state, view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -612,9 +612,11 @@ def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat],
     return charts.with_caveat_footer(fig, lines, width_chars=width_chars, copy=copy)
 
 
-def plot_config(key: str) -> dict:
-    """Plotly's toolbar: the camera button saves a sharp PNG named after the chart."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
+def plot_config(key: str, lang: str) -> dict:
+    """Plotly's toolbar, in the page's language (``frontend_texts.plotly_config``): the camera
+    button saves a sharp PNG named after the chart."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2},
+            **frontend_texts.plotly_config(lang)}
 
 
 def _variant_spec(ctx: PageContext, make_fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
@@ -642,7 +644,7 @@ def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant
     fig, title = spec
     alt = ctx.t("common.chart_alt", title=title, unit=unit)
     st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
-                    config=plot_config(key), alt=alt)
+                    config=plot_config(key, ctx.lang), alt=alt)
 
 
 def _built_once(make):
@@ -805,8 +807,10 @@ _document_language = st.components.v2.component(
 
 def document_language(lang: str) -> None:
     """Set ``<html lang>`` to the interface language, so screen readers and translation tools read
-    Spanish pages as Spanish (Streamlit writes ``en`` in its page and offers no setting for it)."""
-    _document_language(key="care_document_language", data={"lang": lang}, height=0)
+    Spanish pages as Spanish (Streamlit writes ``en`` in its page and offers no setting for it), and
+    put Streamlit's own texts in that language (``frontend_texts.replacements``)."""
+    _document_language(key="care_document_language", data={"lang": lang, "texts": frontend_texts.replacements(lang)},
+                       height=0)
 
 
 def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
