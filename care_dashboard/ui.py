@@ -396,6 +396,9 @@ def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str
     values, ignored = url_state.parse(raw, {**options.ids(), url_state.DATASET_KEY: list(available)})
     st.session_state["dataset"] = name
     st.session_state["lang"] = values.get("lang") or browser_lang()
+    # a link that names its language keeps naming it (write_view_to_url), even where the
+    # browser's language is the same: a copied link then opens in it for anyone
+    st.session_state["_lang_in_link"] = st.session_state.get("_lang_in_link", False) or "lang" in values
     for key in url_state.MULTI_KEYS:
         st.session_state[key] = values.get(key, [])
     st.session_state["_view_loaded"] = True
@@ -429,10 +432,12 @@ def keep_known_choices(options: FilterOptions) -> None:
 
 def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset) -> None:
     """Keep the address bar equal to the view, so copying the link shares it. The language is
-    left out only when it is the default and this browser would pick the default anyway."""
+    left out only when it is the default, this browser would pick the default anyway, and no link
+    of this session named it."""
+    always_named = st.session_state.get("_lang_in_link") or browser_lang() != i18n.DEFAULT_LANG
     wanted = url_state.to_query(
         lang,
-        i18n.DEFAULT_LANG if browser_lang() == i18n.DEFAULT_LANG else None,
+        None if always_named else i18n.DEFAULT_LANG,
         {"component": selection.components, "territory": selection.territories, "organisation": selection.organisations},
         dataset=dataset.name,
         default_dataset=paths.DEFAULT_DATASET,
@@ -473,10 +478,11 @@ def page_header(ctx: PageContext, page: str) -> None:
         st.caption(ctx.t("common.filtered_note"))
 
 
-def source_of(caveat: caveats.Caveat, lang: str) -> str:
-    """Where a caveat rests: a report section, or this dashboard's own method."""
+def source_of(caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
+    """Where a caveat rests: a report section, or this dashboard's own method (on Method and
+    sources, without sending the reader to the page they are on)."""
     if caveat.rests_on_method:
-        return i18n.t("common.dashboard_method", lang)
+        return i18n.t("common.dashboard_method_here" if on_method_page else "common.dashboard_method", lang)
     return i18n.t("common.report_section", lang, section=caveat.section)
 
 
@@ -500,9 +506,10 @@ def page_short_note(ctx: PageContext, number: int, caveat: caveats.Caveat) -> st
     return short_note(number, caveat, ctx.lang, where=ctx.notes.first_time_short(caveat))
 
 
-def full_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
+def full_note(number: int, caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
     """A caveat's full text, numbered, as Markdown (for "About these figures" and the page notes)."""
-    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text, where=source_of(caveat, lang))
+    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text,
+                  where=source_of(caveat, lang, on_method_page))
 
 
 def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
@@ -511,12 +518,15 @@ def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
 
 
 def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
-    """The full texts of a figure's caveats, one click away beside it."""
+    """The full texts of a figure's caveats, one click away beside it, and a link to Method and
+    sources (but on that page itself)."""
+    here = ctx.notes.shown_in_full
     with st.popover(ctx.t("common.about_figures"), icon=":material/info:", key=f"{key}_about"):
         st.markdown(ctx.t("common.unit_line", unit=unit))
         for n, c in found.all:
-            st.markdown(full_note(n, c, ctx.lang))
-        st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
+            st.markdown(full_note(n, c, ctx.lang, on_method_page=here))
+        if not here:
+            st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
 
 
 def page_notes(ctx: PageContext) -> None:
