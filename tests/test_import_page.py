@@ -20,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from care_dashboard import access, datasets, paths, store
-from care_dashboard.ingest import importer
+from care_dashboard.ingest import importer, pending
 from care_dashboard.ingest.sheets import Source
 from tests import sheet_builders as sb
 
@@ -297,3 +297,60 @@ def test_a_worker_killed_while_writing_leaves_a_message_and_the_files(data_dir, 
     assert any(s.value.startswith("Importado en soacha: 6 participaciones") for s in at.success), shown(at)
     assert rows(data_dir, "soacha") == 7
     assert "import" not in at.query_params  # done: the link no longer names it
+
+
+def staged_link(at: AppTest) -> dict:
+    """The URL of the page after a check: its view and the token of the staged import."""
+    assert "import" in at.query_params, at.query_params
+    return dict(at.query_params)
+
+
+def test_a_reloaded_preview_offers_the_files_again_and_they_can_be_discarded(data_dir):
+    at = import_page("es")
+    pick(at, ("lista.csv", sb.csv_bytes()))
+    press(at, CHECK["es"])
+    link = staged_link(at)
+    again = import_page("es", link=link)  # the page reloaded: a new session on the same URL
+    text = shown(again)
+    assert ("Sus listas para Lista se revisaron pero no se importaron: la página se recargó o perdió la conexión "
+            "antes de que usted confirmara. No se importó nada.") in text
+    assert "Sus archivos se conservan: lista.csv." in text
+    kept = pending.find(link["import"], "")
+    assert kept is not None and kept.folder.is_dir()
+    press(again, "Descartarlos")
+    assert not kept.folder.exists() and "import" not in again.query_params
+    assert "Sus archivos se conservan" not in shown(again)
+
+
+def test_an_import_still_running_elsewhere_is_said_so_then_its_outcome(data_dir):
+    """The browser reconnected to another worker while the first one still writes: the page
+    must not say the import failed; it says it runs, then what became of it."""
+    at = import_page("es")
+    pick(at, ("lista.csv", sb.csv_bytes()))
+    press(at, CHECK["es"])
+    link = staged_link(at)
+    p = pending.find(link["import"], "")
+    with pending.running(p):  # the first worker, writing
+        pending.mark(p, "writing", base_version=None, digests=["0" * 64])
+        other = import_page("es", link=link)
+        assert "Su importación en Lista sigue en curso en el servidor." in shown(other)
+        assert not [b for b in other.button if b.label == "Revisar de nuevo estos archivos"]
+        pending.finish(p, (5, 3, 2, 3), (5, 3, 2, 3))
+    run(other)  # what the page's watch does once the lock is free
+    assert any(s.value.startswith("Importado en lista: 5 participaciones, 3 personas distintas")
+               for s in other.success), shown(other)
+    assert pending.find(link["import"], "") is None and "import" not in other.query_params
+
+
+def test_a_link_to_another_accounts_import_shows_nothing_of_it(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CARE_SERVE", "1")
+    (tmp_path / "access.toml").write_text('[roles]\nimporter = ["ines@partner.org", "luis@partner.org"]\n')
+    monkeypatch.setenv(access.ENV, str(tmp_path / "access.toml"))
+    ines = {"is_logged_in": True, "email": "ines@partner.org", "email_verified": True}
+    at = import_page("es", user=ines, auth=LOGIN)
+    pick(at, ("lista.csv", sb.csv_bytes()))
+    press(at, CHECK["es"])
+    link = staged_link(at)
+    luis = import_page("es", link=link, user={**ines, "email": "luis@partner.org"}, auth=LOGIN)
+    assert "lista.csv" not in shown(luis) and "import" not in luis.query_params
+    assert pending.find(link["import"], "ines@partner.org") is not None  # still hers
