@@ -110,11 +110,22 @@ def failed(ctx: PageContext, exc: Exception, name: str) -> None:
 def _changed(ctx: PageContext, exc: importer.DatasetChanged) -> None:
     """What changed between the preview and the confirmation (another import was saved)."""
     if exc.before is None:
-        st.warning(ctx.t("import.form.changed_created", dataset=plain(exc.dataset)), icon=":material/sync_problem:")
+        st.warning(ctx.t("import.form.changed_created", dataset=plain(_title(exc.dataset, ctx.lang))),
+                   icon=":material/sync_problem:")
     else:
         now = exc.now.text(ctx.lang) if exc.now else ctx.t("import.form.nothing")
-        st.warning(ctx.t("import.form.changed", dataset=plain(exc.dataset), before=exc.before.text(ctx.lang), now=now),
-                   icon=":material/sync_problem:")
+        st.warning(ctx.t("import.form.changed", dataset=plain(_title(exc.dataset, ctx.lang)),
+                         before=exc.before.text(ctx.lang), now=now), icon=":material/sync_problem:")
+
+
+def _title(dataset: str, lang: str, given: str | None = None) -> str:
+    """A dataset as the picker shows it: the title given for a new one, else its own title
+    (its identifier while it has none)."""
+    if given:
+        return given
+    with contextlib.suppress(datasets.DatasetError, OSError):
+        return datasets.load_dataset(dataset).title(lang)
+    return dataset
 
 
 # ---- the key ----------------------------------------------------------------------------------
@@ -371,7 +382,7 @@ def preview_and_confirm(ctx: PageContext, choice: Choice) -> None:
 
 def _preview(ctx: PageContext, plan: importer.Plan) -> None:
     t, n = ctx.t, ctx.n
-    st.subheader(t("import.step.preview", dataset=plain(plan.dataset)))
+    st.subheader(t("import.step.preview", dataset=plain(_title(plan.dataset, ctx.lang, plan.title))))
     s = plan.summary
     cols = st.columns(4)
     for col, label, value in zip(cols, ("participations", "people", "sessions", "organisations"),
@@ -429,25 +440,17 @@ def done(ctx: PageContext) -> None:
     result = st.session_state.get("_import_result")
     if result is None:
         return
+    title = plain(_title(result.dataset, ctx.lang))
     if result.summary is None:  # saved by a worker that stopped before it could say so
-        st.success(ctx.t("import.pending.saved", dataset=plain(result.dataset)), icon=":material/check_circle:")
+        st.success(ctx.t("import.pending.saved", dataset=title), icon=":material/check_circle:")
     else:
-        st.success(ctx.t("import.done", dataset=plain(result.dataset), summary=result.summary.text(ctx.lang),
+        st.success(ctx.t("import.done", dataset=title, summary=result.summary.text(ctx.lang),
                          totals=result.dataset_totals.text(ctx.lang)), icon=":material/check_circle:")
     st.button(ctx.t("import.open_dataset"), icon=":material/open_in_new:", type="primary",
               on_click=open_dataset_next_run, args=(result.dataset,), key="import_open")
 
 
 # ---- an import of this link that another session started --------------------------------------
-
-def _label(request: pending.Request, lang: str) -> str:
-    """The dataset as the picker shows it: the title given, or the existing dataset's."""
-    if request.title:
-        return request.title
-    with contextlib.suppress(datasets.DatasetError, OSError):
-        return datasets.load_dataset(request.dataset).title(lang)
-    return request.dataset
-
 
 def recovery(ctx: PageContext) -> None:
     """The URL names an import this session did not start: the page was reloaded, or the
@@ -461,7 +464,7 @@ def recovery(ctx: PageContext) -> None:
     if p is None:  # gone (discarded, a day old) or another account's: the link shows nothing of it
         _set_token(None)
         return
-    dataset = plain(_label(p.request, ctx.lang))
+    dataset = plain(_title(p.request.dataset, ctx.lang, p.request.title))
     if pending.is_running(p):
         st.info(t("import.pending.running", dataset=dataset), icon=":material/hourglass_top:")
 

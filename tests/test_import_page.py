@@ -124,7 +124,7 @@ def test_make_run_makes_the_key_from_the_page_and_says_to_back_it_up(data_dir, t
     pick(at, ("lista.csv", sb.csv_bytes()))
     press(at, CHECK["es"])
     press(at, CONFIRM["es"])
-    assert any(s.value.startswith("Importado en lista: 5 participaciones") for s in at.success)
+    assert any(s.value.startswith("Importado en Lista: 5 participaciones") for s in at.success)
 
 
 def test_under_make_serve_an_importer_makes_the_key_and_is_told_who_backs_it_up(data_dir, tmp_path, monkeypatch):
@@ -154,7 +154,7 @@ def test_the_chosen_files_stay_chosen_after_a_check_and_after_a_refusal(data_dir
     at = import_page("es")
     pick(at, ("lista.csv", sb.csv_bytes()))
     press(at, CHECK["es"])
-    assert "2. Lo que se importaría en lista" in shown(at)
+    assert "2. Lo que se importaría en Lista" in shown(at)
     assert [f.name for f in at.file_uploader[0].value] == ["lista.csv"]
     bad = sb.csv_bytes(rows=[("31/02/2025", "Bogotá", "ASOREPCOL", "Ana", "", "", "SST")])
     pick(at, ("mala.csv", bad))
@@ -198,7 +198,7 @@ def test_a_preview_confirmed_after_another_import_says_what_changed_and_previews
     importer B then adds a session; A confirms. B's session must not be lost without a word:
     A is told, in Spanish, what changed, and sees a new preview that counts B's row too."""
     key = KEY.encode()
-    importer.import_sheets([Source("lista.csv", sb.csv_bytes())], "escuela", data_dir=data_dir, key=key)
+    importer.import_sheets([Source("lista.csv", sb.csv_bytes())], "escuela", data_dir=data_dir, key=key, title="Escuela")
     at = import_page("es")
     pick(at, ("corregida.csv", sb.csv_bytes(rows=[sb.ROWS[0]])))
     at.selectbox(key="import_target").set_value("escuela")
@@ -215,7 +215,7 @@ def test_a_preview_confirmed_after_another_import_says_what_changed_and_previews
     assert rows(data_dir, "escuela") == 6  # nothing lost
     warned = [w.value for w in at.warning]
     assert warned[0] == (
-        "escuela cambió mientras usted miraba la vista previa: se guardó otra importación. Tenía 5 participaciones, "
+        "Escuela cambió mientras usted miraba la vista previa: se guardó otra importación. Tenía 5 participaciones, "
         "3 personas distintas, 2 organizaciones, 3 sesiones; ahora tiene 6 participaciones, 4 personas distintas, "
         "2 organizaciones, 4 sesiones. No se importó nada. Las listas se revisaron de nuevo frente al conjunto tal "
         "como está ahora: mire la nueva vista previa antes de importar.")
@@ -223,7 +223,7 @@ def test_a_preview_confirmed_after_another_import_says_what_changed_and_previews
     assert not at.success
     press(at, CONFIRM["es"])
     assert rows(data_dir, "escuela") == 1
-    assert any(s.value.startswith("Importado en escuela") for s in at.success)
+    assert any(s.value.startswith("Importado en Escuela: 1 participaciones") for s in at.success)
 
 
 # ---- a worker killed during the write (finding 9) -------------------------------------------------
@@ -292,9 +292,9 @@ def test_a_worker_killed_while_writing_leaves_a_message_and_the_files(data_dir, 
             "nada: el conjunto conserva la versión que tenía.") in text, text
     assert "Sus archivos se conservan: lista.csv, mas.csv." in text
     press(at, "Revisar de nuevo estos archivos")
-    assert "2. Lo que se importaría en soacha" in shown(at)
+    assert "2. Lo que se importaría en Listas de Soacha" in shown(at)
     press(at, CONFIRM["es"])
-    assert any(s.value.startswith("Importado en soacha: 6 participaciones") for s in at.success), shown(at)
+    assert any(s.value.startswith("Importado en Listas de Soacha: 6 participaciones") for s in at.success), shown(at)
     assert rows(data_dir, "soacha") == 7
     assert "import" not in at.query_params  # done: the link no longer names it
 

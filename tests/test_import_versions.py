@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from care_dashboard import store
+from care_dashboard import datasets, store
 from care_dashboard.ingest import importer
 from care_dashboard.ingest.sheets import Source
 from tests import sheet_builders as sb
@@ -111,3 +111,13 @@ def test_the_plan_names_the_version_it_read(data_dir):
     p = plan(data_dir, CORRECTED, replace=True)
     assert p.base_version == current and p.base_totals.participations == 5
     assert store.current_version("nothing_here", data_dir) is None
+
+
+def test_starting_a_dataset_again_keeps_its_title_and_forgets_its_files(tmp_path):
+    """"Start the dataset again from these sheets" replaced the partner's title with
+    "Registros de asistencia: NAME"; what the dataset held (its files) does go."""
+    importer.import_sheets([Source("a.csv", sb.csv_bytes())], NAME, data_dir=tmp_path, key=KEY, title="Listas 2026")
+    importer.apply(plan(tmp_path, CORRECTED, replace=True))
+    meta = datasets.load_dataset(NAME, tmp_path).metadata
+    assert (meta["title_en"], meta["title_es"]) == ("Listas 2026", "Listas 2026")
+    assert importer.apply(plan(tmp_path, sb.csv_bytes(), "a.csv")).summary.participations == 5  # read again

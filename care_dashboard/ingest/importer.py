@@ -422,7 +422,9 @@ def apply(plan: Plan, *, if_unchanged: bool | None = None) -> ImportResult:
             now = store.current_tables(dataset, data_dir)
             raise DatasetChanged(dataset, plan.base_totals, _totals(now["attendance"]) if now is not None else None)
         existing = None if plan.replace else store.current_tables(dataset, data_dir)
-        old_meta = datasets.load_dataset(dataset, data_dir).metadata if existing is not None else {}
+        # its title stays when it is started again (replace) too; what it held does not
+        old_meta = datasets.load_dataset(dataset, data_dir).metadata if store.current_version(dataset, data_dir) else {}
+        old_files = [] if plan.replace else old_meta.get("imported_files", [])
         batch, organisations, _ = _batch(plan.prepared.rows, ref, existing)
         if existing is not None:
             old = _attendance(existing)
@@ -476,7 +478,7 @@ def apply(plan: Plan, *, if_unchanged: bool | None = None) -> ImportResult:
             "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "key_id": identity.key_id(plan.key),
             # files already read into it (their SHA-256): importing one again changes nothing
-            "imported_files": sorted(set(old_meta.get("imported_files", [])) | set(plan.digests)),
+            "imported_files": sorted(set(old_files) | set(plan.digests)),
         }
         path = store.publish(dataset, "record_level", {
             "territories": territories, "components": components,
