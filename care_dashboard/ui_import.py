@@ -456,6 +456,9 @@ def recovery(ctx: PageContext) -> None:
     """The URL names an import this session did not start: the page was reloaded, or the
     browser reconnected to another worker (the first one died). Say what became of it."""
     t = ctx.t
+    if not st.session_state.get("_import_swept"):  # once per session: states older than a day go
+        st.session_state["_import_swept"] = True
+        pending.sweep_old()
     token = st.query_params.get(url_state.IMPORT_KEY)
     mine = st.session_state.get("_import_pending")
     if not token or (mine is not None and mine.token == token):

@@ -354,3 +354,17 @@ def test_a_link_to_another_accounts_import_shows_nothing_of_it(data_dir, tmp_pat
     luis = import_page("es", link=link, user={**ines, "email": "luis@partner.org"}, auth=LOGIN)
     assert "lista.csv" not in shown(luis) and "import" not in luis.query_params
     assert pending.find(link["import"], "ines@partner.org") is not None  # still hers
+
+
+def test_opening_the_import_page_removes_the_files_of_an_import_a_day_old(data_dir):
+    """Raw sheets (names, document numbers) left by an import nobody came back to go after a
+    day even when nobody checks sheets again: opening the Import page sweeps them."""
+    old = pending.stage("", pending.Request("lista", "Lista", new=True), [Source("lista.csv", sb.csv_bytes())])
+    fresh = pending.stage("", pending.Request("otra", "Otra", new=True), [Source("otra.csv", sb.csv_bytes())])
+    day_ago = time.time() - pending.MAX_AGE_S - 60
+    for path in (old.folder / "state.json", old.folder):
+        os.utime(path, (day_ago, day_ago))
+    import_page("es")
+    assert not old.folder.exists()
+    assert (fresh.folder / "files" / "0").read_bytes() == sb.csv_bytes()  # a recent one stays
+    pending.discard(fresh)

@@ -21,7 +21,7 @@ happened), ``done`` (saved: the files are removed at once and only the import's 
 a page that lost its connection during the write is still told). A state in phase checking or
 writing whose lock is free was interrupted: the kernel drops a dead worker's lock. The files go
 on discard, as soon as the import is saved, and with the whole state after MAX_AGE_S (removed
-by the next check of any sheets).
+by the next check of any sheets, or when the Import page is next opened).
 
 When the folder cannot be made private (another user owns it, a full disk), the import goes on
 without it (``Pending.folder`` None: nothing to recover, as before) and the reason is logged.
@@ -262,6 +262,19 @@ def sweep(root: Path, now: float | None = None) -> list[str]:
             finally:
                 os.close(fd)
     return removed
+
+
+def sweep_old() -> list[str]:
+    """sweep() of the private folder, if there is one: the Import page calls it when it opens,
+    so raw sheets do not outlive their day on a server where nobody checks sheets again."""
+    root = settings.import_dir()
+    if not root.is_dir():
+        return []
+    try:
+        return sweep(_private_root())
+    except OSError as exc:
+        log.warning("old import states could not be removed: %s", exc)
+        return []
 
 
 def outcome(p: Pending, data_dir: Path | None = None) -> str:
