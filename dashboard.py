@@ -5,7 +5,7 @@ Run with:  streamlit run dashboard.py
 
 import streamlit as st
 
-from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access
+from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_nav
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
@@ -80,22 +80,7 @@ with st.sidebar:
 selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
 ui.write_view_to_url(lang, selection, dataset)
 
-page = st.navigation(
-    [
-        st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/territory.py", title=t("nav.territory"), icon=":material/location_on:", url_path="territory"),
-        st.Page("pages/component.py", title=t("nav.component"), icon=":material/view_timeline:", url_path="component"),
-        st.Page("pages/organisation.py", title=t("nav.organisation"), icon=":material/groups:", url_path="organisation"),
-        st.Page("pages/people.py", title=t("nav.people"), icon=":material/diversity_3:", url_path="people"),
-        st.Page("pages/method.py", title=t("nav.method"), icon=":material/menu_book:", url_path="method"),
-        st.Page("pages/present.py", title=t("nav.present"), icon=":material/slideshow:", url_path="present"),
-        *(
-            [st.Page("pages/import.py", title=t("nav.import"), icon=":material/upload_file:", url_path="import")]
-            if visitor.may_import(settings.import_page_enabled())
-            else []
-        ),
-    ]
-)
+page = ui_nav.navigation(t, visitor.may_import(settings.import_page_enabled()))  # care_dashboard/site_pages.py
 refused = ui_access.refused_dataset(page.url_path)  # the link's dataset, until the visitor moves on
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
 st.sidebar.download_button(

@@ -289,7 +289,8 @@ def _reach_text(row, labels: Labels) -> str:
         people = [figures.people_text(None, lang, True, hidden)]
     elif not pd.isna(row.get("people_count")):
         people = [figures.people_text(row["people_count"], lang)]
-    return " · ".join([participations, *people, organisations, i18n.t(f"audience.{row['audience_id']}", lang)])
+    audience = [] if pd.isna(row["audience_id"]) else [i18n.t(f"audience.{row['audience_id']}", lang)]
+    return " · ".join([participations, *people, organisations, *audience])
 
 
 def _period_text(row, lang: str) -> str:
@@ -299,9 +300,16 @@ def _period_text(row, lang: str) -> str:
     return f"{i18n.month(start, lang)} – {i18n.month(end, lang)}"
 
 
+def component_timeline_title(df: pd.DataFrame, lang: str) -> str:
+    """The timeline's title: it names the audience only where a component's source states one
+    (``component_reach``)."""
+    return i18n.t("component.timeline_title" if df["audience_id"].notna().any() else "component.timeline_title_reach", lang)
+
+
 def component_timeline_chart(df: pd.DataFrame, title: str, labels: Labels, narrow: bool = False) -> go.Figure:
-    """Each component as a bar over its period; its axis label gives its reach and audience
-    (with ``narrow``, a phone: the name on the axis, the reach and audience written under the bar).
+    """Each component as a bar over its period; its axis label gives its reach and audience (where
+    its source states one) (with ``narrow``, a phone: the name on the axis, the reach and audience
+    written under the bar).
 
     ``df``: rows of ``component_reach``. Month-precision periods span whole months; the axis runs
     from the first to the last month of the data.

@@ -14,7 +14,8 @@ class PageNotes:
     """The caveats of one page run, numbered from 1 in the order they first appear."""
 
     _numbered: dict[str, tuple[int, Caveat]] = field(default_factory=dict)
-    # True where the page itself lists every note in full (Method and sources): no notes at its foot
+    # True on the page that lists every note in full (Method and sources), set before it shows
+    # any: no notes at its foot, and its notes do not send the reader to the page they are on
     shown_in_full: bool = False
     _shown_short: set = field(default_factory=set)
 

@@ -77,12 +77,21 @@ def coverage_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     )
 
 
+def _audience_column(df: pd.DataFrame, lang: str) -> dict:
+    """Whom each component was for, where its source says so (``component_reach``); no column
+    when no component's source does."""
+    if df["audience_id"].isna().all():
+        return {}
+    return {i18n.t("columns.audience", lang): [
+        i18n.t("audience.not_stated" if pd.isna(v) else f"audience.{v}", lang) for v in df["audience_id"]]}
+
+
 def reach_table(df: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     lang = labels.lang
     return pd.DataFrame(
         {
             i18n.t("columns.component", lang): [labels.component(v) for v in df["component_id"]],
-            i18n.t("columns.audience", lang): [i18n.t(f"audience.{v}", lang) for v in df["audience_id"]],
+            **_audience_column(df, lang),
             i18n.t("columns.period_start", lang): [i18n.date(v, lang) for v in df["period_start_date"]],
             i18n.t("columns.period_end", lang): [i18n.date(v, lang) for v in df["period_end_date"]],
             i18n.t("columns.period_precision", lang): [

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (briefing, caveats, charts, datasets, exports, figures, i18n, map_chart, notes, paths, queries, slides,
-               url_state, view_cache, views)
+from . import (briefing, caveats, charts, datasets, exports, figures, frontend_texts, i18n, map_chart, notes, paths,
+               queries, slides, url_state, view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -396,6 +396,9 @@ def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str
     values, ignored = url_state.parse(raw, {**options.ids(), url_state.DATASET_KEY: list(available)})
     st.session_state["dataset"] = name
     st.session_state["lang"] = values.get("lang") or browser_lang()
+    # a link that names its language keeps naming it (write_view_to_url), even where the
+    # browser's language is the same: a copied link then opens in it for anyone
+    st.session_state["_lang_in_link"] = st.session_state.get("_lang_in_link", False) or "lang" in values
     for key in url_state.MULTI_KEYS:
         st.session_state[key] = values.get(key, [])
     st.session_state["_view_loaded"] = True
@@ -429,10 +432,12 @@ def keep_known_choices(options: FilterOptions) -> None:
 
 def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset) -> None:
     """Keep the address bar equal to the view, so copying the link shares it. The language is
-    left out only when it is the default and this browser would pick the default anyway."""
+    left out only when it is the default, this browser would pick the default anyway, and no link
+    of this session named it."""
+    always_named = st.session_state.get("_lang_in_link") or browser_lang() != i18n.DEFAULT_LANG
     wanted = url_state.to_query(
         lang,
-        i18n.DEFAULT_LANG if browser_lang() == i18n.DEFAULT_LANG else None,
+        None if always_named else i18n.DEFAULT_LANG,
         {"component": selection.components, "territory": selection.territories, "organisation": selection.organisations},
         dataset=dataset.name,
         default_dataset=paths.DEFAULT_DATASET,
@@ -474,10 +479,11 @@ def page_header(ctx: PageContext, page: str) -> None:
         st.caption(ctx.t("common.filtered_note"))
 
 
-def source_of(caveat: caveats.Caveat, lang: str) -> str:
-    """Where a caveat rests: a report section, or this dashboard's own method."""
+def source_of(caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
+    """Where a caveat rests: a report section, or this dashboard's own method (on Method and
+    sources, without sending the reader to the page they are on)."""
     if caveat.rests_on_method:
-        return i18n.t("common.dashboard_method", lang)
+        return i18n.t("common.dashboard_method_here" if on_method_page else "common.dashboard_method", lang)
     return i18n.t("common.report_section", lang, section=caveat.section)
 
 
@@ -501,9 +507,10 @@ def page_short_note(ctx: PageContext, number: int, caveat: caveats.Caveat) -> st
     return short_note(number, caveat, ctx.lang, where=ctx.notes.first_time_short(caveat))
 
 
-def full_note(number: int, caveat: caveats.Caveat, lang: str) -> str:
+def full_note(number: int, caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
     """A caveat's full text, numbered, as Markdown (for "About these figures" and the page notes)."""
-    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text, where=source_of(caveat, lang))
+    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text,
+                  where=source_of(caveat, lang, on_method_page))
 
 
 def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
@@ -512,12 +519,15 @@ def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
 
 
 def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
-    """The full texts of a figure's caveats, one click away beside it."""
+    """The full texts of a figure's caveats, one click away beside it, and a link to Method and
+    sources (but on that page itself)."""
+    here = ctx.notes.shown_in_full
     with st.popover(ctx.t("common.about_figures"), icon=":material/info:", key=f"{key}_about"):
         st.markdown(ctx.t("common.unit_line", unit=unit))
         for n, c in found.all:
-            st.markdown(full_note(n, c, ctx.lang))
-        st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
+            st.markdown(full_note(n, c, ctx.lang, on_method_page=here))
+        if not here:
+            st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
 
 
 def page_notes(ctx: PageContext) -> None:
@@ -613,9 +623,11 @@ def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat],
     return charts.with_caveat_footer(fig, lines, width_chars=width_chars, copy=copy)
 
 
-def plot_config(key: str) -> dict:
-    """Plotly's toolbar: the camera button saves a sharp PNG named after the chart."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2}}
+def plot_config(key: str, lang: str) -> dict:
+    """Plotly's toolbar, in the page's language (``frontend_texts.plotly_config``): the camera
+    button saves a sharp PNG named after the chart."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2},
+            **frontend_texts.plotly_config(lang)}
 
 
 def _variant_spec(ctx: PageContext, make_fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
@@ -643,7 +655,7 @@ def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant
     fig, title = spec
     alt = ctx.t("common.chart_alt", title=title, unit=unit)
     st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
-                    config=plot_config(key), alt=alt)
+                    config=plot_config(key, ctx.lang), alt=alt)
 
 
 def _built_once(make):
@@ -806,8 +818,10 @@ _document_language = st.components.v2.component(
 
 def document_language(lang: str) -> None:
     """Set ``<html lang>`` to the interface language, so screen readers and translation tools read
-    Spanish pages as Spanish (Streamlit writes ``en`` in its page and offers no setting for it)."""
-    _document_language(key="care_document_language", data={"lang": lang}, height=0)
+    Spanish pages as Spanish (Streamlit writes ``en`` in its page and offers no setting for it), and
+    put Streamlit's own texts in that language (``frontend_texts.replacements``)."""
+    _document_language(key="care_document_language", data={"lang": lang, "texts": frontend_texts.replacements(lang)},
+                       height=0)
 
 
 def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):

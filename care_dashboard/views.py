@@ -123,7 +123,7 @@ def build(
                             coverage, "organisations_count", t("territory.organisations_title"), labels),
                         make_table=table))
     if not reach.empty:
-        title = t("component.timeline_title_records" if record_level else "component.timeline_title")
+        title = charts.component_timeline_title(reach, labels.lang)
         out.append(View("component_timeline", title,
                         t("units.reach_mixed_records" if record_level else "units.reach_mixed"),
                         caveats_of("component_reach"),

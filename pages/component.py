@@ -1,4 +1,4 @@
-"""Component: each component's reach, audience and period on a timeline."""
+"""Component: each component's period and reach on a timeline, and its audience where its source states one."""
 
 from care_dashboard import charts, tables, ui
 
@@ -10,7 +10,7 @@ if reach.empty:
     ui.empty_state(ctx)
 else:
     unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
-    title = ctx.t("component.timeline_title_records" if ctx.is_record_level else "component.timeline_title")
+    title = charts.component_timeline_title(reach, ctx.lang)
     ui.chart_block(
         ctx,
         lambda: charts.component_timeline_chart(reach, title, ctx.labels),

@@ -1,11 +1,13 @@
-"""Method and sources: how each figure is counted, the reconciliation of published totals,
-the caveats that hold for the chosen dataset, the citation and the licence."""
+"""Method and sources: how each figure is counted, the reconciliation of published totals (on a
+dataset that states any), the caveats that hold for the chosen dataset, the citation and the
+licence."""
 
 import streamlit as st
 
 from care_dashboard import caveats, tables, ui
 
 ctx = ui.page_context()
+ctx.notes.shown_in_full = True  # this page lists every note in full, below: none at its foot
 ui.page_header(ctx, "method")
 
 if ctx.is_record_level:
@@ -28,12 +30,10 @@ else:
                    key="method_selection_table",
                    unit_key=unit_key)
 
-st.header(ctx.t("method.reconciliation_heading"))
-st.write(ctx.t("method.reconciliation_body"))
 reconciliation = ctx.run("reconciliation", with_selection=False)
-if reconciliation.empty:
-    st.info(ctx.t("method.reconciliation_empty"))
-else:
+if not reconciliation.empty:  # a dataset that states no totals (attendance records) has nothing to reconcile
+    st.header(ctx.t("method.reconciliation_heading"))
+    st.write(ctx.t("method.reconciliation_body"))
     ui.table_block(ctx, ctx.memo("reconciliation_table", lambda: tables.reconciliation_table(reconciliation, ctx.labels)),
                    "reconciliation",
                    key="reconciliation_table")
@@ -43,9 +43,8 @@ st.header(ctx.t("method.caveats_heading"))
 st.write(ctx.t("method.caveats_body"))
 for caveat in caveats.all_caveats(ctx.lang, ctx.data_facts, ctx.caveat_values):  # only those true of this dataset
     ctx.notes.number(caveat)
-ctx.notes.shown_in_full = True
 for n, caveat in ctx.notes.items():
-    st.markdown(ui.full_note(n, caveat, ctx.lang))
+    st.markdown(ui.full_note(n, caveat, ctx.lang, on_method_page=True))
 
 st.header(ctx.t("method.source_heading"))
 meta = ctx.dataset.metadata

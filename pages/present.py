@@ -89,7 +89,7 @@ else:
             lines = key_lines(slide)
             fig = ui.slide_figure(ctx, slide, slides.chart_height(viewport, lines), viewport.width)
             own_width = fig.to_dict()["layout"].get("width")  # the map's: as wide as it is drawn for
-            st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key), width=own_width or "stretch",
+            st.plotly_chart(fig, key=f"slide_{slide.key}", config=ui.plot_config(slide.key, ctx.lang), width=own_width or "stretch",
                             alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
             for line in lines:
                 st.markdown(f":material/warning: {line}")

@@ -2,7 +2,8 @@
 -- title:   Reach, audience and period of each component
 -- grain:   one row per component with a published figure in the selection
 -- params:  $components VARCHAR[], $territories VARCHAR[], $organisations VARCHAR[]
--- columns: component_id, audience_id, period_start_date, period_end_date,
+-- columns: component_id, audience_id (NULL = no source says whom the component was for: sign-in
+--          sheets do not, only a report's section does), period_start_date, period_end_date,
 --          period_precision (month or day), reach_unit (the unit the source reports reach in),
 --          participations_count (NULL = not published),
 --          people_count (distinct person keys in the attendance records; NULL = the dataset has no
@@ -47,7 +48,9 @@ people AS (  -- from the people rollups: the rows whose mask has the component's
 )
 SELECT
     c.component_id,
-    c.audience_id,
+    -- whom it was for, where its source section says so (a partner's sheets have none: the stored
+    -- audience of an imported component is a default, not a fact)
+    CASE WHEN c.source_section IS NOT NULL THEN c.audience_id END AS audience_id,
     c.period_start_date,
     c.period_end_date,
     c.period_precision,

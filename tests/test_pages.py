@@ -789,3 +789,92 @@ def test_clearing_streamlit_caches_breaks_no_page_run():
         assert len(at.get("plotly_chart")) > 0
     other = open_page("people", dataset=SYNTHETIC)  # a session started after the clearing
     assert metric_values(other)
+
+
+# ---- addresses, a link's language, and what a page says of the data it shows -------------------
+
+def test_every_page_s_address_is_in_the_readme_s_list_of_pages():
+    """Links to pages are shared and bookmarked: each page's address (care_dashboard/site_pages.py,
+    from which dashboard.py builds its navigation) is documented, and every page script has one."""
+    from care_dashboard import site_pages
+
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("\n## Pages\n", 1)[1].split("\n## ", 1)[0]
+    for page in site_pages.PAGES:
+        assert f"`/{page.address}`" in listed, page.address
+    assert {p.script for p in site_pages.PAGES} == {f"pages/{f.name}" for f in (paths.ROOT / "pages").glob("*.py")}
+    assert {f"pages/{p}.py" for p in PAGES} <= {p.script for p in site_pages.PAGES}
+    assert site_pages.DEFAULT.address == "overview"
+
+
+def link_lang(at):
+    value = at.query_params.get("lang")
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_link_s_language_stays_in_the_address_as_the_visitor_moves_on():
+    """AppTest has no browser language, so it reads as an English browser: a link that says
+    lang=en kept English but lost lang=en from the address at once, so a link copied from any
+    later page opened in the browser's language of whoever got it."""
+    at = open_page("overview", link={"lang": "en"})
+    assert link_lang(at) == "en"
+    for page in ("territory", "method", "overview"):
+        at.switch_page(str(paths.ROOT / PAGES[page]))
+        at.run()
+        assert link_lang(at) == "en", page
+    at.sidebar.radio(key="lang").set_value("es").run()
+    assert link_lang(at) == "es" and at.title[0].value == "Resumen"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert link_lang(at) == "en"
+    # without lang in its link, the default language stays out of links (the browser's is used)
+    plain = open_page("territory")
+    assert "lang" not in plain.query_params
+    assert link_lang(open_page("territory", lang="es")) == "es"
+
+
+def test_the_published_totals_check_shows_only_on_data_that_states_totals():
+    heading = {"en": "Do the published totals add up?", "es": "¿Cuadran los totales publicados?"}
+    report = open_page("method")
+    assert heading["en"] in [h.value for h in report.header]
+    assert "reconciliation_table" in keyed_blocks(report, "care_table_")
+    for lang in ("en", "es"):
+        demo = open_page("method", lang=lang, dataset=SYNTHETIC)  # attendance records: no totals
+        assert heading[lang] not in [h.value for h in demo.header]
+        assert "reconciliation_table" not in keyed_blocks(demo, "care_table_")
+        assert not demo.info  # nor a notice that there is nothing to check
+
+
+@pytest.mark.parametrize("dataset", [None, SYNTHETIC])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_method_page_does_not_send_the_reader_to_itself(lang, dataset):
+    """Its notes said "see Method and sources", and its tables' "About these figures" linked to
+    Method and sources, on Method and sources."""
+    from care_dashboard import i18n
+
+    at = open_page("method", lang=lang, dataset=dataset)
+    shown = "\n".join(e.value for kind in ("markdown", "caption") for e in elements(at.main, kind))
+    assert "Method and sources" not in shown and "Método y fuentes" not in shown
+    assert [link.proto.label for link in elements(at.main, "page_link")] == []
+    # the notes still say what a caveat rests on
+    if dataset == SYNTHETIC:
+        assert i18n.t("common.dashboard_method_here", lang) in shown
+    # elsewhere the link and the pointer stay
+    other = open_page("overview", lang=lang, dataset=dataset)
+    assert i18n.t("common.method_link", lang) in [link.proto.label for link in elements(other.main, "page_link")]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_row_of_headline_figures_says_each_caveat_once(lang):
+    """The People page of the synthetic demo said "Records without a document are not people [2]"
+    under two figures side by side. (The synthetic-data caveat stays beside every figure, so a
+    screenshot of one carries it.)"""
+    for page in ("overview", "people"):
+        at = open_page(page, lang=lang, dataset=SYNTHETIC)
+        captions = "\n".join(e.value for block in keyed_blocks(at, "care_figure_").values()
+                             for e in elements(block, "caption"))
+        assert captions
+        for cid in caveats.catalogue():
+            if cid in caveats.SYNTHETIC_IDS:
+                continue
+            short = caveats.get(cid, lang).short
+            assert captions.count(short) <= 1, (page, cid, short)

@@ -413,3 +413,29 @@ def test_presentation_shows_a_true_caveat_beside_every_figure_and_chart(lang, fa
             break
         nexts[0].click().run()
     assert slides == total and total >= 10
+
+
+# ---- whom a component was for ------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_page_says_whom_a_component_was_for_when_the_sheets_do_not(lang, data_dir):
+    """A partner's sign-in sheets never say whom a component was for: the Component page said
+    "waste pickers" (the stored default) of a programme that never did. The report's own
+    components keep theirs."""
+    audiences = [i18n.t(f"audience.{a}", lang) for a in ("waste_pickers", "organisation_leaders")]
+    column = i18n.t("columns.audience", lang)
+    for page in ("component", "method"):
+        text = shown_text(opened(page, lang))
+        assert not [a for a in audiences if a in text], page
+        assert column not in text, page
+    component = opened("component", lang)
+    [timeline] = [json.loads(c.proto.spec) for c in component.get("plotly_chart") if not c.proto.id.endswith("_narrow")]
+    assert timeline["layout"]["title"]["text"].startswith(i18n.t("component.timeline_title_reach", lang))
+    briefing_body = ui.briefing_html(partner_context(lang, data_dir)).decode("utf-8").split("</head>", 1)[1]
+    assert not [a for a in audiences if a in briefing_body]
+    # on the report the audience stays, and on its demo, which copies its components
+    report = shown_text(open_page("component", lang=lang))
+    assert all(a in report for a in audiences) and column in report
+    from tests.conftest import Runner
+    demo = Runner(datasets.load_dataset("care_2025_synthetic", paths.ROOT / "data"))("component_reach")
+    assert set(demo["audience_id"]) == {"waste_pickers", "organisation_leaders"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from care_dashboard import caveats, i18n, paths, schema
+from care_dashboard import caveats, frontend_texts, i18n, paths, schema
 
 REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt")
 
@@ -41,9 +41,10 @@ DEMO = caveats.DataFacts("care_2025_synthetic", "record_level", frozenset(
     {"territory_with_one_organisation", "unnamed_organisation", "period_by_month", "synthetic"}))
 PARTNER = caveats.DataFacts("partner_2026", "record_level", frozenset({"territory_with_one_organisation"}))
 # words that only the CARE 2025 report makes true: a caveat that holds on any dataset has none
+# (whom its sessions were for included: a partner's sheets do not say who attended as what)
 _CARE_PLACES = r"CARE|2025|16|799|311|320|168|Cajicá|Bogotá|Barranquilla|Puerto Colombia"
-CARE_WORDS = {"en": re.compile(rf"\b({_CARE_PLACES}|soft[ -]skills|eleven|five|seven)\b", re.I),
-              "es": re.compile(rf"\b({_CARE_PLACES}|habilidades blandas|once|cinco|siete)\b", re.I)}
+CARE_WORDS = {"en": re.compile(rf"\b({_CARE_PLACES}|soft[ -]skills|eleven|five|seven|waste[ -]pickers?)\b", re.I),
+              "es": re.compile(rf"\b({_CARE_PLACES}|habilidades blandas|once|cinco|siete|reciclador(?:a|es|as)?)\b", re.I)}
 
 
 def test_care_facts_are_bound_to_the_care_datasets():
@@ -226,3 +227,64 @@ def test_every_entry_of_the_figure_catalogue_is_a_figure_of_the_dashboard():
     code = "".join(p.read_text(encoding="utf-8") for p in [*(paths.ROOT / "pages").glob("*.py"), paths.ROOT / "care_dashboard" / "views.py"])
     unused = [key for key in caveats.figure_catalogue() if f'"{key}"' not in code]
     assert not unused
+
+
+# ---- Streamlit's and Plotly's own texts (care_dashboard/frontend_texts.py) ------------------------
+
+def _streamlit_bundle() -> str:
+    """Every script of the installed Streamlit's frontend, one string."""
+    import streamlit
+
+    folder = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in folder.glob("*.js"))
+
+
+def test_streamlit_texts_are_the_ones_its_frontend_writes():
+    """Each English text of content/i18n/streamlit/ is written by the installed Streamlit (each
+    sentence's literal parts around any {placeholder}; "NAME icon" is composed from a Material
+    icon's name):
+    a text Streamlit no longer writes would sit in the table unused while its new one shows in
+    English."""
+    bundle = _streamlit_bundle()
+    texts = {k: v for k, v in i18n.catalogue("en").items() if k.startswith(frontend_texts.PREFIX)}
+    assert len(texts) > 40
+    for key, text in texts.items():
+        if re.fullmatch(r"[a-z_]+ icon", text):
+            assert "} icon`" in bundle, key
+            continue
+        for sentence in re.split(r"(?<=\.) ", text):  # Streamlit joins some of its sentences
+            for piece in filter(None, re.split(r"\{\w+\}", sentence.removesuffix("."))):
+                assert piece in bundle, (key, piece)
+
+
+def test_streamlit_texts_turn_each_language_into_the_other_and_never_loop():
+    es, en = frontend_texts.replacements("es"), frontend_texts.replacements("en")
+    assert ["Upload", "Subir"] in es["uploader"] and ["Subir", "Upload"] in en["uploader"]
+    assert ["Help for {label}", "Ayuda: {label}"] in es["label"]
+    assert ["Page not found", "Página no encontrada"] in es["dialog"]
+    assert set(es) == {"label", "uploader", "dialog", "tooltip", "menu", "skip", "table"}
+    for part, pairs in es.items():
+        sources = {source for source, _ in pairs}
+        # a replaced text is never replaced again (the page's script would loop)
+        assert not sources & {target for _, target in pairs}, part
+        assert len(sources) == len(pairs), part  # one Spanish text per English one
+    # the script knows every part the catalogue has (content/js/document_language.js, PARTS)
+    script = (paths.CONTENT_DIR / "js" / "document_language.js").read_text(encoding="utf-8")
+    declared = set(re.findall(r"^  (\w+): '", script, flags=re.M))
+    assert declared == set(es) - {"label"}
+
+
+def test_plotly_speaks_the_page_s_language_from_its_own_locale():
+    config = frontend_texts.plotly_config("es")
+    assert config["locale"] == "es"
+    dictionary = config["locales"]["es"]["dictionary"]
+    toolbar = {"Download plot as a PNG": "Descargar gráfica como PNG", "Zoom": "Modo Ampliar/Reducir",
+               "Pan": "Modo Panorámica", "Reset axes": "Reiniciar ejes", "Autoscale": "Autoescalar",
+               "Zoom in": "Ampliar", "Zoom out": "Reducir", "Double-click to zoom back out": "Haga doble-clic para restaurar la escala"}
+    assert {k: dictionary[k] for k in toolbar} == toolbar
+    assert config["locales"]["es"]["format"]["shortMonths"][0] == "Ene"
+    assert frontend_texts.plotly_config("en") == {}
+    # the Plotly that Streamlit ships asks for these texts (the locale, copied unchanged, also
+    # has some that newer Plotly no longer shows)
+    bundle = _streamlit_bundle()
+    assert [k for k in toolbar if f"`{k}`" not in bundle] == []
