@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from tests import sheet_builders as sb
 from tests.browser.conftest import ARTIFACTS, app_copy, running_server, wait_for_app
+from tests.browser.english_texts import wait_without_english
 
 TIMEOUT = 60_000
 
@@ -31,6 +32,15 @@ def fresh(tmp_path_factory):
            "CARE_ACCESS_FILE": None, "CARE_IMPORT_PAGE": None, "CARE_IMPORT_DIR": str(base / "imports")}
     with running_server(env, log_name="server-first-import-es.log", root=root) as url:
         yield url, root, key_file
+
+
+@pytest.fixture(scope="module")
+def keyed():
+    """A server of `make run`'s kind that has a key: for checks that do not make one."""
+    env = {"ATTENDANCE_ID_KEY": "first-import-browser-key-0123456789abcdef", "CARE_SERVE": None,
+           "CARE_ACCESS_FILE": None, "CARE_IMPORT_PAGE": None}
+    with running_server(env, log_name="server-import-es-texts.log") as url:
+        yield url
 
 
 def main_text(page) -> str:
@@ -135,19 +145,15 @@ def test_a_partners_first_import_in_spanish(fresh, browser):
     phone.close()
 
 
-# Streamlit's and Plotly's own English texts that a Spanish page must not show: the uploader,
-# the tables' and a chart's toolbars, the help icons' screen-reader labels.
-ENGLISH = ("Drag and drop", "Browse files", "Upload", "per file", "Show/hide columns", "Download as CSV", "Search",
-           "Fullscreen", "Help for", "Download plot as a PNG", "Zoom", "Pan", "Reset axes", "Autoscale")
-LABELS = "els => els.map(e => [e.getAttribute('aria-label'), e.getAttribute('title'), e.getAttribute('data-title')].join(' '))"
-
-
-@pytest.mark.xfail(strict=True, reason="Streamlit's uploader, table toolbar and help labels and Plotly's chart toolbar "
-                                       "show English texts until the 'spanish' helper's translations (issue 20) are merged")
-def test_no_english_text_of_streamlit_or_plotly_on_the_import_page_or_a_chart_toolbar(fresh, browser):
-    """The Import page with a preview (its uploader, its tables' toolbars, its help icons), and a
-    chart's toolbar, in Spanish: no English text of Streamlit or Plotly, shown or read aloud."""
-    url, _, _ = fresh
+@pytest.mark.xfail(strict=True, reason="once a file is picked, the uploader's add-files button (+) is read aloud as "
+                                       "'add icon': the 'spanish' branch's Streamlit texts (content/i18n/streamlit/) "
+                                       "have no Spanish for it yet; every other text here is Spanish")
+def test_no_english_text_of_streamlit_or_plotly_on_the_import_page_or_a_chart_toolbar(keyed, browser):
+    """The Import page with a preview (its uploaders, its tables' toolbars, its help icons), and a
+    chart's toolbar, in Spanish: no English text of Streamlit or Plotly, shown or read aloud
+    (tests/browser/english_texts.py: whole texts, so Spanish words such as "Pantalla" are not
+    taken for "Pan")."""
+    url = keyed
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="es-CO")
     page.goto(f"{url}/import?lang=es")
     wait_for_app(page)
@@ -157,13 +163,20 @@ def test_no_english_text_of_streamlit_or_plotly_on_the_import_page_or_a_chart_to
     page.get_by_role("button", name="Revisar las listas").click()
     expect(page.get_by_text("2. Lo que se importaría")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
-    for table in page.locator("[data-testid='stDataFrame']").all():
+    tables = page.locator("[data-testid='stMain'] [data-testid='stDataFrame']")
+    expect(tables.first).to_be_visible(timeout=TIMEOUT)  # the preview has tables: their toolbars are checked
+    found = []
+    for table in tables.all():
+        table.scroll_into_view_if_needed()
         table.hover()  # its toolbar shows on hover
-    shown = [main_text(page), *page.eval_on_selector_all("[data-testid='stMain'] *", LABELS)]
-    page.goto(f"{url}/?lang=es")
-    wait_for_app(page)
-    page.locator("[data-testid='stPlotlyChart']").first.hover()
-    shown += page.eval_on_selector_all(".modebar-btn", LABELS)
+        found += wait_without_english(page)
+    chart_page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="es-CO")
+    chart_page.goto(f"{url}/?lang=es")
+    wait_for_app(chart_page)
+    chart = chart_page.locator("[data-testid='stPlotlyChart']").first
+    chart.hover()
+    expect(chart.locator(".modebar-btn").first).to_be_attached(timeout=TIMEOUT)
+    found += wait_without_english(chart_page)
     page.close()
-    found = [text for text in ENGLISH if any(text in s for s in shown)]
-    assert not found, found
+    chart_page.close()
+    assert sorted({tuple(f) for f in found}) == []  # [where, text]: each once
