@@ -1,5 +1,5 @@
-"""The Import page as a partner meets it (AppTest; security_probe_2.md, findings 8 and 9, and the
-issue's "A partner's own path, in Spanish, without a terminal"): the key made from the page, the
+"""The Import page as a partner meets it (AppTest; the second security probe, findings 8 and 9, and issue 20's
+"A partner's own path, in Spanish, without a terminal"): the key made from the page, the
 files that stay chosen, the dataset named in words with its identifier derived, a preview
 confirmed after another import, an import whose worker was killed, and no report citation under
 the page. The browser walk of a first import: tests/browser/test_first_import.py."""

@@ -1,6 +1,6 @@
 """A preview counts what an import would drop from the version of the dataset it read; confirmed
 after another import wrote a new version, the import must not drop what it never counted
-(security_probe_2.md, finding 8: a replace confirmed after a colleague's import lost their
+(second security probe, finding 8: a replace confirmed after a colleague's import lost their
 session without a word). Adding stays concurrent: it is merged again at the write."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """An import's state kept outside the session that runs it, so a page served by another worker,
 or the same page reloaded, can say what became of it: that it did not happen and nothing changed,
-with the person's files still at hand; or that it was saved after all. (A worker killed while it
-wrote an import left the data intact, but the browser reconnected to another worker and showed
-an empty Import form without a word, the picked files gone.)
+with the person's files still at hand; or that it was saved after all. A session's state lives
+in its worker's memory: when that worker dies mid-import the store keeps the data intact, but
+the browser reconnects to another worker that knows nothing of the import but this folder.
 
 Layout, under ``settings.import_dir()`` (a private folder: mode 0700, owned by the user running
 the dashboard, outside ``data/``; ``make serve`` gives its workers one in its runtime folder, in
