@@ -105,7 +105,8 @@ else:
         page.run()
         ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 
-if not presenting and not refused and page.url_path != "method":
+# no footer on the Import page: what it shows comes from the uploaded sheets, not the chosen data
+if not presenting and not refused and page.url_path not in ("method", "import"):
     st.divider()
     st.caption(
         t(

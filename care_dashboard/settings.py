@@ -8,6 +8,7 @@
 | CARE_SMALL_NUMBER_THRESHOLD | 5 | in organisation-level views of record-level data, counts of people below this show as "<N" |
 | ATTENDANCE_ID_KEY | (none) | the secret pseudonymisation key itself |
 | ATTENDANCE_ID_KEY_FILE | ~/.config/care-dashboard/attendance_id.key | file holding the key, outside data/ |
+| CARE_IMPORT_DIR | $XDG_RUNTIME_DIR/care-dashboard/imports, else ~/.cache/care-dashboard/imports | private folder (0700, outside data/) where an import in progress keeps its files and state, so another worker or a reloaded page can say what became of it (care_dashboard/ingest/pending.py); `make serve` sets it to its runtime folder |
 | CARE_DATA_URL | (none) | a dataset store whose datasets are listed beside those in data/: a local folder, s3://bucket/prefix or gs://bucket/prefix, laid out as `scripts/export_to_store.py` writes it (docs/performance.md, "Beyond one machine"); credentials come from the environment, never from the repo |
 """
 
@@ -45,6 +46,18 @@ def small_number_threshold() -> int:
 
 def key_file() -> Path:
     return Path(os.environ.get("ATTENDANCE_ID_KEY_FILE", str(DEFAULT_KEY_FILE))).expanduser()
+
+
+def import_dir() -> Path:
+    """CARE_IMPORT_DIR, or by default a folder in the user's runtime folder (in memory on most
+    Linux systems, emptied at logout), else in the user's cache."""
+    raw = os.environ.get("CARE_IMPORT_DIR", "").strip()
+    if raw:
+        return Path(raw).expanduser()
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    if runtime and Path(runtime).is_dir():
+        return Path(runtime) / "care-dashboard" / "imports"
+    return Path.home() / ".cache" / "care-dashboard" / "imports"
 
 
 def data_url() -> str | None:

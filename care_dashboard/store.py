@@ -449,6 +449,13 @@ def _prune(versions: Path, current: Path, replaced: str | None) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def current_version(name: str, data_dir: Path | None = None) -> str | None:
+    """The id of the version of dataset ``name`` that readers see now (versions/ID), or None when
+    there is none. An import compares it, under the dataset's lock, with the version its preview
+    was worked out on (``importer.apply``): a version written since is a change it did not count."""
+    return _current_id((data_dir or paths.DATA_DIR) / name)
+
+
 def current_tables(name: str, data_dir: Path | None = None) -> dict[str, pd.DataFrame] | None:
     """The stored tables of the current version of a record-level dataset, or None if there is none."""
     base = (data_dir or paths.DATA_DIR) / name

@@ -451,6 +451,7 @@ def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset
         default_dataset=paths.DEFAULT_DATASET,
     )
     current = {key: st.query_params.get_all(key) for key in st.query_params}
+    wanted.update({key: current[key] for key in url_state.PAGE_KEYS if key in current})
     normalised = {k: (v if isinstance(v, list) else [v]) for k, v in wanted.items()}
     if current != normalised:
         st.query_params.from_dict(wanted)

@@ -14,6 +14,11 @@ MULTI_KEYS = ("component", "territory", "organisation")
 LANG_KEY = "lang"
 DATASET_KEY = "dataset"
 SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
+# Keys a page writes for itself, not part of the view: kept as they are when the view is written
+# to the URL, never read as a filter. ``import``: the Import page's token of an import in progress
+# (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it.
+IMPORT_KEY = "import"
+PAGE_KEYS = (IMPORT_KEY,)
 MAX_VALUES_PER_KEY = 100
 
 

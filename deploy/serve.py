@@ -27,6 +27,7 @@ Environment (README, "Settings"; docs/security.md, "The production stack"):
 | CARE_IDLE_TIMEOUT | 8h | a login unused this long no longer opens record-level data (8h, 90m, 1h30m, 45s) |
 | CARE_COOKIE_SECRET | random per start | Streamlit's cookie secret, the same for every worker (XSRF and login cookies stay valid whichever worker answers) |
 | CARE_LB_SECRET | random per start | the key Caddy signs its sticky-session cookie with |
+| CARE_IMPORT_DIR | (set) | given to the workers: the private folder `imports` in the runtime folder, where an import in progress keeps its files, shared by the workers |
 | CARE_SERVE_STATE | (none) | a file where the supervisor writes its processes (pids, ports) as JSON; used by the tests |
 | CARE_WARM | on | after start, build each worker's views of the public datasets (every page, both languages, no filter or one) so the room's first views are ready (deploy/warm.py); "off" to skip |
 """
@@ -402,11 +403,16 @@ class Supervisor:
         base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         self.runtime = Path(tempfile.mkdtemp(prefix="care-serve-", dir=base))  # mode 700
         ports = [free_port() for _ in range(s.workers)]
+        # an import in progress keeps its files here, for any worker to find after one dies
+        # (care_dashboard/ingest/pending.py); in memory, and removed with the runtime folder
+        imports = self.runtime / "imports"
+        imports.mkdir(mode=0o700)
         self.workers = []
         for i, port in enumerate(ports):
             tmp = self.runtime / f"tmp-worker-{i + 1}"
             tmp.mkdir(mode=0o700)
-            self.workers.append(Child(f"worker {i + 1}", worker_argv(s, port), worker_env(s, tmp), port))
+            env = {**worker_env(s, tmp), "CARE_IMPORT_DIR": str(imports)}
+            self.workers.append(Child(f"worker {i + 1}", worker_argv(s, port), env, port))
         self.config = self.runtime / "Caddyfile"
         self.config.write_text(caddyfile(s, ports, prepare_static()), encoding="utf-8")
         caddy_env = {k: v for k, v in os.environ.items() if not k.startswith(("CARE_", "ATTENDANCE_"))}

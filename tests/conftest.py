@@ -33,6 +33,20 @@ class Runner:
         return df.iloc[0]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def import_dir(tmp_path_factory):
+    """Where imports in progress keep their files (CARE_IMPORT_DIR): a folder of the test
+    session, never the user's own, for every test and every server the tests start."""
+    folder = tmp_path_factory.mktemp("imports")
+    before = os.environ.get("CARE_IMPORT_DIR")
+    os.environ["CARE_IMPORT_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("CARE_IMPORT_DIR", None)
+    else:
+        os.environ["CARE_IMPORT_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def care():
     return Runner(datasets.load_dataset("care_2025"))

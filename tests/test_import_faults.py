@@ -513,7 +513,7 @@ def test_import_page_explains_a_refused_write(app_data_dir, monkeypatch, lang, c
     monkeypatch.setattr(store, "_fsync_tree", refused)
     at = import_page(lang)
     at.file_uploader[0].set_value([("mas.csv", SECOND_SHEET, "text/csv")])
-    at.text_input[0].set_value(NAME)
+    at.selectbox(key="import_target").set_value(NAME)
     # the page's two steps: check (a preview, nothing written), then confirm
     [b for b in at.button if b.label in ("Check the sheets", "Revisar las listas")][0].click()
     run(at)

@@ -663,7 +663,8 @@ def test_replacing_sessions_is_a_choice_and_the_preview_says_what_it_drops(impor
     submit(at, "Importar ahora")
     corrected = sheet_builders.csv_bytes(rows=[sheet_builders.ROWS[0]])  # the 10/04/2025 SST session, one row
     at.file_uploader[0].set_value([("corregida.csv", corrected, "text/csv")])
-    at.text_input[0].set_value("escuela")
+    at.selectbox(key="import_target").set_value("escuela")  # the dataset the first import made
+    at.run()
     [r for r in at.radio if r.label.startswith("Si una sesión")][0].set_value("replace_sessions")
     submit(at, "Revisar las listas")
     warned = [w.value for w in at.warning]
@@ -687,7 +688,7 @@ def test_open_the_dataset_keeps_the_language(import_data_dir):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Resumen"
-    assert at.session_state["lang"] == "es" and at.session_state["dataset"] == "partner_attendance"
+    assert at.session_state["lang"] == "es" and at.session_state["dataset"] == "lista"  # named after the file
 
 
 def test_import_page_without_key_says_so(import_data_dir, monkeypatch):

@@ -104,6 +104,22 @@ def load_key(data_dir: Path | None = None) -> bytes:
     return key.encode("utf-8")
 
 
+def key_in_environment() -> bool:
+    return bool(os.environ.get("ATTENDANCE_ID_KEY"))
+
+
+def key_status(data_dir: Path | None = None) -> str:
+    """"ok"; "missing" when there is no key at all (the Import page offers to make one); or
+    "refused" when there is one that must not be used (load_key says why)."""
+    try:
+        load_key(data_dir)
+    except KeyRefused:
+        return "refused"
+    except KeyMissing:
+        return "missing"
+    return "ok"
+
+
 def make_key(path: Path | None = None, data_dir: Path | None = None) -> Path:
     """Write a new random key (64 hex digits) to a file only its owner can read. Never overwrites."""
     path = path or settings.key_file()

@@ -12,6 +12,11 @@ twice changes nothing. Replacing what a dataset holds for the sessions of these 
 corrected sheet) is an explicit choice (``replace_sessions``), and the plan says what it drops;
 ``replace`` starts the dataset again from these sheets only.
 
+A plan counts what it would drop against the version of the dataset it read (``base_version``).
+Applied after another import has written a new version, replacing would drop rows the plan never
+counted: ``apply`` then refuses with ``DatasetChanged`` (nothing written) and the plan must be
+made again. Adding needs no such check: it is merged again with the version current at the write.
+
 Places are any Colombian municipality (the gazetteer); components are CARE 2025's four, those
 the dataset already has, and those a programme file declares (``programme``). Every problem and
 warning is a ``messages.Message``, shown in the reader's language.
@@ -44,7 +49,7 @@ from .normalise import slug
 from .prepare import ROW_COLUMNS, Prepared, Progress, ProgressCallback, _quiet, prepare
 
 __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",
-           "RESERVED_NAMES", "check_title", "Plan", "plan_import", "apply"]
+           "RESERVED_NAMES", "check_title", "Plan", "plan_import", "apply", "DatasetChanged"]
 
 ATTENDANCE_COLUMNS = list(schema.ATTENDANCE.columns)
 
@@ -213,6 +218,8 @@ class Plan:
     dropped_rows: int  # rows of the dataset these sheets would drop (replace_sessions or replace)
     dropped_people: int  # people who would then no longer be in the dataset at all
     warnings: list[Message]
+    base_version: str | None = None  # the dataset's version this plan was worked out on (None: no dataset)
+    base_totals: Summary | None = None  # what that version held
 
     @property
     def sheets_read(self) -> list[tuple[str, int]]:
@@ -270,7 +277,10 @@ def plan_import(
     _check_sizes(sources, limits)
     key = key or identity.load_key(data_dir)
     ref = reference.load()
+    # the version first: a version written between the two reads makes apply refuse, never drop
+    base_version = store.current_version(dataset, data_dir)
     existing = None if replace else store.current_tables(dataset, data_dir)
+    base_totals = _totals(existing["attendance"]) if existing is not None else None
     old_meta = datasets.load_dataset(dataset, data_dir).metadata if existing is not None else {}
     if existing is not None and old_meta.get("key_id") not in (None, identity.key_id(key)):
         raise ImportRefused([Message("key_mismatch", dataset)])
@@ -308,6 +318,7 @@ def plan_import(
     elif replace:
         current = store.current_tables(dataset, data_dir)
         if current is not None:
+            base_totals = _totals(current["attendance"])
             dropped_rows = len(current["attendance"])
             dropped_people = len(set(current["attendance"]["person_key"].dropna()) - set(batch["person_key"].dropna()))
     for entry in joined:
@@ -327,7 +338,7 @@ def plan_import(
     components.sort(key=lambda c: catalogue.rows[c["component_id"]]["sort_order"])
     return Plan(dataset, data_dir, key, title, replace, replace_sessions, programme, catalogue, prepared,
                 [_digest(s) for s in fresh], skipped, _totals(batch), places, components, joined, replaced,
-                dropped_rows, dropped_people, warnings)
+                dropped_rows, dropped_people, warnings, base_version=base_version, base_totals=base_totals)
 
 
 def import_sheets(sources: list[sheets.Source], dataset: str, **options) -> ImportResult:
@@ -372,9 +383,29 @@ def _batch(rows: pd.DataFrame, ref: reference.Reference, existing: dict | None) 
     return batch[ATTENDANCE_COLUMNS], organisations, warnings
 
 
-def apply(plan: Plan) -> ImportResult:
+class DatasetChanged(store.StoreError):
+    """The dataset is no longer at the version the plan was worked out on: another import wrote
+    it since. Nothing was written; ``before`` is what the plan saw (None: no dataset), ``now``
+    what the dataset holds (None: it is gone)."""
+
+    def __init__(self, dataset: str, before: Summary | None, now: Summary | None):
+        super().__init__(
+            f"{dataset} changed while this import was being checked (another import was saved: it held "
+            f"{before.line() if before else 'nothing'}, it now holds {now.line() if now else 'nothing'}). "
+            "Nothing was imported: check the sheets again, and the new check counts what would change."
+        )
+        self.dataset, self.before, self.now = dataset, before, now
+
+
+def apply(plan: Plan, *, if_unchanged: bool | None = None) -> ImportResult:
     """Write what ``plan`` says, atomically, against the dataset as it is now (another import may
-    have changed it since the plan: it is merged again, under the dataset's lock)."""
+    have changed it since the plan: it is merged again, under the dataset's lock).
+
+    ``if_unchanged``: write only if the dataset is still at ``plan.base_version``, else raise
+    DatasetChanged. By default only for a plan that replaces (``replace``, ``replace_sessions``):
+    it would drop what another import added since; adding is merged again and stays concurrent.
+    The Import page also asks it for a dataset it offered as new, so two people never merge into
+    each other's dataset by giving both the same name."""
     ref = reference.load()
     dataset, data_dir = plan.dataset, plan.data_dir
     warnings = list(plan.warnings)
@@ -385,8 +416,15 @@ def apply(plan: Plan) -> ImportResult:
     # two imports at once would otherwise each merge into the same old version and one would
     # lose the other's sessions. A second import waits (store.StoreBusy after store.LOCK_WAIT_S).
     with store.dataset_lock(dataset, data_dir):
+        if if_unchanged is None:
+            if_unchanged = plan.replace or plan.replace_sessions
+        if if_unchanged and store.current_version(dataset, data_dir) != plan.base_version:
+            now = store.current_tables(dataset, data_dir)
+            raise DatasetChanged(dataset, plan.base_totals, _totals(now["attendance"]) if now is not None else None)
         existing = None if plan.replace else store.current_tables(dataset, data_dir)
-        old_meta = datasets.load_dataset(dataset, data_dir).metadata if existing is not None else {}
+        # its title stays when it is started again (replace) too; what it held does not
+        old_meta = datasets.load_dataset(dataset, data_dir).metadata if store.current_version(dataset, data_dir) else {}
+        old_files = [] if plan.replace else old_meta.get("imported_files", [])
         batch, organisations, _ = _batch(plan.prepared.rows, ref, existing)
         if existing is not None:
             old = _attendance(existing)
@@ -440,7 +478,7 @@ def apply(plan: Plan) -> ImportResult:
             "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "key_id": identity.key_id(plan.key),
             # files already read into it (their SHA-256): importing one again changes nothing
-            "imported_files": sorted(set(old_meta.get("imported_files", [])) | set(plan.digests)),
+            "imported_files": sorted(set(old_files) | set(plan.digests)),
         }
         path = store.publish(dataset, "record_level", {
             "territories": territories, "components": components,

@@ -31,16 +31,20 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(env: dict | None = None, log_name: str = "server.log"):
-    """A dashboard server on a free localhost port (``env``: extra environment variables); yields its URL."""
+def running_server(env: dict | None = None, log_name: str = "server.log", root=None):
+    """A dashboard server on a free localhost port; yields its URL. ``env``: extra environment
+    variables (None removes one); ``root``: a copy of the app to run (``app_copy``) instead of
+    the checkout, e.g. for a data/ folder of its own."""
     port = _free_port()
+    root = root or paths.ROOT
     (paths.ROOT / "test-artifacts").mkdir(exist_ok=True)
     log = open(paths.ROOT / "test-artifacts" / log_name, "w")
+    environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        cwd=root, stdout=log, stderr=subprocess.STDOUT, env=environment,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -59,6 +63,32 @@ def running_server(env: dict | None = None, log_name: str = "server.log"):
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+# What the app needs to run from another folder: the code, its texts and queries, the committed
+# datasets (data/ holds nothing else) and its Streamlit settings.
+APP_PARTS = ("dashboard.py", "pages", "care_dashboard", "content", "queries", "data", ".streamlit/config.toml")
+
+
+def app_copy(target):
+    """A copy of the app in ``target`` with a data/ folder of its own (the committed datasets
+    only, whatever the checkout's data/ holds besides): paths.ROOT is where the code is."""
+    import shutil
+
+    ignore = shutil.ignore_patterns("__pycache__", ".*.lock", ".imports.lock")
+    for part in APP_PARTS:
+        source = paths.ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=ignore)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+    from care_dashboard.ingest.importer import RESERVED_NAMES
+
+    for folder in (target / "data").iterdir():
+        if folder.is_dir() and folder.name not in RESERVED_NAMES:
+            shutil.rmtree(folder)
+    return target
 
 
 @pytest.fixture(scope="session")
