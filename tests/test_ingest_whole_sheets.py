@@ -118,6 +118,15 @@ def test_formulas_with_their_saved_values_are_read(tmp_path):
     assert result.summary.participations == 5 and result.summary.organisations == 1
 
 
+def test_a_formula_with_an_empty_result_in_a_calculated_workbook_is_an_empty_cell(tmp_path):
+    """Excel saves a formula whose result is "" (=IF(A2="";"";A2)) with an empty value: in a
+    workbook whose other formulas have their values, that cell is empty, not "not calculated"."""
+    data = hs.formulas_without_values(sb.ROWS, columns=(2, 6), cached={2: "ASOREPCOL"})
+    with pytest.raises(importer.ImportRefused) as refused:
+        importer.import_sheets([Source("vacio.xlsx", data)], "vacio", data_dir=tmp_path / "data", key=KEY, isolated=False)
+    assert refused.value.problems == ["vacio.xlsx: rows 2–7: Componente: is empty; write the component of the session"]
+
+
 def test_a_workbook_without_formulas_is_read_once(monkeypatch):
     """The second reading, for formulas, happens only for a workbook whose XML holds one."""
     opened = []

@@ -275,17 +275,19 @@ def _worksheet_rows(ws, label: str, budget: Budget, formulas=None) -> list[tuple
     Its <dimension> claim is ignored both ways: the explicit max_col means A1:XFD1048576 widens
     nothing, and reset_dimensions() means a claim of fewer rows than the XML holds (A1:G2 over
     ten rows) cuts nothing. Rows the XML does not have come back as one shared empty tuple,
-    skipped at no cost. ``formulas``: the same worksheet opened without data_only, read in step,
-    so a formula whose value was not saved becomes an UnsavedFormula instead of an empty cell."""
+    skipped at no cost. ``formulas``: (the same worksheet opened without data_only, read in step,
+    the workbook's _Formulas), so a formula without a saved value becomes an UnsavedFormula
+    instead of an empty cell."""
     rows = []
     width = budget.limits.max_columns
     data = _DataRows()
     ws.reset_dimensions()
     values_rows = ws.iter_rows(min_row=1, max_col=width, values_only=True)
     if formulas is not None:
-        formulas.reset_dimensions()
-        both = zip(values_rows, formulas.iter_rows(min_row=1, max_col=width, values_only=True), strict=True)
-        values_rows = (_with_unsaved_formulas(values, written) for values, written in both)
+        written_ws, found = formulas
+        written_ws.reset_dimensions()
+        both = zip(values_rows, written_ws.iter_rows(min_row=1, max_col=width, values_only=True), strict=True)
+        values_rows = (found.merged(values, written) for values, written in both)
     for number, values in enumerate(values_rows, start=1):
         if values.count(None) == len(values):
             continue
@@ -310,18 +312,16 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
             raise SheetError(_xml_refused(source.label), "xml_refused") from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
-    sheets = []
-    written = None
+    read = []
+    written, found = None, _Formulas()
     try:
         if _has_formulas(source.data):
             written = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=False, keep_links=False)
         worksheets = book.worksheets
         for i, ws in enumerate(worksheets):
             label = source.label if len(worksheets) == 1 else f"{source.label} [{ws.title}]"
-            formulas = written.worksheets[i] if written is not None else None
-            sheet = _sheet_from_rows(label, _worksheet_rows(ws, label, budget, formulas))
-            if sheet.header_row is not None or len(worksheets) == 1:
-                sheets.append(sheet)
+            formulas = (written.worksheets[i], found) if written is not None else None
+            read.append((label, _worksheet_rows(ws, label, budget, formulas)))
     except (LimitExceeded, SheetError, MemoryError):
         raise
     except Exception as exc:
@@ -334,6 +334,11 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         book.close()
         if written is not None:
             written.close()
+    sheets = []
+    for label, rows in read:
+        sheet = _sheet_from_rows(label, found.settled(rows))
+        if sheet.header_row is not None or len(read) == 1:
+            sheets.append(sheet)
     return sheets or [Sheet(source.label, None, {})]
 
 
@@ -358,12 +363,32 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
-def _with_unsaved_formulas(values: tuple, written: tuple) -> tuple:
-    """``values`` (data_only) with every cell that has no value but a formula in ``written`` (the
-    same row read without data_only) marked as an UnsavedFormula."""
-    if not any(v is None and w is not None for v, w in zip(values, written)):
-        return values
-    return tuple(UnsavedFormula() if v is None and _is_formula(w) else v for v, w in zip(values, written))
+class _Formulas:
+    """The formula cells of one workbook, met as its rows are read in step with their saved
+    values. A workbook in which some formula has a saved value was calculated when it was saved:
+    a formula there without one has an empty result (Excel saves "" as an empty value), and is an
+    empty cell. In a workbook where no formula has one, nothing was calculated (a program that
+    does not calculate wrote it): each is an UnsavedFormula, named as such."""
+
+    def __init__(self):
+        self.calculated = False
+
+    def merged(self, values: tuple, written: tuple) -> tuple:
+        """``values`` (data_only) with every cell that has no value but a formula in ``written``
+        (the same row read without data_only) marked as an UnsavedFormula."""
+        if not self.calculated:
+            self.calculated = any(v is not None and _is_formula(w) for v, w in zip(values, written))
+        if not any(v is None and w is not None for v, w in zip(values, written)):
+            return values
+        return tuple(UnsavedFormula() if v is None and _is_formula(w) else v for v, w in zip(values, written))
+
+    def settled(self, rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
+        """``rows`` once the whole workbook is read: in a calculated one, a formula without a value
+        is an empty cell."""
+        if not self.calculated:
+            return rows
+        settled = [(number, [None if isinstance(v, UnsavedFormula) else v for v in cells]) for number, cells in rows]
+        return [(number, cells) for number, cells in settled if not all(_empty(v) for v in cells)]
 
 
 def _is_formula(value) -> bool:
