@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     except datasets.DatasetError as exc:  # a name the check above let through: still a sentence
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except importer.LimitExceeded as exc:  # one sentence that says itself what to do
+        print(exc.text(lang), file=sys.stderr)
+        print(i18n.t("import.cli.nothing", lang), file=sys.stderr)
+        return 2
     except importer.ImportRefused as exc:
         print("\n".join(say(p) for p in exc.problems), file=sys.stderr)
         unknown = getattr(exc, "unknown_components", [])

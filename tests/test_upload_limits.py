@@ -301,3 +301,28 @@ def test_how_a_reader_ended_gives_its_reason(code, cpu, stderr, expected):
     assert found.code == expected[0]
     if expected[1] is not None:
         assert found.values == expected[1]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "larga.csv: row 2: a cell holds more than 10,000 characters. Nothing was imported: sign-in sheet cells are "
+           "short, so check that this is the right file, or save it again as CSV."),
+    ("es", "larga.csv: fila 2: una celda tiene más de 10.000 caracteres. No se importó nada: las celdas de una lista de "
+           "asistencia son cortas; revise que sea el archivo correcto o guárdelo de nuevo como CSV."),
+])
+def test_the_command_line_gives_a_limit_in_its_language(tmp_path, lang, expected):
+    """A limit's refusal (a killed reader's too) is one sentence in the command's language, not
+    the English one followed by "fix the 1 problem(s) above"."""
+    import subprocess
+    import sys
+
+    from care_dashboard import paths
+    from tests import hostile_sheets as hs
+
+    sheet = tmp_path / "larga.csv"
+    sheet.write_bytes(hs.long_field_csv())
+    done = subprocess.run([sys.executable, str(paths.ROOT / "ingest.py"), str(sheet), "--dataset", "larga", "--lang", lang,
+                           "--data-dir", str(tmp_path / "data")], capture_output=True, text=True,
+                          env={**os.environ, "ATTENDANCE_ID_KEY": "limits-cli-key-0123456789abcdef0123456789"})
+    last = {"en": "nothing was imported.", "es": "no se importó nada."}[lang]
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"{sheet}: " + expected.removeprefix("larga.csv: "), last])
+    assert not (tmp_path / "data" / "larga").exists()
