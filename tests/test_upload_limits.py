@@ -276,7 +276,7 @@ def test_a_reader_killed_from_outside_says_so(tmp_path, reader_killed, sig):
     assert english == (
         f"lista.csv: the sheet reader was stopped from outside ({sig.name}) after S s, using M MB of memory: not by "
         "the dashboard's limits on memory (1074 MB) or time (60 s), and not by the file as far as the dashboard can "
-        "tell. Perhaps the server was restarted, or ran short of memory. Nothing was imported: check the sheets "
+        "tell. Perhaps the server was restarted, or ran short of memory. Nothing was imported: import the sheets "
         "again; if it happens again, tell whoever runs the dashboard.")
     spanish = exc.text("es")
     assert spanish.startswith(f"lista.csv: el lector de listas fue detenido desde fuera ({sig.name}) tras ")
