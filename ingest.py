@@ -20,8 +20,8 @@ import os
 import sys
 from pathlib import Path
 
-from care_dashboard import i18n, paths, store
-from care_dashboard.ingest import identity, importer, programme, sheets
+from care_dashboard import datasets, i18n, paths, store
+from care_dashboard.ingest import identity, ids, importer, programme, sheets
 from care_dashboard.ingest.messages import text_of
 
 
@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = args.lang
     say = lambda m: text_of(m, lang)  # noqa: E731
+    bad_name = ids.name_problem(args.dataset, lang)
+    if bad_name:
+        print(f"ingest.py: {bad_name}", file=sys.stderr)
+        print(i18n.t("import.cli.nothing", lang), file=sys.stderr)
+        return 2
     sources, problems = [], []
     for path in args.sheets:
         try:
@@ -79,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
                                         programme=the_programme)
     except identity.KeyMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except datasets.DatasetError as exc:  # a name the check above let through: still a sentence
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except importer.LimitExceeded as exc:  # one sentence that says itself what to do
+        print(exc.text(lang), file=sys.stderr)
+        print(i18n.t("import.cli.nothing", lang), file=sys.stderr)
         return 2
     except importer.ImportRefused as exc:
         print("\n".join(say(p) for p in exc.problems), file=sys.stderr)

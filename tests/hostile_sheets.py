@@ -133,3 +133,28 @@ def long_field_csv(chars: int = 200_000) -> bytes:
     limit is 131,072)."""
     return (";".join(HEADER) + "\r\n" + ";".join(["18/11/2025", "Bogotá", "X" * chars, "Ana", "52031676", "", "SST"])
             + "\r\n").encode("utf-8")
+
+
+def understated_dimension(rows, ref: str = "A1:G2") -> bytes:
+    """A workbook with ``rows`` under the header whose sheet XML declares ``<dimension ref=REF>``
+    (fewer rows than it holds): openpyxl's read-only mode stops at the declared last row."""
+    return _rewrite(_workbook(rows), SHEET, lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', xml))
+
+
+def formulas_without_values(rows, columns=(2,), cached: dict | None = None) -> bytes:
+    """A workbook whose cells in ``columns`` (0-based) of every data row are formulas, saved
+    without their results, as a program that does not calculate saves them. ``cached``: column ->
+    a text result written in the XML after the formula, as Excel saves it."""
+    formula_rows = [tuple(f'="{v}"' if i in columns else v for i, v in enumerate(r)) for r in rows]
+    xlsx = _workbook(formula_rows)
+    if not cached:
+        return xlsx
+
+    def add_values(xml: str) -> str:
+        for col, text in cached.items():
+            letter = "ABCDEFG"[col]
+            xml = re.sub(rf'(<c r="{letter}(\d+)")([^>]*)>(<f>.*?</f>)(<v\s*/>|<v></v>)?</c>',
+                         lambda m: f'{m.group(1)} t="str">{m.group(4)}<v>{text}</v></c>', xml)
+        return xml
+
+    return _rewrite(xlsx, SHEET, add_values)

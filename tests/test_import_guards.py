@@ -11,9 +11,11 @@ import tomllib
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from care_dashboard import datasets, paths, store
-from care_dashboard.ingest import identity, importer, reference
+from care_dashboard.ingest import identity, ids, importer, reference
 from care_dashboard.ingest.sheets import Source
 from tests import sheet_builders as sb
 
@@ -84,6 +86,70 @@ def test_an_import_with_a_bad_title_writes_nothing(tmp_path):
 def test_dataset_names_with_a_final_newline_are_refused():
     with pytest.raises(datasets.DatasetError):
         datasets.validate_name("abc\n")
+
+
+# ---- security_probe_2.md, finding 15: a bad dataset name is a sentence, not a traceback -------------
+
+RULE_EN = ("A dataset name has 1 to 63 lower-case letters without accents (a-z), digits and underscores (_), and "
+           "starts with a letter or a digit.")
+RULE_ES = ("Un nombre de conjunto tiene de 1 a 63 letras minúsculas sin tildes (a-z), dígitos y guiones bajos (_), "
+           "y empieza con una letra o un dígito.")
+BAD_NAMES = {
+    "README.md": ("it holds capital letters", "tiene mayúsculas", "readme_md"),
+    ".imports": ('it starts with "."; names starting with a dot or an underscore are kept for the dashboard\'s own files',
+                 'empieza con "."; los nombres que empiezan con punto o guion bajo se reservan para los archivos '
+                 "propios del tablero", "imports"),
+    "_hidden": ('it starts with "_"; names starting with a dot or an underscore are kept for the dashboard\'s own files',
+                'empieza con "_"; los nombres que empiezan con punto o guion bajo se reservan para los archivos '
+                "propios del tablero", "hidden"),
+    "x/../y": ("it is a folder path (it holds / or ..); give a name only",
+               "es una ruta de carpeta (tiene / o ..); dé solo un nombre", "x_y"),
+    "CARE_2025": ("it holds capital letters", "tiene mayúsculas", None),  # care_2025 is the repository's
+    "care_2025 ": ("it begins or ends with a space", "empieza o termina con un espacio", None),
+    "listas 2026": ("it holds a space, which a dataset name cannot hold",
+                    "tiene un espacio, que un nombre de conjunto no puede tener", "listas_2026"),
+    "año_2026": ('it holds "ñ", which a dataset name cannot hold', 'tiene "ñ", que un nombre de conjunto no puede tener',
+                 "ano_2026"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_the_cli_says_why_a_dataset_name_is_refused(tmp_path, name, lang):
+    import subprocess
+    import sys
+
+    sheet = tmp_path / "lista.csv"
+    sheet.write_bytes(sb.csv_bytes())
+    done = subprocess.run([sys.executable, str(paths.ROOT / "ingest.py"), str(sheet), "--dataset", name, "--lang", lang,
+                           "--data-dir", str(tmp_path / "data")], capture_output=True, text=True,
+                          env={**os.environ, "ATTENDANCE_ID_KEY": KEY.decode()})
+    reason_en, reason_es, suggestion = BAD_NAMES[name]
+    if lang == "en":
+        expected = f'ingest.py: the dataset name "{name}" cannot be used: {reason_en}. {RULE_EN}'
+        expected += f" For example: {suggestion}" if suggestion else ""
+        last = "nothing was imported."
+    else:
+        expected = f'ingest.py: el nombre de conjunto "{name}" no se puede usar: {reason_es}. {RULE_ES}'
+        expected += f" Por ejemplo: {suggestion}" if suggestion else ""
+        last = "no se importó nada."
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (2, "", [expected, last])
+    assert not (tmp_path / "data").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("aZ9_-. /ñé\n\t"), max_size=70))
+def test_a_name_is_refused_with_a_reason_exactly_when_it_is_invalid(name):
+    try:
+        datasets.validate_name(name)
+        valid = True
+    except datasets.DatasetError:
+        valid = False
+    problem = ids.name_problem(name)
+    assert (problem is None) == valid, (name, problem)
+    if problem:
+        suggestion = ids.suggested_name(name)
+        assert suggestion is None or (datasets.validate_name(suggestion) and suggestion not in importer.RESERVED_NAMES)
 
 
 # ---- finding 10: the free-text role column stored a name and a cédula --------------------------------

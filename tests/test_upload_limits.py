@@ -5,6 +5,9 @@ importer.import_sheets as the page and the CLI call it: reading in the limited c
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import signal
 import threading
 import time
 from pathlib import Path
@@ -176,8 +179,10 @@ def test_too_many_rows_are_refused_naming_the_file_and_the_row(tmp_path):
     limits = Limits(max_rows=100)
     exc, *_ = attempt(tmp_path, [Source("a.csv", sb.csv_bytes(rows=rows)), Source("b.csv", sb.csv_bytes(rows=rows + [sb.ROWS[1]]))], limits)
     assert exc.code == "rows"
-    assert exc.problems == ["b.csv: this import has more than 100 rows (reading stopped at row 40). Nothing was imported: "
-                            "sign-in sheets are shorter; split the sheets and import them in parts of at most 100 rows."]
+    # a.csv's 60 rows, then b.csv's rows 2 to 41 make 100 (the headers are not rows of attendance)
+    assert exc.problems == ["b.csv: this import has more than 100 rows under their headers (reading stopped at row 42). "
+                            "Nothing was imported: sign-in sheets are shorter; split the sheets and import them in parts "
+                            "of at most 100 rows."]
 
 
 def test_too_many_files_and_too_many_bytes_are_refused_before_reading(tmp_path):
@@ -233,3 +238,91 @@ def test_a_second_import_waits_for_the_first_and_hears_it_is_waiting(tmp_path, m
     assert stages[stages.index("reading"):] == ["reading", "checking", "writing"]
     assert max(p.values["seconds"] for p in heard if p.stage == "waiting") >= 1
     assert result.summary.participations == 5
+
+
+# ---- security_probe_2.md, finding 10: a reader killed from outside is not "out of memory" ----------
+
+@pytest.fixture
+def reader_killed(monkeypatch):
+    """Imports whose reading child is killed with the given signal while it runs: it gets all but
+    the last byte of its request, so it is alive, waiting, when the signal comes."""
+    from care_dashboard.ingest import isolation
+
+    children, chosen = [], {}
+    real_popen = isolation.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        children.append(real_popen(*args, **kwargs))
+        return children[-1]
+
+    def send_part_then_kill(stream, request):
+        stream.write(request[:-1])
+        stream.flush()
+        time.sleep(0.5)
+        os.kill(children[-1].pid, chosen["signal"])
+
+    monkeypatch.setattr(isolation.subprocess, "Popen", popen)
+    monkeypatch.setattr(isolation, "_send_request", send_part_then_kill)
+    return chosen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_reader_killed_from_outside_says_so(tmp_path, reader_killed, sig):
+    reader_killed["signal"] = sig
+    exc, seconds, growth = attempt(tmp_path, [Source("lista.csv", sb.csv_bytes())])
+    assert isinstance(exc, LimitExceeded) and exc.code == "killed", exc.problems
+    assert exc.values["signal"] == sig.name and exc.values["seconds"] >= 0.5 and exc.values["peak_bytes"] > 0
+    english = re.sub(r"after [\d.]+ s, using [\d.]+ [kM]B", "after S s, using M MB", exc.problems[0])
+    assert english == (
+        f"lista.csv: the sheet reader was stopped from outside ({sig.name}) after S s, using M MB of memory: not by "
+        "the dashboard's limits on memory (1074 MB) or time (60 s), and not by the file as far as the dashboard can "
+        "tell. Perhaps the server was restarted, or ran short of memory. Nothing was imported: import the sheets "
+        "again; if it happens again, tell whoever runs the dashboard.")
+    spanish = exc.text("es")
+    assert spanish.startswith(f"lista.csv: el lector de listas fue detenido desde fuera ({sig.name}) tras ")
+    assert "memoria (1074 MB) ni de tiempo (60 s)" in spanish
+    assert "needed more than" not in english and "necesitó más de" not in spanish
+
+
+@pytest.mark.parametrize("code, cpu, stderr, expected", [
+    (1, 0.5, "Traceback ...\nMemoryError\n", ("memory_bytes", {"limit_bytes": 1024 * 1024 * 1024})),
+    (-signal.SIGABRT, 2.0, "terminate called after throwing an instance of 'std::bad_alloc'", ("memory_bytes", None)),
+    (-signal.SIGXCPU, 65.0, "", ("seconds", {"limit": 60.0})),
+    (-signal.SIGKILL, 70.0, "", ("seconds", {"limit": 60.0})),  # the CPU limit's hard end
+    (-signal.SIGKILL, 3.0, "", ("killed", None)),
+    (-signal.SIGXCPU, 1.0, "", ("crashed", {"status": "SIGXCPU"})),  # sent by hand: not the limit
+    (-signal.SIGSEGV, 1.0, "", ("crashed", {"status": "SIGSEGV"})),
+    (3, 1.0, "Traceback ... ValueError", ("crashed", {"status": 3})),
+])
+def test_how_a_reader_ended_gives_its_reason(code, cpu, stderr, expected):
+    from care_dashboard.ingest import isolation
+
+    found = isolation._died(isolation.Ending(code, cpu, 300 * 1024 * 1024, 4.0), stderr, "lista.csv", Limits())
+    assert found.code == expected[0]
+    if expected[1] is not None:
+        assert found.values == expected[1]
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "larga.csv: row 2: a cell holds more than 10,000 characters. Nothing was imported: sign-in sheet cells are "
+           "short, so check that this is the right file, or save it again as CSV."),
+    ("es", "larga.csv: fila 2: una celda tiene más de 10.000 caracteres. No se importó nada: las celdas de una lista de "
+           "asistencia son cortas; revise que sea el archivo correcto o guárdelo de nuevo como CSV."),
+])
+def test_the_command_line_gives_a_limit_in_its_language(tmp_path, lang, expected):
+    """A limit's refusal (a killed reader's too) is one sentence in the command's language, not
+    the English one followed by "fix the 1 problem(s) above"."""
+    import subprocess
+    import sys
+
+    from care_dashboard import paths
+    from tests import hostile_sheets as hs
+
+    sheet = tmp_path / "larga.csv"
+    sheet.write_bytes(hs.long_field_csv())
+    done = subprocess.run([sys.executable, str(paths.ROOT / "ingest.py"), str(sheet), "--dataset", "larga", "--lang", lang,
+                           "--data-dir", str(tmp_path / "data")], capture_output=True, text=True,
+                          env={**os.environ, "ATTENDANCE_ID_KEY": "limits-cli-key-0123456789abcdef0123456789"})
+    last = {"en": "nothing was imported.", "es": "no se importó nada."}[lang]
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"{sheet}: " + expected.removeprefix("larga.csv: "), last])
+    assert not (tmp_path / "data" / "larga").exists()

@@ -45,7 +45,7 @@ from . import identity, import_queue, isolation, programme as programmes, refere
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .messages import Message
 from .limits import ImportRefused, LimitExceeded, Limits
-from .normalise import slug
+from .ids import organisation_ids
 from .prepare import ROW_COLUMNS, Prepared, Progress, ProgressCallback, _quiet, prepare
 
 __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",
@@ -147,13 +147,20 @@ def _check_sizes(sources: list[sheets.Source], limits: Limits) -> None:
         raise LimitExceeded("total_bytes", None, size_bytes=total, limit_bytes=limits.max_total_bytes)
 
 
-def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.DataFrame | None, warnings: list[str]) -> tuple[pd.Series, pd.DataFrame]:
-    """Organisation id for each row, and the organisations table (existing rows kept)."""
-    ids = norm["organisation_name"].map(lambda n: ref.organisation_id(n) or slug(n))
+def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.DataFrame | None, warnings: list[str]
+                   ) -> tuple[pd.Series, pd.DataFrame, dict[str, str]]:
+    """Organisation id for each row (``ids.organisation_ids``: one per distinct name, the one the
+    dataset has for it already), the organisations table (existing rows kept), and the existing
+    ids it changes (old -> new)."""
+    known = {} if existing is None else dict(zip(existing["organisation_id"], existing["organisation_name"]))
+    listed = set(ref.aliases["organisation"].values())
+    id_of, renamed = organisation_ids(norm["organisation_name"], ref.organisation_id, listed, known)
+    if renamed:  # an empty id a dataset was given before ids were checked
+        existing = existing.assign(organisation_id=existing["organisation_id"].replace(renamed))
+    ids = norm["organisation_name"].map(id_of)
     names = {}
     for oid, group in norm.groupby(ids):
-        canonical = ref.organisation_id(group["organisation_name"].iloc[0])
-        names[oid] = oid.upper() if canonical else Counter(group["organisation_name"]).most_common(1)[0][0]
+        names[oid] = oid.upper() if oid in listed else Counter(group["organisation_name"]).most_common(1)[0][0]
     homes = {}
     for oid, group in norm.groupby(ids):
         counts = Counter(group["territory_id"])
@@ -174,7 +181,7 @@ def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.Da
     table["unnamed_index"] = pd.array([None] * len(table), dtype="Int32")
     table["sort_order"] = range(1, len(table) + 1)
     table["source_section"] = None
-    return ids, table
+    return ids, table, renamed
 
 
 def _dedupe(batch: pd.DataFrame, raw: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
@@ -363,7 +370,10 @@ def _attendance(tables: dict) -> pd.DataFrame:
 def _batch(rows: pd.DataFrame, ref: reference.Reference, existing: dict | None) -> tuple[pd.DataFrame, pd.DataFrame, list]:
     """The new attendance rows (deduplicated within these sheets) and the organisations table."""
     warnings: list = []
-    org_ids, organisations = _organisations(rows, ref, existing["organisations"] if existing else None, warnings)
+    org_ids, organisations, renamed = _organisations(rows, ref, existing["organisations"] if existing else None, warnings)
+    if renamed:  # the dataset's own rows follow their organisation's new id (the caller reads them next)
+        existing["attendance"] = existing["attendance"].assign(
+            organisation_id=existing["attendance"]["organisation_id"].replace(renamed))
     homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
     batch = pd.DataFrame({
         "session_id": [f"{c}/{d:%Y-%m-%d}/{t}" for c, d, t in zip(rows["component_id"], rows["session_date"], rows["territory_id"])],

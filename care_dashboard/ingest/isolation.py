@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 from .. import paths
 from .limits import DEFAULT, LimitExceeded, Limits
@@ -88,13 +89,64 @@ def _rows_from_arrow(payload: bytes):
         return reader.read_all().to_pandas()
 
 
-def _died(code: int, stderr: str, file: str | None, limits: Limits) -> LimitExceeded:
-    """What a child that ended without an answer ran into."""
-    memory = ("MemoryError" in stderr or "bad_alloc" in stderr or "Cannot allocate memory" in stderr
-              or code in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV) and "Traceback" not in stderr)
-    if memory:
+@dataclass(frozen=True)
+class Ending:
+    """How a child process ended: its return code (minus the signal that ended it), the CPU
+    seconds it used, its peak resident memory, and how long it ran."""
+
+    code: int
+    cpu_seconds: float = 0.0
+    peak_bytes: int = 0
+    seconds: float = 0.0
+
+
+_MEMORY_SIGNS = ("memoryerror", "bad_alloc", "cannot allocate memory", "out of memory")  # in stderr, lower-cased
+# signals a process gets from outside: the system's out-of-memory killer, an administrator's
+# kill, a restart of the server (the child itself never ends with these, and the parent sends
+# SIGKILL only at the deadline, which it reports itself)
+_FROM_OUTSIDE = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
+
+
+def _cpu_limits(limits: Limits) -> tuple[int, int]:
+    """The child's CPU-seconds limits (RLIMIT_CPU), a backstop should the parent be gone: at the
+    soft one the kernel sends SIGXCPU, at the hard one SIGKILL."""
+    soft = int(limits.wall_seconds) + 5
+    return soft, soft + 5
+
+
+def _died(ending: Ending, stderr: str, file: str | None, limits: Limits) -> LimitExceeded:
+    """What a child that ended without an answer ran into. Its address-space limit shows as an
+    allocation that fails (MemoryError, bad_alloc), never as a signal; its CPU limit as SIGXCPU
+    (or SIGKILL once it has used the hard limit); any other SIGKILL or SIGTERM came from outside
+    (the system's out-of-memory killer, an administrator, a restart), and says so."""
+    if any(sign in stderr.lower() for sign in _MEMORY_SIGNS):
         return LimitExceeded("memory_bytes", file, limit_bytes=limits.memory_bytes)
-    return LimitExceeded("crashed", file, status=code)
+    if ending.code < 0:
+        sig = signal.Signals(-ending.code) if -ending.code in signal.valid_signals() else None
+        soft, hard = _cpu_limits(limits)
+        if sig == signal.SIGXCPU and ending.cpu_seconds >= soft - 1 or sig == signal.SIGKILL and ending.cpu_seconds >= hard - 1:
+            return LimitExceeded("seconds", file, limit=limits.wall_seconds)
+        if sig in _FROM_OUTSIDE:
+            return LimitExceeded("killed", file, signal=sig.name, seconds=round(ending.seconds, 1),
+                                 peak_bytes=ending.peak_bytes, limit_bytes=limits.memory_bytes,
+                                 limit=limits.wall_seconds)
+        return LimitExceeded("crashed", file, status=sig.name if sig else ending.code)
+    return LimitExceeded("crashed", file, status=ending.code)
+
+
+def _reap(child: subprocess.Popen, started: float, timeout: float) -> Ending:
+    """Wait for the child (at most ``timeout`` seconds, then subprocess.TimeoutExpired) and say
+    how it ended; os.wait4 gives what its resource usage was, which Popen.wait does not."""
+    give_up = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            child.returncode = os.waitstatus_to_exitcode(status)
+            return Ending(child.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+                          time.monotonic() - started)
+        if time.monotonic() >= give_up:
+            raise subprocess.TimeoutExpired(child.args, timeout)
+        time.sleep(0.01)
 
 
 def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progress: ProgressCallback = _quiet,
@@ -105,6 +157,7 @@ def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progre
     request = pickle.dumps({"sources": [(s.label, s.data) for s in sources], "key": key, "today": today,
                             "limits": limits.as_dict(), "catalogue": catalogue, "only_sheets": only_sheets},
                            protocol=pickle.HIGHEST_PROTOCOL)
+    started = time.monotonic()
     child = subprocess.Popen([sys.executable, "-m", "care_dashboard.ingest.isolation"], cwd=paths.ROOT,
                              env=_child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     frames: queue.Queue = queue.Queue()
@@ -116,7 +169,7 @@ def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progre
         t.start()
     deadline = time.monotonic() + limits.wall_seconds
     current = sources[0].label if sources else None
-    rows, result = None, None
+    rows, result, ending = None, None, None
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -135,7 +188,7 @@ def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progre
                 rows = _rows_from_arrow(payload)
             elif kind == b"R":
                 result = json.loads(payload)
-        child.wait(timeout=max(1.0, deadline - time.monotonic()))
+        ending = _reap(child, started, max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise LimitExceeded("seconds", current, limit=limits.wall_seconds) from None
     finally:
@@ -145,7 +198,7 @@ def prepare(sources, key: bytes, today=None, limits: Limits = DEFAULT, on_progre
         for t in threads[1:]:
             t.join(timeout=5)
     if result is None:
-        raise _died(child.returncode, tail.decode("utf-8", "replace"), current, limits)
+        raise _died(ending, tail.decode("utf-8", "replace"), current, limits)
     if "limit" in result:
         raise LimitExceeded.from_dict(result["limit"])
     if "error" in result:
@@ -168,8 +221,7 @@ def _limit_self(limits: Limits) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     soft = limits.memory_bytes if hard == resource.RLIM_INFINITY else min(limits.memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-    cpu = int(limits.wall_seconds) + 5  # a backstop should the parent be gone: CPU seconds
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_CPU, _cpu_limits(limits))
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 

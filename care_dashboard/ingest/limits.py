@@ -23,7 +23,7 @@ MIB = 1024 * 1024
 class Limits:
     max_files: int = 20  # files in one import
     max_total_bytes: int = 25 * MIB  # all files of one import, as uploaded
-    max_rows: int = 100_000  # rows with any value, all sheets of one import
+    max_rows: int = 100_000  # rows with any value under a header (not the header or title lines), all sheets
     max_columns: int = 64  # columns read per row (the recognised ones are among the first)
     max_cells: int = 2_000_000  # cells read, all sheets of one import
     max_cell_chars: int = 10_000  # characters in one cell
@@ -70,8 +70,8 @@ class LimitExceeded(ImportRefused):
         def show(key, value):
             if key.endswith("bytes"):
                 return size_text(value)
-            if isinstance(value, float):
-                return f"{value:g}"
+            if isinstance(value, float):  # seconds: 60, 0.4 (0,4 in Spanish)
+                return i18n.number(value, lang)
             return i18n.number(value, lang) if isinstance(value, int) and key != "row" else value
 
         shown = {k: show(k, v) for k, v in self.values.items()}
@@ -93,9 +93,11 @@ class Budget:
         self.rows = 0
         self.cells = 0
 
-    def row(self, label: str, number: int, width: int) -> None:
-        """Count one row with any value (``number`` as the spreadsheet shows it) of ``width`` cells."""
-        self.rows += 1
+    def row(self, label: str, number: int, width: int, data: bool = True) -> None:
+        """Count one row with any value (``number`` as the spreadsheet shows it) of ``width`` cells.
+        ``data``: False for a sheet's header and the title lines above it, whose cells count but
+        which are not rows of attendance (at most ``sheets.HEADER_SEARCH_ROWS`` per sheet)."""
+        self.rows += data
         self.cells += min(width, self.limits.max_columns)
         if self.rows > self.limits.max_rows:
             raise LimitExceeded("rows", label, limit=self.limits.max_rows, row=number)

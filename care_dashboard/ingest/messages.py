@@ -113,6 +113,6 @@ def grouped(messages: Iterable[Message]) -> list[Message]:
         if len(group) == 1:
             out.append(first)
         else:
-            rows = [r for m in group for r in m.rows]
+            rows = list(dict.fromkeys(r for m in group for r in m.rows))  # a title block's line is named once
             out.append(Message(first.key, first.label, rows, first.column, **first.values))
     return out

@@ -19,6 +19,21 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST = dt.date(2000, 1, 1)
 
 
+class UnsavedFormula(str):
+    """An XLSX cell holding a formula whose value was not saved with the file (a workbook written
+    by a program that does not calculate): there is no value to read. Blank to every check, so it
+    is never taken for a value; named as a formula in the messages."""
+
+    def __new__(cls):
+        return super().__new__(cls, "")
+
+    def __getnewargs__(self):
+        return ()
+
+    def __repr__(self) -> str:
+        return "UnsavedFormula()"
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
 

@@ -109,6 +109,20 @@ def _role_warnings(raw: pd.DataFrame) -> list[Message]:
     return grouped(found)
 
 
+def _organisation_warnings(raw: pd.DataFrame) -> list[Message]:
+    """An organisation cell that holds a participant's name among other words may bear the name
+    of a person who attends ("Asociación Manuel Pérez") or hold a name by mistake: say where,
+    without repeating it (one that is nothing but the name is refused by ``validate``)."""
+    if raw.empty:
+        return []
+    found = []
+    for label, row, cells, sheet, participant in raw[["label", "row", "cells", "sheet", "participant"]].itertuples(index=False):
+        if participant and participant[0] == "holds":
+            where_row, column = validate.where(sheet, cells, int(row), "organisation")
+            found.append(Message("organisation_holds_participant", label, where_row, column, participant_row=participant[1]))
+    return grouped(found)
+
+
 def prepare(sources: list[sheets.Source], key: bytes, today: dt.date | None = None, limits: Limits = DEFAULT,
             on_progress: ProgressCallback = _quiet, catalogue: reference.ComponentCatalogue | None = None,
             only_sheets: dict | None = None) -> Prepared:
@@ -125,7 +139,7 @@ def prepare(sources: list[sheets.Source], key: bytes, today: dt.date | None = No
     unknown = validate.unknown_components(raw, norm) if not norm.empty else []
     if problems:
         return Prepared(problems, warnings, None, sheets_read, unknown)
-    warnings += _role_warnings(raw)
+    warnings += _role_warnings(raw) + _organisation_warnings(raw)
     rows = pd.DataFrame({
         "label": raw["label"],
         "row": raw["row"].astype(int),

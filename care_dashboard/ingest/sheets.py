@@ -20,9 +20,10 @@ import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from .limits import Budget, LimitExceeded
-from .normalise import fold, is_blank
+from .normalise import UnsavedFormula, fold, is_blank
 
 try:  # requirements.txt pins it; openpyxl uses it for every XML part when it is installed
     from defusedxml import DefusedXmlException
@@ -96,10 +97,33 @@ def _find_header(rows: list[tuple[int, list]]) -> int | None:
     for i, (number, cells) in enumerate(rows):
         if number > HEADER_SEARCH_ROWS:
             break
-        found = {f for f in (_field_of(c) for c in cells) if f}
-        if len(found) >= 3 or (len(found) >= 2 and found & {"name", "document"}):
+        if _is_header(cells):
             return i
     return None
+
+
+def _is_header(cells) -> bool:
+    found = {f for f in (_field_of(c) for c in cells) if f}
+    return len(found) >= 3 or (len(found) >= 2 and bool(found & {"name", "document"}))
+
+
+class _DataRows:
+    """Tells the rows a sheet reader meets apart: the title lines and the header (at most
+    HEADER_SEARCH_ROWS of them) are not data, so the row limit counts the attendance only."""
+
+    def __init__(self):
+        self.header_seen = False
+
+    def is_data(self, number: int, cells) -> bool:
+        if self.header_seen or number > HEADER_SEARCH_ROWS:
+            return True
+        self.header_seen = _is_header(cells)
+        return False
+
+
+def _empty(value) -> bool:
+    """No value at all: a formula without its saved value is something, said as such."""
+    return is_blank(value) and not isinstance(value, UnsavedFormula)
 
 
 def _title_block(rows: list[tuple[int, list]]) -> dict[str, tuple[int, object, str]]:
@@ -144,7 +168,7 @@ def _sheet_from_rows(label: str, rows: list[tuple[int, list]]) -> Sheet:
                   defaults=_title_block(rows[:at]))
     for number, cells in rows[at + 1 :]:
         values = {f: (cells[p] if p < len(cells) else None) for f, p in positions.items()}
-        if all(is_blank(v) for v in values.values()):
+        if all(_empty(v) for v in values.values()):
             continue  # an empty line
         sheet.rows.append((number, values))
     return sheet
@@ -213,12 +237,13 @@ def read_csv(source: Source, budget: Budget | None = None) -> list[Sheet]:
     # shows a CSV. Rows without any value are not kept.
     rows = []
     number = 0
+    data = _DataRows()
     try:
         for number, record in enumerate(reader, start=1):
             cells = [c.strip() for c in record[:max_columns]]
             if not any(cells):
                 continue
-            budget.row(source.label, number, len(record))
+            budget.row(source.label, number, len(record), data=data.is_data(number, cells))
             for c in cells:
                 budget.cell_text(source.label, number, c)
             rows.append((number, cells))
@@ -244,19 +269,32 @@ def _check_zip(source: Source, budget: Budget) -> None:
         raise LimitExceeded("worksheets", source.label, n=worksheets, limit=budget.limits.max_worksheets)
 
 
-def _worksheet_rows(ws, label: str, budget: Budget) -> list[tuple[int, list]]:
-    """The rows of a worksheet that hold a value, numbered, at most max_columns wide. The
-    explicit max_col means the sheet's <dimension> claim (A1:XFD1048576) widens nothing; rows the
-    XML does not have come back as one shared empty tuple, skipped at no cost."""
+def _worksheet_rows(ws, label: str, budget: Budget, formulas=None) -> list[tuple[int, list]]:
+    """The rows of a worksheet that hold a value, numbered, at most max_columns wide.
+
+    Its <dimension> claim is ignored both ways: the explicit max_col means A1:XFD1048576 widens
+    nothing, and reset_dimensions() means a claim of fewer rows than the XML holds (A1:G2 over
+    ten rows) cuts nothing. Rows the XML does not have come back as one shared empty tuple,
+    skipped at no cost. ``formulas``: (the same worksheet opened without data_only, read in step,
+    the workbook's _Formulas), so a formula without a saved value becomes an UnsavedFormula
+    instead of an empty cell."""
     rows = []
     width = budget.limits.max_columns
-    for number, values in enumerate(ws.iter_rows(min_row=1, max_col=width, values_only=True), start=1):
+    data = _DataRows()
+    ws.reset_dimensions()
+    values_rows = ws.iter_rows(min_row=1, max_col=width, values_only=True)
+    if formulas is not None:
+        written_ws, found = formulas
+        written_ws.reset_dimensions()
+        both = zip(values_rows, written_ws.iter_rows(min_row=1, max_col=width, values_only=True), strict=True)
+        values_rows = (found.merged(values, written) for values, written in both)
+    for number, values in enumerate(values_rows, start=1):
         if values.count(None) == len(values):
             continue
         cells = list(values)
-        if all(is_blank(v) for v in cells):
+        if all(_empty(v) for v in cells):
             continue
-        budget.row(label, number, len(cells))
+        budget.row(label, number, len(cells), data=data.is_data(number, cells))
         for v in cells:
             budget.cell_text(label, number, v)
         rows.append((number, cells))
@@ -274,14 +312,16 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
             raise SheetError(_xml_refused(source.label), "xml_refused") from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
-    sheets = []
+    read = []
+    written, found = None, _Formulas()
     try:
+        if _has_formulas(source.data):
+            written = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True, data_only=False, keep_links=False)
         worksheets = book.worksheets
-        for ws in worksheets:
+        for i, ws in enumerate(worksheets):
             label = source.label if len(worksheets) == 1 else f"{source.label} [{ws.title}]"
-            sheet = _sheet_from_rows(label, _worksheet_rows(ws, label, budget))
-            if sheet.header_row is not None or len(worksheets) == 1:
-                sheets.append(sheet)
+            formulas = (written.worksheets[i], found) if written is not None else None
+            read.append((label, _worksheet_rows(ws, label, budget, formulas)))
     except (LimitExceeded, SheetError, MemoryError):
         raise
     except Exception as exc:
@@ -292,7 +332,67 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
         raise SheetError(f"{source.label}: cannot be read as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     finally:
         book.close()
+        if written is not None:
+            written.close()
+    sheets = []
+    for label, rows in read:
+        sheet = _sheet_from_rows(label, found.settled(rows))
+        if sheet.header_row is not None or len(read) == 1:
+            sheets.append(sheet)
     return sheets or [Sheet(source.label, None, {})]
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_SCAN_CHUNK = 1024 * 1024
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an <f> element), found by scanning
+    its XML as it unzips (the sizes were checked by _check_zip): only then is it read a second
+    time, for the formulas, in step with the values."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as part:
+                tail = b""
+                while chunk := part.read(_SCAN_CHUNK):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-64:]
+    return False
+
+
+class _Formulas:
+    """The formula cells of one workbook, met as its rows are read in step with their saved
+    values. A workbook in which some formula has a saved value was calculated when it was saved:
+    a formula there without one has an empty result (Excel saves "" as an empty value), and is an
+    empty cell. In a workbook where no formula has one, nothing was calculated (a program that
+    does not calculate wrote it): each is an UnsavedFormula, named as such."""
+
+    def __init__(self):
+        self.calculated = False
+
+    def merged(self, values: tuple, written: tuple) -> tuple:
+        """``values`` (data_only) with every cell that has no value but a formula in ``written``
+        (the same row read without data_only) marked as an UnsavedFormula."""
+        if not self.calculated:
+            self.calculated = any(v is not None and _is_formula(w) for v, w in zip(values, written))
+        if not any(v is None and w is not None for v, w in zip(values, written)):
+            return values
+        return tuple(UnsavedFormula() if v is None and _is_formula(w) else v for v, w in zip(values, written))
+
+    def settled(self, rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
+        """``rows`` once the whole workbook is read: in a calculated one, a formula without a value
+        is an empty cell."""
+        if not self.calculated:
+            return rows
+        settled = [(number, [None if isinstance(v, UnsavedFormula) else v for v in cells]) for number, cells in rows]
+        return [(number, cells) for number, cells in settled if not all(_empty(v) for v in cells)]
+
+
+def _is_formula(value) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(value, (ArrayFormula, DataTableFormula))
 
 
 def _caused_by(exc: BaseException, kind) -> bool:

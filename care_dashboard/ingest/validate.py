@@ -15,8 +15,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .. import gazetteer
+from . import personal
 from .messages import Message, grouped
-from .normalise import DocumentError, is_blank, normalise_document, parse_date, tidy
+from .normalise import DocumentError, UnsavedFormula, is_blank, normalise_document, parse_date, tidy
 from .reference import ComponentCatalogue, Reference, role_id
 from .sheets import REQUIRED, Sheet
 
@@ -51,6 +52,8 @@ SCHEMA = pa.DataFrameSchema(
         "territory_id": pa.Column(str, nullable=False),
         "component_id": pa.Column(str, nullable=False),
         "organisation_name": pa.Column(str, nullable=False, checks=pa.Check.str_length(1, 150)),
+        # personal data in the organisation column (``personal``): "number" or "participant"
+        "organisation_problem": pa.Column(str, nullable=True, checks=pa.Check(lambda s: s.isna(), name="no_personal_data")),
         "document_problem": pa.Column(str, nullable=True, checks=pa.Check(lambda s: s.isna(), name="document_readable")),
     },
     strict=False,
@@ -66,7 +69,7 @@ def _cell(sheet: Sheet, cells: dict, fieldname: str):
     return value
 
 
-def _where(sheet: Sheet, cells: dict, number: int, fieldname: str) -> tuple[int, str]:
+def where(sheet: Sheet, cells: dict, number: int, fieldname: str) -> tuple[int, str]:
     """(row, column) a message about a field points to: the title block's line when the value
     came from there."""
     if is_blank(cells.get(fieldname)) and fieldname in sheet.defaults:
@@ -78,40 +81,49 @@ def _where(sheet: Sheet, cells: dict, number: int, fieldname: str) -> tuple[int,
 def normalised_rows(sheets: list[Sheet], ref: Reference, catalogue: ComponentCatalogue, today=None
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(raw, normalised): one row per sheet row, same index. Raw keeps the cells for messages
-    (the document cell only in memory, and never in a message) and the gazetteer's answer for
-    the place."""
+    (the document cell only in memory, and never in a message), the gazetteer's answer for the
+    place and whether the organisation cell is or holds a participant's name."""
     raw_rows, norm_rows = [], []
     for sheet in sheets:
         if sheet_problems(sheet):
             continue
+        participants = personal.participant_names(sheet.rows)
         for number, cells in sheet.rows:
             place = _cell(sheet, cells, "territory")
             department = _cell(sheet, cells, "department")
             found = None if is_blank(place) else gazetteer.match(str(place), None if is_blank(department) else str(department))
+            org = _cell(sheet, cells, "organisation")
+            # ("is" or "holds", row): the organisation cell is, or holds, a name of the name column
+            participant = personal.participant_in(org, participants, number)
             raw_rows.append({"label": sheet.label, "row": number, "sheet": sheet, "cells": cells,
-                             "place": place, "department": department, "match": found})
+                             "place": place, "department": department, "match": found, "participant": participant})
             document_problem, document = None, None
             try:
                 document = normalise_document(cells.get("document"))
             except DocumentError as exc:
                 document_problem = exc.key
+            if isinstance(cells.get("document"), UnsavedFormula):
+                document_problem = "formula"
             date = parse_date(_cell(sheet, cells, "date"), today)
             component = _cell(sheet, cells, "component")
-            org = _cell(sheet, cells, "organisation")
+            organisation_problem = ("number" if not is_blank(org) and personal.holds_document_number(org)
+                                    else "participant" if participant and participant[0] == "is" else None)
             norm_rows.append({
                 "session_date": pd.Timestamp(date) if date else pd.NaT,
                 "territory_id": found.municipality.territory_id if found is not None and found.status == "found" else None,
                 "component_id": None if is_blank(component) else catalogue.component_id(component),
                 "organisation_name": None if is_blank(org) else tidy(org),
+                "organisation_problem": organisation_problem,
                 "document": document,
                 "document_problem": document_problem,
                 # one of reference.ROLES: the cell's words, never the cell (it may hold a name)
                 "role": None if is_blank(cells.get("role")) else role_id(cells["role"]),
             })
     raw = pd.DataFrame(raw_rows)
-    norm = pd.DataFrame(norm_rows, columns=["session_date", "territory_id", "component_id", "organisation_name", "document", "document_problem", "role"])
+    norm = pd.DataFrame(norm_rows, columns=["session_date", "territory_id", "component_id", "organisation_name",
+                                            "organisation_problem", "document", "document_problem", "role"])
     norm["session_date"] = pd.to_datetime(norm["session_date"]).astype("datetime64[ns]")
-    for col in ("territory_id", "component_id", "organisation_name", "document", "document_problem", "role"):
+    for col in ("territory_id", "component_id", "organisation_name", "organisation_problem", "document", "document_problem", "role"):
         norm[col] = norm[col].astype(object)
     return raw, norm
 
@@ -147,14 +159,20 @@ def _place_message(label: str, row: int, column: str, place, found) -> Message:
 def _message(column: str, r: pd.Series, catalogue: ComponentCatalogue, document_problem: str | None) -> Message:
     """The problem of one failing cell."""
     sheet, cells, number, label = r["sheet"], r["cells"], int(r["row"]), r["label"]
-    if column == "territory_id":
-        row, header = _where(sheet, cells, number, "territory")
-        return _place_message(label, row, header, r["place"], r["match"])
-    fieldname = {"session_date": "date", "component_id": "component", "organisation_name": "organisation",
+    fieldname = {"session_date": "date", "territory_id": "territory", "component_id": "component",
+                 "organisation_name": "organisation", "organisation_problem": "organisation",
                  "document_problem": "document"}[column]
-    row, header = _where(sheet, cells, number, fieldname) if fieldname != "document" else (number, sheet.columns.get("document", ""))
+    row, header = where(sheet, cells, number, fieldname) if fieldname != "document" else (number, sheet.columns.get("document", ""))
     value = _cell(sheet, cells, fieldname)
     blank = is_blank(value)
+    if isinstance(value, UnsavedFormula):
+        return Message("formula_unsaved", label, row, header)
+    if column == "territory_id":
+        return _place_message(label, row, header, r["place"], r["match"])
+    if column == "organisation_problem":  # as normalised_rows found it: a number first
+        if personal.holds_document_number(value):
+            return Message("organisation_holds_number", label, row, header)
+        return Message("organisation_is_participant", label, row, header, participant_row=r["participant"][1])
     if column == "session_date":
         return Message("date_empty" if blank else "date_bad", label, row, header, value="" if blank else _quoted(value))
     if column == "component_id":
@@ -200,4 +218,5 @@ def unknown_components(raw: pd.DataFrame, norm: pd.DataFrame) -> list[str]:
     return list(out)
 
 
-_ORDER = {"session_date": 0, "territory_id": 1, "organisation_name": 2, "component_id": 3, "document_problem": 4}
+_ORDER = {"session_date": 0, "territory_id": 1, "organisation_name": 2, "organisation_problem": 2, "component_id": 3,
+          "document_problem": 4}
