@@ -145,9 +145,6 @@ def test_a_partners_first_import_in_spanish(fresh, browser):
     phone.close()
 
 
-@pytest.mark.xfail(strict=True, reason="once a file is picked, the uploader's add-files button (+) is read aloud as "
-                                       "'add icon': the 'spanish' branch's Streamlit texts (content/i18n/streamlit/) "
-                                       "have no Spanish for it yet; every other text here is Spanish")
 def test_no_english_text_of_streamlit_or_plotly_on_the_import_page_or_a_chart_toolbar(keyed, browser):
     """The Import page with a preview (its uploaders, its tables' toolbars, its help icons), and a
     chart's toolbar, in Spanish: no English text of Streamlit or Plotly, shown or read aloud
