@@ -350,7 +350,7 @@ class Child:
 
 
 def worker_argv(s: Settings, port: int) -> list[str]:
-    argv = [s.python, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+    argv = [s.python, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
             "--secrets.files", str(s.secrets_file)]

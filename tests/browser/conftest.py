@@ -37,7 +37,7 @@ def running_server(env: dict | None = None, log_name: str = "server.log"):
     (paths.ROOT / "test-artifacts").mkdir(exist_ok=True)
     log = open(paths.ROOT / "test-artifacts" / log_name, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
         cwd=paths.ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
