@@ -15,7 +15,9 @@ import streamlit as st
 from care_dashboard import datasets, store, ui
 from care_dashboard.ingest import identity, importer, programme, sheets
 from care_dashboard.ingest.messages import text_of
+from care_dashboard.ui_uploads import accept_uploads
 
+accept_uploads()  # the worker takes uploaded files only from a session shown this page (care_dashboard/guard)
 ui.open_dataset_if_asked()  # the button that opens the imported dataset: its Overview, same language
 ctx = ui.page_context()
 ui.page_header(ctx, "import")
