@@ -43,6 +43,7 @@ if ignored:
 
 with st.sidebar:
     ui_access.account(visitor, lang)  # with a login configured: who, and log in / log out
+    ui_access.watch(visitor, dataset, lang)  # record-level data through a login: closed once the login ends
     st.radio(
         t("sidebar.dataset_picker"),
         options=list(available),
@@ -97,10 +98,10 @@ page = st.navigation(
     ]
 )
 refused = ui_access.refused_dataset(page.url_path)  # the link's dataset, until the visitor moves on
-context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold())
+context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold(), visitor=visitor)
 st.sidebar.download_button(
     t("briefing.button"),
-    data=lambda: ui.briefing_html(context),
+    data=context.later(lambda: ui.briefing_html(context)),  # built when pressed, if the login still holds
     file_name=f"care-briefing-{dataset.name}-{lang}.html",
     mime="text/html",
     icon=":material/description:",

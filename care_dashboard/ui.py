@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (briefing, caveats, charts, datasets, exports, figures, i18n, map_chart, notes, paths, queries, slides,
-               url_state, view_cache, views)
+from . import (access, briefing, caveats, charts, datasets, exports, figures, i18n, map_chart, notes, paths, queries,
+               slides, url_state, view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -161,6 +161,9 @@ class PageContext:
     small_number_threshold: int = 5
     # the caveats shown on this page run, numbered as they first appear (``page_notes``)
     notes: notes.PageNotes = field(default_factory=notes.PageNotes, compare=False, repr=False)
+    # who runs the page: a file built later (a download) is built only while they may still see
+    # the dataset (access.checked); None where no login is involved (tests, the presenter kit)
+    visitor: access.Visitor | None = field(default=None, compare=False, repr=False)
 
     def run(self, name: str, with_selection: bool = True, **params) -> pd.DataFrame:
         """Run a named query with the sidebar selection and any further bound parameters
@@ -189,6 +192,11 @@ class PageContext:
             (name, {**self.selection.params(), **{k: v for k, v in params.items() if k in queries.get(name).params}})
             for name in names
         ])
+
+    def later(self, build):
+        """``build`` for a download made when its button is pressed: refused then if the visitor
+        may no longer see the dataset (access.checked)."""
+        return access.checked(self.visitor, self.dataset, build) if self.visitor else build
 
     def run_unfiltered(self, name: str, **params) -> pd.DataFrame:
         """A named query without the sidebar selection (reference lists, whole-dataset scales)."""
@@ -569,8 +577,9 @@ def export_header(ctx: PageContext, title: str, unit: str, caveat_ids) -> export
 def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
     st.download_button(
         ctx.t("exports.download_csv"),
-        # built when the button is pressed: a table of thousands of rows costs nothing until then
-        data=lambda: exports.csv_bytes(df, header, ctx.lang),
+        # built when the button is pressed: a table of thousands of rows costs nothing until then,
+        # and a login that has ended since gets nothing
+        data=ctx.later(lambda: exports.csv_bytes(df, header, ctx.lang)),
         file_name=f"care-{key}-{ctx.lang}.csv",
         mime="text/csv",
         key=f"{key}_csv",

@@ -23,6 +23,8 @@ Environment (README, "Settings"; docs/security.md, "The production stack"):
 | CARE_IMPORT_PAGE | on | the Import page, offered only to importers of the access file once they log in (so never without a login); "off" hides it from everyone |
 | CARE_SECRETS_FILE | .streamlit/secrets.toml | the secrets file with the login's `[auth]` section (`.streamlit/secrets.toml.example`); without one there is no login and every visitor sees the public datasets only |
 | CARE_ACCESS_FILE | (none) | the access file: who is a partner or an importer (care_dashboard/access.py); checked at start |
+| CARE_STATE_DIR | ~/.local/state/care-dashboard | a private folder (0700) where the workers keep who logged out and when each login was last used (care_dashboard/signouts.py); checked at start |
+| CARE_IDLE_TIMEOUT | 8h | a login unused this long no longer opens record-level data (8h, 90m, 1h30m, 45s) |
 | CARE_COOKIE_SECRET | random per start | Streamlit's cookie secret, the same for every worker (XSRF and login cookies stay valid whichever worker answers) |
 | CARE_LB_SECRET | random per start | the key Caddy signs its sticky-session cookie with |
 | CARE_SERVE_STATE | (none) | a file where the supervisor writes its processes (pids, ports) as JSON; used by the tests |
@@ -147,9 +149,12 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
 
 def check_login(s: Settings) -> str:
     """What the workers will offer, in one line for the log; SystemExit when the access file
-    (CARE_ACCESS_FILE) or the secrets file cannot be used: a typo must not open or lock the data."""
+    (CARE_ACCESS_FILE) or the secrets file cannot be used: a typo must not open or lock the data.
+    With a login: SystemExit too for a cookie secret that is the example's or weak (whoever knows
+    it can sign an identity cookie for any address), and for a login state folder
+    (CARE_STATE_DIR) or CARE_IDLE_TIMEOUT that cannot be used (Log out must end logins)."""
     sys.path.insert(0, str(ROOT))
-    from care_dashboard import access
+    from care_dashboard import access, signouts
 
     try:
         rules = access.load()
@@ -168,9 +173,22 @@ def check_login(s: Settings) -> str:
         return f"no login (no [auth] in {s.secrets_file}): public datasets only, no Import page"
     if missing:
         raise SystemExit(f"{s.secrets_file}: [auth] lacks {', '.join(missing)} (see .streamlit/secrets.toml.example)")
+    weak = access.cookie_secret_problem(auth["cookie_secret"])
+    if weak:
+        raise SystemExit(f"{s.secrets_file}: [auth] cookie_secret {weak}: anyone who knows it can log in as any "
+                         f"partner. Make a new one with\n  {access.MAKE_A_COOKIE_SECRET}\nput it in that file "
+                         f"(cookie_secret = \"...\"), and start again")
+    try:
+        idle = signouts.idle_timeout()
+        store = signouts.check_store()
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    except signouts.StateError as exc:
+        raise SystemExit(f"{signouts.STATE_ENV}: {exc}") from None
     members = sum(len(v) for v in (*rules.emails.values(), *rules.domains.values()))
     return (f"login through {auth['server_metadata_url']}; access file {rules.source} ({members} entries); "
-            f"Import page for importers: {s.import_page}")
+            f"Import page for importers: {s.import_page}; logins end at Log out and after {idle / 3600:g} h "
+            f"unused (state in {store})")
 
 
 def uploads_possible(s: Settings) -> bool:

@@ -1,19 +1,26 @@
 """The login, end to end: a local OpenID Connect provider (PyPI's oidc-provider-mock, pinned in
 requirements-dev.txt, with predefined users whose e-mail claim is their subject), `make serve`'s
-stack (deploy/serve.py: Caddy and two workers) with a secrets file, an access file and a
-record-level dataset in a store of its own (CARE_DATA_URL), all in a temporary folder, and
-Chromium through the login:
+stack (deploy/serve.py: Caddy and two workers) with a secrets file, an access file, a login state
+folder and a record-level dataset in a store of its own (CARE_DATA_URL), all in a temporary
+folder, and Chromium through the login:
 
 * anonymous: public datasets only in the picker, no Import page, a link to the private dataset
   refused showing nothing of it;
 * a partner who logs in sees the dataset; an importer also the Import page;
-* logging out returns to anonymous.
+* logging out returns to anonymous;
+* the identity cookies saved before Log out, sent again by a fresh browser, open nothing;
+* a second tab of the same browser loses the private dataset after Log out in the first, without
+  a click, and its offline briefing is refused;
+* an address the provider marks ``email_verified = "false"`` (a string) gets no role, and the
+  person is told why.
 
 Every wait is for a condition in the page (Playwright's wait_for_* and PAGE_READY), never a pause.
+Each test logs in with an account of its own: a Log out ends every login of its account.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,6 +40,8 @@ import export_to_store  # noqa: E402
 PRIVATE = "partner_records"
 PRIVATE_TITLE = "Partner attendance records"
 PARTNER, IMPORTER, STRANGER = "ana@partner.org", "ines@cempre.org.co", "eve@elsewhere.org"
+REPLAYED, TWO_TABS = "rosa@cempre.org.co", "tomas@cempre.org.co"  # partners through the domain entry
+UNVERIFIED = "vera@cempre.org.co"  # the provider says email_verified = "false", a string
 ACCESS = f'[roles]\npartner = ["{PARTNER}", "@cempre.org.co"]\nimporter = ["{IMPORTER}"]\n'
 WAIT_MS = 60_000
 # the sidebar's text as read on screen (ui.plain puts invisible word joiners in addresses)
@@ -43,7 +52,10 @@ SIDEBAR_TEXT = "() => (document.querySelector('[data-testid=\"stSidebar\"]')?.in
 def provider(tmp_path_factory):
     port = st.free_port()
     log = open(tmp_path_factory.mktemp("oidc") / "oidc.log", "w")
-    users = [arg for email in (PARTNER, IMPORTER, STRANGER) for arg in ("--user", email)]
+    verified = [{"sub": email, "email": email, "email_verified": True}
+                for email in (PARTNER, IMPORTER, STRANGER, REPLAYED, TWO_TABS)]
+    users = [arg for claims in [*verified, {"sub": UNVERIFIED, "email": UNVERIFIED, "email_verified": "false"}]
+             for arg in ("--user-claims", json.dumps(claims))]
     proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *users],
                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env={**os.environ, "AUTHLIB_INSECURE_TRANSPORT": "1"})
@@ -82,7 +94,7 @@ def served(tmp_path_factory, provider):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
     (root / "access.toml").write_text(ACCESS)
     env = {"CARE_DATA_URL": str(root / "store"), "CARE_SECRETS_FILE": str(root / "secrets.toml"),
-           "CARE_ACCESS_FILE": str(root / "access.toml"),
+           "CARE_ACCESS_FILE": str(root / "access.toml"), "CARE_STATE_DIR": str(root / "state"),
            "CARE_IMPORT_PAGE": "on",  # its default, whatever the environment of the tests says
            "AUTHLIB_INSECURE_TRANSPORT": "1"}  # the test's provider speaks plain HTTP on loopback
     s = st.start(root, workers=2, env=env, port=port)
@@ -92,12 +104,21 @@ def served(tmp_path_factory, provider):
     assert not [p for p in started if st.alive(p)], s.log()
 
 
-def open_page(browser, url: str):
+def open_page(browser, url: str, cookies: list | None = None):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    if cookies:
+        context.add_cookies(cookies)
     page = context.new_page()
     page.goto(url)
     page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
     return context, page
+
+
+def open_tab(context, url: str):
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+    return page
 
 
 def sidebar_has(page, text: str) -> None:
@@ -164,6 +185,7 @@ def test_a_partner_who_logs_in_sees_the_dataset(served, provider, browser):
                                timeout=WAIT_MS)
         assert page.locator('[data-testid="stSidebar"] [role="radiogroup"] input[type="radio"]:checked').count() >= 1
         assert PRIVATE_TITLE in page.locator('[data-testid="stSidebar"] label:has(input:checked)').all_inner_texts()[-1]
+        page.screenshot(path=str(_artifact("login-sidebar-partner-records-en.png")))
     finally:
         context.close()
 
@@ -186,14 +208,134 @@ def test_logging_out_returns_to_anonymous(served, provider, browser):
     try:
         log_in(page, provider, STRANGER)  # logged in, in no role: public data only
         assert "no partner access" in sidebar(page) and PRIVATE_TITLE not in sidebar(page)
-        page.locator("[data-testid=stSidebar] .st-key-care_log_out").get_by_role("button", name="Log out").click()
-        page.wait_for_url(f"{provider}/**", timeout=WAIT_MS)  # the provider's end of session
-        page.get_by_role("button", name="End session").click()
-        page.wait_for_url(f"{served}/**", timeout=WAIT_MS)
-        page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+        log_out(page, provider, served)  # with the provider's end of session
         sidebar_has(page, "Not logged in")
         assert "Logged in as" not in sidebar(page)
         assert not any(c["name"].startswith("_streamlit_user") for c in context.cookies())
+    finally:
+        context.close()
+
+
+def log_out(page, provider: str, served: str) -> None:
+    """Log out from the sidebar, through the provider's end of session, back on the dashboard."""
+    page.locator("[data-testid=stSidebar] .st-key-care_log_out").get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{provider}/**", timeout=WAIT_MS)
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{served}/**", timeout=WAIT_MS)
+    page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+
+
+def shows_private_dataset(page) -> None:
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length > 0",
+                           timeout=WAIT_MS)
+    assert PRIVATE_TITLE in page.locator('[data-testid="stSidebar"] label:has(input:checked)').all_inner_texts()[-1]
+
+
+def test_identity_cookies_saved_before_log_out_open_nothing_afterwards(served, provider, browser):
+    context, page = open_page(browser, f"{served}/")
+    try:
+        log_in(page, provider, REPLAYED)
+        page.goto(f"{served}/?dataset={PRIVATE}")
+        page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+        shows_private_dataset(page)
+        saved = context.cookies()  # the identity cookies, the XSRF cookie and the sticky worker's
+        assert {"_streamlit_user", "_streamlit_user_tokens"} <= {c["name"] for c in saved}
+        log_out(page, provider, served)
+        sidebar_has(page, "Not logged in")
+    finally:
+        context.close()
+
+    replay, page = open_page(browser, f"{served}/?dataset={PRIVATE}", cookies=saved)  # a fresh browser
+    try:
+        assert page.locator('[data-testid="stMainBlockContainer"] h1').inner_text() == "This data needs a login"
+        sidebar_has(page, "You logged out")
+        assert PRIVATE_TITLE not in page.content()
+        assert "Logged in as" not in sidebar(page) and "Partner:" not in sidebar(page)
+        assert page.locator('[data-testid="stPlotlyChart"], [data-testid="stMetric"]').count() == 0
+        assert page.locator(".st-key-care_log_in").get_by_role("button", name="Log in again").is_visible()
+        page.screenshot(path=str(_artifact("login-replayed-after-log-out-en.png")))
+    finally:
+        replay.close()
+
+
+class HeldChecks:
+    """A tab's connection to the server, passed through unchanged, except that while ``hold`` is
+    set the reruns its own timer asks for (``st.fragment(run_every=...)``: BackMsg rerun_script
+    with is_auto_rerun) are held back and counted."""
+
+    def __init__(self) -> None:
+        self.hold = False
+        self.held = 0
+
+    def route(self, ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message) -> None:
+            if self.hold and isinstance(message, bytes) and self.is_check(message):
+                self.held += 1
+            else:
+                server.send(message)
+
+        ws.on_message(from_page)
+
+    @staticmethod
+    def is_check(message: bytes) -> bool:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg.FromString(message)
+        return msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun
+
+
+def test_a_second_tab_loses_the_private_data_after_log_out_in_the_first(served, provider, browser):
+    """Tab B's own check is held back from Log out until its briefing has been asked for, so the
+    download meets the refusal of the file itself (access.checked), whenever the check would have
+    run; then the check runs, and the tab closes the data with no click."""
+    context, tab_a = open_page(browser, f"{served}/")
+    try:
+        log_in(tab_a, provider, TWO_TABS)
+        tab_b = context.new_page()
+        checks = HeldChecks()
+        tab_b.route_web_socket("**/_stcore/stream", checks.route)
+        tab_b.goto(f"{served}/people?dataset={PRIVATE}")
+        tab_b.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+        shows_private_dataset(tab_b)
+        downloads = []
+        tab_b.on("download", lambda download: downloads.append(download))
+
+        checks.hold = True
+        tab_a.bring_to_front()
+        log_out(tab_a, provider, served)
+        sidebar_has(tab_a, "Not logged in")
+
+        tab_b.bring_to_front()
+        assert PRIVATE_TITLE in sidebar(tab_b)  # still drawn: nothing has run in tab B yet
+        tab_b.locator(".st-key-briefing_download").get_by_role("button").click()
+        tab_b.locator('.st-key-briefing_download [data-testid="stDownloadButtonError"]').wait_for(timeout=WAIT_MS)
+        assert downloads == []  # nothing of the private dataset was built or sent
+
+        checks.hold = False  # no click: the tab's own check closes the data
+        sidebar_has(tab_b, "You logged out")
+        tab_b.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+        assert PRIVATE_TITLE not in sidebar(tab_b)
+        checked = tab_b.locator('[data-testid="stSidebar"] label:has(input:checked)').all_inner_texts()[-1]
+        assert "CARE 2025 report" in checked
+        assert downloads == []
+        tab_b.screenshot(path=str(_artifact("login-second-tab-after-log-out-en.png")))
+    finally:
+        context.close()
+
+
+def test_an_address_marked_unverified_with_a_string_gets_no_role_and_is_told_why(served, provider, browser):
+    context, page = open_page(browser, f"{served}/")
+    try:
+        log_in(page, provider, UNVERIFIED)
+        text = sidebar(page)
+        assert "has not confirmed that this address is yours" in text and "Not logged in" not in text
+        assert PRIVATE_TITLE not in text
+        page.goto(f"{served}/?dataset={PRIVATE}")
+        page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
+        assert page.locator('[data-testid="stMainBlockContainer"] h1').inner_text() == "This data needs a login"
+        page.screenshot(path=str(_artifact("login-unverified-en.png")))
     finally:
         context.close()
 

@@ -109,8 +109,11 @@ def test_the_login_and_access_files_are_checked_before_anything_starts(tmp_path,
     secrets.write_text('[auth]\nredirect_uri = "http://127.0.0.1:8080/oauth2callback"\n')
     with pytest.raises(SystemExit, match="lacks cookie_secret, client_id, client_secret, server_metadata_url"):
         serve.check_login(s)
-    secrets.write_text("".join(f'{k} = "x"\n' for k in ("[auth]\nredirect_uri", "cookie_secret", "client_id",
-                                                          "client_secret", "server_metadata_url")))
+    # a strong cookie secret (weak ones are refused: tests/test_login.py)
+    secrets.write_text("".join(f'{k} = "x"\n' for k in ("[auth]\nredirect_uri", "client_id", "client_secret",
+                                                          "server_metadata_url"))
+                       + 'cookie_secret = "0f3a9c2e7b1d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a"\n')
+    monkeypatch.setenv("CARE_STATE_DIR", str(tmp_path / "state"))  # the login's state, checked at start too
     assert serve.check_login(s).startswith("login through x; access file (no access file)")
     (tmp_path / "access.toml").write_text('[roles]\npartner = ["not an address"]\n')
     monkeypatch.setenv("CARE_ACCESS_FILE", str(tmp_path / "access.toml"))
