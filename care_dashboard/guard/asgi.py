@@ -25,7 +25,7 @@ import re
 import time
 from contextlib import asynccontextmanager
 
-from .. import access, settings
+from .. import access, settings, signouts
 from . import identity, limits, sessions
 from .buckets import Bucket, Buckets, Flood
 from .registry import REGISTRY, Registry, UploadGrant
@@ -95,7 +95,7 @@ def stop_reading(receive) -> None:
         transport.close()
 
 
-def may_upload(grant: UploadGrant | None, claims: dict) -> bool:
+def may_upload(grant: UploadGrant | None, who: signouts.Identity | None) -> bool:
     """An upload to a session is taken only when the app registered the session as one shown the
     Import page, and, with a login, while the request comes from that same account, still current,
     and still an importer (roles are read again: the access file may have changed)."""
@@ -103,9 +103,10 @@ def may_upload(grant: UploadGrant | None, claims: dict) -> bool:
         return False
     if grant.account is None:  # no login configured: the one user of `make run` on this machine
         return True
-    if identity.current_account(claims) != grant.account:
+    if who is None or identity.current_account(who) != grant.account:
         return False
-    return access.visitor(claims, login=True, serving=settings.serving()).may_import(settings.import_page_enabled())
+    return access.visitor(who.claims, login=True, serving=settings.serving(),
+                          issued_at=who.issued_at).may_import(settings.import_page_enabled())
 
 
 class Guard:
@@ -207,8 +208,8 @@ class Guard:
 
     async def upload(self, scope, receive, send, session_id: str, file_name: str) -> None:
         headers = _headers(scope)
-        claims = identity.claims_from_cookies(_cookies(headers), request_origin(scope, headers))
-        if not may_upload(self.registry.upload_grant(session_id), claims):
+        who = identity.request_identity(_cookies(headers), request_origin(scope, headers))
+        if not may_upload(self.registry.upload_grant(session_id), who):
             # before a byte of the body is read
             await _respond(send, 403, "Files are taken only from the Import page, by a visitor who may import.")
             return
@@ -251,8 +252,9 @@ class Guard:
 
     async def media(self, scope, receive, send, name: str) -> None:
         headers = _headers(scope)
-        claims = identity.claims_from_cookies(_cookies(headers), request_origin(scope, headers))
-        if not self.registry.may_fetch(sessions.file_id(name), identity.current_account(claims)):
+        who = identity.request_identity(_cookies(headers), request_origin(scope, headers))
+        # a private file only to its account, and only while that login holds (not logged out, not idle)
+        if not self.registry.may_fetch(sessions.file_id(name), identity.current_account(who)):
             # the answer for a file that does not exist: an id says nothing about the file
             await _respond(send, 404, "File not found")
             return

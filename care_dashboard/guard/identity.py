@@ -1,10 +1,11 @@
-"""Who a request comes from: the claims of Streamlit's signed login cookie (``_streamlit_user``,
-set by ``st.login``, signed with the cookie secret), read with Streamlit's own helpers, and the
-account they name.
+"""Who a request comes from: the login in Streamlit's signed identity cookie (``_streamlit_user``,
+set by ``st.login``, signed with the cookie secret), read with ``signouts.read_identity``, and the
+account it names.
 
 Streamlit reads this cookie only when a websocket opens; the server's guard reads it again on
 requests Streamlit does not check (downloads at ``/media/...`` and uploads), so that a private
-download or an importer's upload belongs to one account and to no one else.
+download or an importer's upload belongs to one account, and only while its login holds
+(``identity_is_current``: not ended by Log out or idleness).
 """
 
 from __future__ import annotations
@@ -12,46 +13,35 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-USER_COOKIE = "_streamlit_user"
+from .. import signouts
+
 XSRF_COOKIE = "_streamlit_xsrf"
 
 
-def claims_from_cookies(cookies: Mapping[str, str], origin: str | None) -> dict:
-    """The login's claims, when the cookie is there, signed with this server's secret and made
-    for ``origin`` (scheme://host[:port], as Streamlit checks it); else {} (anonymous)."""
-    if USER_COOKIE not in cookies or not origin:
-        return {}
-    from streamlit.auth_util import get_cookie_with_chunks
+def request_identity(cookies: Mapping[str, str], origin: str | None) -> signouts.Identity | None:
+    """The login of a request's cookies, signed with this server's secret and made for ``origin``
+    (scheme://host[:port], which Streamlit compares with the cookie's), or None (anonymous)."""
+    if signouts.COOKIE not in cookies or not origin:
+        return None
     from streamlit.web.server.server_util import get_cookie_secret
-    from streamlit.web.server.starlette.starlette_app_utils import decode_signed_value
 
-    secret = get_cookie_secret()
-
-    def one(name: str) -> bytes | None:
-        value = cookies.get(name)
-        # HTTP cookies are ISO-8859-1: the signed bytes come back with latin-1, as Streamlit does
-        return None if value is None else decode_signed_value(secret, name, value.encode("latin-1"))
-
-    try:
-        raw = get_cookie_with_chunks(one, USER_COOKIE)
-        payload = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeError, ValueError):
-        return {}
-    if not isinstance(payload, dict) or payload.get("origin") != origin or payload.get("is_logged_in") is not True:
-        return {}
-    return payload
+    who = signouts.read_identity(cookies, get_cookie_secret())
+    if who is None or who.claims.get("origin") != origin:
+        return None
+    return who
 
 
 def websocket_claims(cookies: Mapping[str, str], headers: Mapping[str, str], xsrf_token: str | None) -> dict:
     """The claims Streamlit gives a websocket's session: only with a valid XSRF token and an
-    Origin header (a page of another site cannot open a logged-in session)."""
+    Origin header (a page of another site cannot open a logged-in session); {} when anonymous."""
     from streamlit.web.server.server_util import is_xsrf_enabled
     from streamlit.web.server.starlette.starlette_app_utils import validate_xsrf_token
 
     origin = headers.get("origin")
     if is_xsrf_enabled() and not (origin and validate_xsrf_token(xsrf_token, cookies.get(XSRF_COOKIE))):
         return {}
-    return claims_from_cookies(cookies, origin)
+    who = request_identity(cookies, origin)
+    return dict(who.claims) if who else {}
 
 
 def account(claims: Mapping | None) -> str | None:
@@ -68,14 +58,14 @@ def account(claims: Mapping | None) -> str | None:
     return None
 
 
-def identity_is_current(claims: Mapping) -> bool:
-    """Whether a login cookie's identity still holds: the one place where a signed-out or expired
-    identity is refused for private downloads and uploads. Every logged-in identity holds for
-    now; revocation on logout plugs in here."""
-    return True
+def identity_is_current(who: signouts.Identity) -> bool:
+    """Whether a request's login still holds: the one place where a login ended by Log out or by
+    idleness (signouts.is_current, shared by every worker) is refused private downloads and
+    uploads. Not a use of the login: a download does not keep it from idling."""
+    return signouts.is_current(who.email, who.issued_at)
 
 
-def current_account(claims: Mapping | None) -> str | None:
-    """The account of ``claims`` if its identity still holds, else None (as if anonymous)."""
-    name = account(claims)
-    return name if name is not None and identity_is_current(claims) else None
+def current_account(who: signouts.Identity | None) -> str | None:
+    """The account of a request's login if it still holds, else None (as if anonymous)."""
+    name = account(who.claims) if who is not None else None
+    return name if name is not None and identity_is_current(who) else None
