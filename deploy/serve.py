@@ -64,10 +64,9 @@ START_TIMEOUT_S = 90.0  # a worker's first answer (imports, first dataset attach
 HUNG_AFTER_S = 15.0  # a started worker whose health check fails this long is killed and restarted
 STOP_GRACE_S = 10.0  # after SIGTERM, then SIGKILL
 POLL_S = 0.25
-# a request body must keep coming: at least this many bytes a second on average, with no pause of
-# more than BODY_IDLE (a 10 MB sheet takes under three hours at that rate; a slow-drip body is cut)
+# a request body that stops coming for this long is cut by the proxy (its read_body_idle); a worker
+# cuts an importer's upload that stalls or trickles itself (care_dashboard/guard/limits.py)
 BODY_IDLE = "10s"
-BODY_MIN_BYTES_PER_S = 1024
 
 
 def log(message: str) -> None:
@@ -331,7 +330,6 @@ def caddyfile(s: Settings, worker_ports: list[int], static_root: Path | None = N
         global_options=global_options,
         upload_rules=upload_rules(s),
         body_idle=BODY_IDLE,
-        body_min_rate=BODY_MIN_BYTES_PER_S,
         csp=content_security_policy(),
         extra_headers=extra_headers,
         secure_cookies=secure_cookies,

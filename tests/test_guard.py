@@ -247,12 +247,10 @@ def test_under_https_streamlits_cookies_get_secure(tmp_path):
     assert "replace" not in handlers(local, "reverse_proxy")[0]["headers"]["response"]
 
 
-def test_a_request_body_that_stalls_or_trickles_is_cut_but_not_the_websocket(tmp_path):
+def test_a_request_body_that_stops_coming_is_cut_by_the_proxy(tmp_path):
     config = caddy_config({"PORT": "8080"}, tmp_path)
-    (timeouts,) = handlers(config, "timeouts")
-    assert timeouts["read_timeout"] == 10 * 10**9 and timeouts["read_min_rate"] == 1024
-    text = json.dumps(config)
-    assert '{"not": [{"path": ["/_stcore/stream"]}]}' in text
+    (server,) = config["apps"]["http"]["servers"].values()
+    assert server["read_idle_timeout"] == 10 * 10**9  # read_body_idle: reset by every byte read
 
 
 def test_uploads_refused_at_the_proxy_when_nobody_can_import(tmp_path):
@@ -260,3 +258,76 @@ def test_uploads_refused_at_the_proxy_when_nobody_can_import(tmp_path):
     refusals = [h for h in handlers(config, "static_response") if h.get("status_code") == 403]
     assert refusals and "uploads are not taken" in refusals[0]["body"]
     assert not [h for h in handlers(config, "request_body") if h.get("max_size", 0) > 2**20]
+
+
+# ---- what an ended session held ------------------------------------------------------------------
+
+class Runtime:
+    """Streamlit's runtime as sessions.release sees it, with Streamlit's own managers of uploads
+    and downloads."""
+
+    def __init__(self, active: set[str]):
+        from streamlit.runtime.media_file_manager import MediaFileManager
+        from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+        from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+        self.active, self.closed = active, []
+        self.uploaded_file_mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+        self.media_file_mgr = MediaFileManager(MemoryMediaFileStorage("/media"))
+
+    def is_active_session(self, session_id: str) -> bool:
+        return session_id in self.active
+
+    def close_session(self, session_id: str) -> None:
+        self.closed.append(session_id)
+
+
+def test_an_ended_sessions_uploads_are_freed_and_a_resumed_ones_kept():
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from care_dashboard.guard import sessions
+
+    rt, registry = Runtime(active={"resumed"}), Registry()
+    for sid in ("ended", "resumed"):
+        rt.uploaded_file_mgr.add_file(sid, UploadedFileRec("f-1", "sheet.csv", "text/csv", b"a" * 1_000_000))
+        registry.allow_uploads(UploadGrant(sid, None, None))
+    assert sum(len(r.data) for s in rt.uploaded_file_mgr.file_storage.values() for r in s.values()) == 2_000_000
+    assert sessions.release(rt, "ended", registry) is True
+    assert sessions.release(rt, "resumed", registry) is False  # a browser reconnected to it
+    assert "ended" not in rt.uploaded_file_mgr.file_storage and rt.closed == ["ended"]
+    assert len(rt.uploaded_file_mgr.get_files("resumed", ["f-1"])) == 1
+    assert registry.upload_grant("ended") is None and registry.upload_grant("resumed") is not None
+
+
+def test_an_accepted_upload_that_stalls_or_trickles_is_cut():
+    from starlette.exceptions import HTTPException
+
+    quick = limits.Limits(upload_idle_s=0.3, upload_min_bytes_per_s=1000)
+    registry = Registry()
+    registry.allow_uploads(UploadGrant("s-1", None, None))
+    guard = asgi.Guard(Streamlit(), quick, registry)
+
+    def upload(chunks: list[tuple[float, bytes]]) -> int:
+        """Chunks sent after a pause each; how many the app got before the cut (HTTPException)."""
+        got = [0]
+
+        async def receive():
+            pause, data = chunks[min(got[0], len(chunks) - 1)]
+            await asyncio.sleep(pause)
+            got[0] += 1
+            return {"type": "http.request", "body": data, "more_body": got[0] < len(chunks)}
+
+        async def send(message):
+            pass
+
+        scope = {"type": "http", "method": "PUT", "path": upload_path(), "scheme": "http", "headers": [],
+                 "client": ("127.0.0.1", 5000)}
+        with pytest.raises(HTTPException) as refused:
+            asyncio.run(guard(scope, receive, send))
+        assert refused.value.status_code == 408
+        return got[0]
+
+    assert upload([(0.0, b"x" * 100), (5.0, b"x")]) == 1  # stalled after its first chunk
+    assert upload([(0.1, b"x" * 10)] * 50) < 10  # 100 bytes a second: under the minimum rate
+    # a body that keeps coming reaches the app whole
+    assert request(asgi.Guard(Streamlit(), quick, registry), "PUT", upload_path(), body=b"x" * 5000)[::2] == (200, 1)

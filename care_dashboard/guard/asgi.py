@@ -221,11 +221,22 @@ class Guard:
         if declared > body_cap:
             await _respond(send, 413, "File too large")
             return
-        received = 0
+        received, started = 0, time.monotonic()
+        idle_s, min_rate = self.limits.upload_idle_s, self.limits.upload_min_bytes_per_s
 
         async def counted_receive() -> dict:
             nonlocal received
-            message = await receive()
+            # a body that stalls, or trickles under the minimum rate, is cut: it would hold a
+            # connection, a file descriptor and the part already read
+            allowance = idle_s + received / min_rate - (time.monotonic() - started)
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(0.0, min(idle_s, allowance)))
+            except TimeoutError:
+                from starlette.exceptions import HTTPException
+
+                log.warning("cut an upload that stalled or trickled (%d bytes in %.0f s)",
+                            received, time.monotonic() - started)
+                raise HTTPException(status_code=408, detail="The upload stopped coming.") from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > body_cap:

@@ -45,6 +45,11 @@ class Limits:
     client_burst: float = 100.0
     # a connection that has had its next message queued, and waiting, this long is closed
     close_flood_after_s: float = 15.0
+    # an accepted upload's body must keep coming: no pause longer than this, and on average at
+    # least upload_min_bytes_per_s after its first upload_idle_s (a 10 MB sheet at that rate takes
+    # under three hours; a body dripping 100 bytes every 5 s is cut)
+    upload_idle_s: float = 10.0
+    upload_min_bytes_per_s: float = 1024.0
     # how long a worker keeps a session's uploads and downloads after its websocket closed:
     # Streamlit's server.disconnectedSessionTTL, after which the session cannot be resumed
     sweep_margin_s: float = 5.0
