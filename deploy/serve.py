@@ -192,7 +192,7 @@ def check_login(s: Settings) -> str:
 
 def uploads_possible(s: Settings) -> bool:
     """Whether anyone may upload through this stack: only importers do, on the Import page, so only
-    with a login configured (a complete [auth] in the secrets file) and CARE_IMPORT_PAGE not off.
+    with a login offered (a complete [auth] with a strong cookie secret) and CARE_IMPORT_PAGE not off.
     Who is an importer may change while the stack runs (the access file is read again); this may not."""
     sys.path.insert(0, str(ROOT))
     from care_dashboard import access, settings
@@ -203,7 +203,7 @@ def uploads_possible(s: Settings) -> bool:
         auth = tomllib.loads(s.secrets_file.read_text(encoding="utf-8")).get("auth")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
-    return not access.missing_login_settings(auth)
+    return auth is not None and access.login_problem(auth) is None  # a login is offered
 
 
 def upload_rules(s: Settings) -> str:

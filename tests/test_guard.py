@@ -331,3 +331,15 @@ def test_an_accepted_upload_that_stalls_or_trickles_is_cut():
     assert upload([(0.1, b"x" * 10)] * 50) < 10  # 100 bytes a second: under the minimum rate
     # a body that keeps coming reaches the app whole
     assert request(asgi.Guard(Streamlit(), quick, registry), "PUT", upload_path(), body=b"x" * 5000)[::2] == (200, 1)
+
+
+def test_with_a_login_the_proxy_takes_one_file_at_the_limit(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("".join(f'{k} = "x"\n' for k in ("[auth]\nredirect_uri", "client_id", "client_secret",
+                                                          "server_metadata_url")) + f'cookie_secret = "{SECRET}"\n')
+    config = caddy_config({"PORT": "8080", "CARE_SECRETS_FILE": str(secrets)}, tmp_path)
+    sizes = sorted(h["max_size"] for h in handlers(config, "request_body"))
+    assert sizes == [2**20, limits.upload_body_bytes()]  # elsewhere 1 MiB; uploads 10,000,000 bytes + framing
+    assert not [h for h in handlers(config, "static_response") if h.get("status_code") == 403]
+    off = caddy_config({"PORT": "8080", "CARE_SECRETS_FILE": str(secrets), "CARE_IMPORT_PAGE": "off"}, tmp_path)
+    assert [h for h in handlers(off, "static_response") if h.get("status_code") == 403]
