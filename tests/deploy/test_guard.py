@@ -266,3 +266,37 @@ def test_a_message_storm_costs_its_sender_not_the_other_visitors(stack):
     assert failures == []
     assert restarts(stack) == before
 
+
+
+# ---- private downloads, through the real login ----------------------------------------------------
+# The login stack of tests/deploy/test_login_browser.py (its provider and `make serve` with a
+# login, a record-level dataset and an access file), a partner of its own in Chromium.
+
+from .test_login_browser import PRIVATE, WAIT_MS, log_in, log_out, open_page, provider, served  # noqa: E402,F401
+
+DOWNLOADER = "ana@partner.org"
+
+
+def test_a_private_download_is_served_only_to_its_login_while_it_holds(served, provider, browser):
+    context, page = open_page(browser, f"{served}/")
+    try:
+        log_in(page, provider, DOWNLOADER)
+        page.goto(f"{served}/?dataset={PRIVATE}")
+        page.wait_for_function("() => document.querySelectorAll('[class*=\"_csv\"] button').length > 0", timeout=WAIT_MS)
+        with page.expect_download(timeout=WAIT_MS) as made:
+            page.locator('[class*="_csv"] button').first.click()
+        url = made.value.url
+        assert "/media/" in url and url.endswith(".csv"), url
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        saved = "; ".join(f"{k}={v}" for k, v in cookies.items())  # kept, as a copy of the browser's cookies
+        worker_only = f"care_worker={cookies['care_worker']}"  # lands on the worker that made the file
+
+        status, _, body = st.http(url, headers={"Cookie": saved})
+        assert status == 200 and body.count(b"\n") > 1  # the partner's own login gets the file
+        assert st.http(url, headers={"Cookie": worker_only})[0] == 404  # on main: 200, the private CSV
+        assert st.http(url)[0] == 404
+
+        log_out(page, provider, served)
+        assert st.http(url, headers={"Cookie": saved})[0] == 404  # the login ended: its copy opens nothing
+    finally:
+        context.close()
