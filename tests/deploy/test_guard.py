@@ -6,7 +6,9 @@ what an anonymous visitor could take from a worker in the second security probe.
 * a slow anonymous upload is cut (it no longer holds a connection and a file descriptor);
 * a websocket frame over the cap is closed from its header, before the worker holds it;
 * a message storm (4 websockets per worker sending rerun_script as fast as they can, from one
-  address) leaves other visitors served within 1 s, every worker healthy, none restarted.
+  address) leaves other visitors served within 1 s, every worker healthy, none restarted;
+* with a login (the stack of test_login_browser.py): a partner's CSV download is served to that
+  login only, and to no copy of its cookies once it has logged out.
 
 Each polls or measures with a deadline; the storm's figures are printed for the report."""
 
