@@ -162,7 +162,9 @@ def test_a_frame_over_the_cap_is_closed_before_the_worker_holds_it(stack):
 
     code, peak = asyncio.run(go())
     print(f"frame of 60 MB: close {code}, worker RSS {peak.before:.0f} -> peak {peak.peak:.0f} MB")
-    assert code == 1009  # message too big, told from the frame's header
+    # closed: 1009 (message too big, told from the frame's header), or 1006 when the server's close
+    # frame is lost to the reset of a connection whose client is still sending the rest of the frame
+    assert code in (1009, 1006)
     assert peak.peak - peak.before < 30  # the 60 MB were never held (on main: +60 MB or more)
 
 
