@@ -21,9 +21,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# one user on this machine: Streamlit alone, reachable only from this machine
+# one user on this machine: Streamlit alone (dashboard.py behind app.py's guard), reachable only from this machine
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 
 # the production stack: http://127.0.0.1:8080 (CARE_DOMAIN=name: https://name); Ctrl-C stops all of it
 serve: $(VENV)/.runtime
@@ -47,7 +47,7 @@ synthetic: $(VENV)/.runtime
 
 # Retake the README's screenshots (laptop, phone, projector) from a server started here
 screenshots: $(VENV)/.dev
-	$(PY) -m streamlit run dashboard.py --server.headless true --server.port 8599 --server.address 127.0.0.1 & \
+	$(PY) -m streamlit run app.py --server.headless true --server.port 8599 --server.address 127.0.0.1 & \
 	  pid=$$!; trap "kill $$pid" EXIT; \
 	  until curl -sf http://127.0.0.1:8599/_stcore/health >/dev/null; do sleep 0.5; done; \
 	  $(PY) scripts/screenshots.py --url http://127.0.0.1:8599 --out docs

@@ -1,6 +1,6 @@
 """CARE coverage dashboard: entry point. Sets language, dataset and filters, then runs the chosen page.
 
-Run with:  streamlit run dashboard.py
+Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run`)
 """
 
 import streamlit as st

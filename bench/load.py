@@ -479,7 +479,7 @@ def free_port() -> int:
 def server_command(port: int, data_dir: Path) -> list[str]:
     """``make run``'s command, headless on a local port, the file watcher off; with another data
     folder than data/, started through bench/run.py's ``use_data_dir``."""
-    flags = ["run", "dashboard.py", "--server.headless", "true", "--server.port", str(port),
+    flags = ["run", "app.py", "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
     if data_dir.resolve() == paths.DATA_DIR.resolve():
         return [sys.executable, "-m", "streamlit", *flags]

@@ -23,8 +23,10 @@ DEFAULT_KEY_FILE = Path.home() / ".config" / "care-dashboard" / "attendance_id.k
 REMOTE_SCHEMES = ("s3", "gs", "gcs")
 
 
-def import_page_enabled() -> bool:
-    return os.environ.get("CARE_IMPORT_PAGE", "on").strip().lower() not in ("off", "0", "false", "no")
+def import_page_enabled(value: str | None = None) -> bool:
+    """CARE_IMPORT_PAGE (or ``value``, its text) read as on or off."""
+    raw = os.environ.get("CARE_IMPORT_PAGE", "on") if value is None else value
+    return raw.strip().lower() not in ("off", "0", "false", "no")
 
 
 def serving() -> bool:

@@ -65,7 +65,9 @@ START_TIMEOUT_S = 90.0  # a worker's first answer (imports, first dataset attach
 HUNG_AFTER_S = 15.0  # a started worker whose health check fails this long is killed and restarted
 STOP_GRACE_S = 10.0  # after SIGTERM, then SIGKILL
 POLL_S = 0.25
-MULTIPART_MARGIN_MIB = 1  # the proxy's body limit is Streamlit's per-file limit plus this
+# a request body that stops coming for this long is cut by the proxy (its read_body_idle); a worker
+# cuts an importer's upload that stalls or trickles itself (care_dashboard/guard/limits.py)
+BODY_IDLE = "10s"
 
 
 def log(message: str) -> None:
@@ -189,10 +191,32 @@ def check_login(s: Settings) -> str:
             f"unused (state in {store})")
 
 
-def upload_limit_mib() -> int:
-    """Streamlit's server.maxUploadSize (MB, read as MiB by its server) from .streamlit/config.toml."""
-    config = tomllib.loads(STREAMLIT_CONFIG.read_text(encoding="utf-8"))
-    return int(config.get("server", {}).get("maxUploadSize", 200))
+def uploads_possible(s: Settings) -> bool:
+    """Whether anyone may upload through this stack: only importers do, on the Import page, so only
+    with a login offered (a complete [auth] with a strong cookie secret) and CARE_IMPORT_PAGE not off.
+    Who is an importer may change while the stack runs (the access file is read again); this may not."""
+    sys.path.insert(0, str(ROOT))
+    from care_dashboard import access, settings
+
+    if not settings.import_page_enabled(s.import_page):
+        return False
+    try:
+        auth = tomllib.loads(s.secrets_file.read_text(encoding="utf-8")).get("auth")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return auth is not None and access.login_problem(auth) is None  # a login is offered
+
+
+def upload_rules(s: Settings) -> str:
+    """The proxy's part for /_stcore/upload_file/*: a body of one file at the limit with its multipart
+    framing (care_dashboard/guard/limits.py), or, when nobody can import, a refusal that reads nothing."""
+    sys.path.insert(0, str(ROOT))
+    from care_dashboard.guard import limits
+
+    if uploads_possible(s):
+        return f"\trequest_body @upload {{\n\t\tmax_size {limits.upload_body_bytes()}\n\t}}"
+    return ("\thandle @upload {\n"
+            "\t\trespond \"Nobody can import on this server: uploads are not taken.\" 403\n\t}")
 
 
 # ---- the Caddyfile -------------------------------------------------------------------------
@@ -289,10 +313,13 @@ def caddyfile(s: Settings, worker_ports: list[int], static_root: Path | None = N
     if s.domain:
         global_options = f"\temail {s.acme_email}" if s.acme_email else ""
         extra_headers = '\t\tStrict-Transport-Security "max-age=31536000; includeSubDomains"'
+        # Streamlit sets its cookies (the login's _streamlit_user*, XSRF, session) without Secure
+        secure_cookies = '\n\t\t\theader_down Set-Cookie "^(_streamlit_.*)$" "$1; Secure"'
         sites = f"{s.domain} {{\n\timport care\n}}\n"
     else:
         global_options = "\tauto_https off"
         extra_headers = ""
+        secure_cookies = ""
         addresses = ", ".join(f"http://{h}:{s.port}" for h in s.served_hosts)
         sites = (
             f"{addresses} {{\n\tbind {s.bind}\n\timport care\n}}\n\n"
@@ -302,9 +329,11 @@ def caddyfile(s: Settings, worker_ports: list[int], static_root: Path | None = N
         )
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         global_options=global_options,
-        upload_max=f"{upload_limit_mib() + MULTIPART_MARGIN_MIB}MiB",
+        upload_rules=upload_rules(s),
+        body_idle=BODY_IDLE,
         csp=content_security_policy(),
         extra_headers=extra_headers,
+        secure_cookies=secure_cookies,
         upstreams=upstreams,
         lb_secret=s.lb_secret,
         static_root=str(static_root or static_dir().parent),
@@ -369,7 +398,7 @@ class Child:
 
 
 def worker_argv(s: Settings, port: int) -> list[str]:
-    argv = [s.python, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+    argv = [s.python, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
             "--secrets.files", str(s.secrets_file)]

@@ -41,7 +41,7 @@ def running_server(env: dict | None = None, log_name: str = "server.log", root=N
     log = open(paths.ROOT / "test-artifacts" / log_name, "w")
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
         cwd=root, stdout=log, stderr=subprocess.STDOUT, env=environment,
@@ -67,7 +67,7 @@ def running_server(env: dict | None = None, log_name: str = "server.log", root=N
 
 # What the app needs to run from another folder: the code, its texts and queries, the committed
 # datasets (data/ holds nothing else) and its Streamlit settings.
-APP_PARTS = ("dashboard.py", "pages", "care_dashboard", "content", "queries", "data", ".streamlit/config.toml")
+APP_PARTS = ("app.py", "dashboard.py", "pages", "care_dashboard", "content", "queries", "data", ".streamlit/config.toml")
 
 
 def app_copy(target):
