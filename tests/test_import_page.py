@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import access, datasets, paths, store
+from care_dashboard import access, datasets, paths, signouts, store, ui_access
 from care_dashboard.ingest import importer, pending
 from care_dashboard.ingest.sheets import Source
 from tests import sheet_builders as sb
@@ -127,7 +127,8 @@ def test_make_run_makes_the_key_from_the_page_and_says_to_back_it_up(data_dir, t
     assert any(s.value.startswith("Importado en Lista: 5 participaciones") for s in at.success)
 
 
-def test_under_make_serve_an_importer_makes_the_key_and_is_told_who_backs_it_up(data_dir, tmp_path, monkeypatch):
+def test_under_make_serve_an_importer_makes_the_key_and_is_told_who_backs_it_up(data_dir, tmp_path, monkeypatch,
+                                                                                 logged_in):
     """Under `make serve` the page is shown to importers only; one of them may make the key.
     No copy is offered for download: the key stays on the server."""
     monkeypatch.delenv("ATTENDANCE_ID_KEY")
@@ -144,8 +145,20 @@ def test_under_make_serve_an_importer_makes_the_key_and_is_told_who_backs_it_up(
     assert not at.main.get("download_button")
 
 
-LOGIN = {"redirect_uri": "http://127.0.0.1:8080/oauth2callback", "cookie_secret": "x" * 32, "client_id": "care",
+LOGIN = {"redirect_uri": "http://127.0.0.1:8080/oauth2callback",
+         "cookie_secret": "0f3a9c2e7b1d4f6a8c0e2b4d6f8a1c3e5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a", "client_id": "care",
          "client_secret": "secret", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+
+
+@pytest.fixture
+def logged_in(tmp_path, monkeypatch):
+    """A login state folder of its own and an identity cookie signed a minute ago (AppTest sends
+    no cookies: what ui_access would read from the real one)."""
+    monkeypatch.setenv(signouts.STATE_ENV, str(tmp_path / "state"))
+    monkeypatch.delenv(signouts.IDLE_ENV, raising=False)
+    signouts._touched.clear()
+    issued = float(int(time.time()) - 60)
+    monkeypatch.setattr(ui_access, "_issued_at", lambda secret: issued)
 
 
 # ---- the form -----------------------------------------------------------------------------------
@@ -342,7 +355,7 @@ def test_an_import_still_running_elsewhere_is_said_so_then_its_outcome(data_dir)
     assert pending.find(link["import"], "") is None and "import" not in other.query_params
 
 
-def test_a_link_to_another_accounts_import_shows_nothing_of_it(data_dir, tmp_path, monkeypatch):
+def test_a_link_to_another_accounts_import_shows_nothing_of_it(data_dir, tmp_path, monkeypatch, logged_in):
     monkeypatch.setenv("CARE_SERVE", "1")
     (tmp_path / "access.toml").write_text('[roles]\nimporter = ["ines@partner.org", "luis@partner.org"]\n')
     monkeypatch.setenv(access.ENV, str(tmp_path / "access.toml"))
