@@ -288,3 +288,16 @@ def test_plotly_speaks_the_page_s_language_from_its_own_locale():
     # has some that newer Plotly no longer shows)
     bundle = _streamlit_bundle()
     assert [k for k in toolbar if f"`{k}`" not in bundle] == []
+
+
+def test_every_test_the_security_notes_name_exists():
+    """docs/security.md says which test shows each protection; a renamed or deleted test must
+    not leave the table pointing at nothing."""
+    text = (paths.ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    named, missing, last = 0, [], None
+    for m in re.finditer(r"`(tests/[\w/]+\.py)?::(\w+)`", text):
+        last = m.group(1) or last
+        named += 1
+        if not re.search(rf"def {m.group(2)}\b", (paths.ROOT / last).read_text(encoding="utf-8")):
+            missing.append(f"{last}::{m.group(2)}")
+    assert named >= 17 and missing == []
