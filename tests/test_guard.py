@@ -20,6 +20,7 @@ from care_dashboard import paths, signouts
 from care_dashboard.guard import asgi, identity, limits
 from care_dashboard.guard.buckets import Bucket, Buckets, Flood
 from care_dashboard.guard.registry import PUBLIC, Registry, UploadGrant
+from tests import event_loop
 
 SECRET = "6b1d0e7c2a9f4e3b8d5c1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"
 ORIGIN = "http://127.0.0.1:8080"
@@ -82,7 +83,7 @@ def request(guard, method: str, path: str, cookies: dict | None = None, body: by
     async def send(message):
         sent.append(message)
 
-    asyncio.run(guard(scope, receive, send))
+    event_loop.run(guard(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"), read[0]
 
@@ -323,7 +324,7 @@ def test_an_accepted_upload_that_stalls_or_trickles_is_cut():
         scope = {"type": "http", "method": "PUT", "path": upload_path(), "scheme": "http", "headers": [],
                  "client": ("127.0.0.1", 5000)}
         with pytest.raises(HTTPException) as refused:
-            asyncio.run(guard(scope, receive, send))
+            event_loop.run(guard(scope, receive, send))
         assert refused.value.status_code == 408
         return got[0]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from bench.st_client import Client, drain, open_session, rerun_message
+from tests import event_loop
 
 from . import stack as st
 
@@ -115,7 +116,7 @@ def test_an_anonymous_upload_is_refused_unread_and_nothing_is_held(stack):
             await session.ws.close()
         return client, answers
 
-    client, answers = asyncio.run(go())
+    client, answers = event_loop.run(go())
     assert answers == [(403, False)] * 3  # on main: (204, True), the 10 MB held each time
     assert uploaded_bytes(worker_of(stack, client)["port"]) == 0
 
@@ -160,7 +161,7 @@ def test_a_frame_over_the_cap_is_closed_before_the_worker_holds_it(stack):
         await ws.close()
         return code, peak
 
-    code, peak = asyncio.run(go())
+    code, peak = event_loop.run(go())
     print(f"frame of 60 MB: close {code}, worker RSS {peak.before:.0f} -> peak {peak.peak:.0f} MB")
     # closed: 1009 (message too big, told from the frame's header), or 1006 when the server's close
     # frame is lost to the reset of a connection whose client is still sending the rest of the frame
@@ -193,7 +194,7 @@ def storm_process(clients: list[Client], deadline: float, out) -> None:
     async def go():
         await asyncio.gather(*(storm_socket(c, deadline, counts) for c in clients))
 
-    asyncio.run(go())
+    event_loop.run(go())
     out.put(counts)
 
 
@@ -257,7 +258,7 @@ def test_a_message_storm_costs_its_sender_not_the_other_visitors(stack):
         storm.join(30)
 
     out = multiprocessing.get_context("spawn").Queue()
-    asyncio.run(go())
+    event_loop.run(go())
     worst_page = max(v[1] for v in visits)
     worst_first = max(v[2] for v in visits)
     print(f"storm {storm_s:.0f} s: {counts['sent']} messages ({counts['sent'] / storm_s:.0f}/s), "
