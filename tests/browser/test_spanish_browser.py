@@ -62,6 +62,11 @@ def test_a_chart_s_and_a_table_s_toolbars_speak_spanish(server, browser, size):
     table.hover()
     download = expander.locator("[data-testid='stElementToolbar'] button[aria-label='Descargar como CSV']")
     expect(download).to_be_visible()
+    # the toolbar fades in and slides up over the table (Streamlit's CSS transitions of its opacity,
+    # top and z-index, 0.2 s): until they end the table is on top of the button, and Playwright's
+    # retried hover scrolls the page, which on a phone slid the button under the sticky header
+    expander.locator("[data-testid='stElementToolbar']").evaluate(
+        "(e) => Promise.all(e.getAnimations({subtree: true}).map((a) => a.finished))")
     download.hover()
     expect(page.locator("[data-testid='stTooltipContent']").filter(visible=True)).to_have_text("Descargar como CSV")
     assert_spanish(page, "a table with its toolbar and a tooltip")
