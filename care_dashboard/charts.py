@@ -504,10 +504,16 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
     ))
 
 
+def _paper_span(start: float, end: float) -> list[float]:
+    """A panel's domain in paper fractions, kept inside [0, 1]: sums of fractions land a hair
+    outside (1 - 3 x 0.3466... is -5.6e-17), and Plotly refuses a domain outside."""
+    return [min(max(round(start, 9), 0.0), 1.0), min(max(round(end, 9), 0.0), 1.0)]
+
+
 def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels,
                                             narrow: bool = False) -> go.Figure:
-    """The same breakdown, a panel per territory. Each panel has its own scale (the territories
-    differ tenfold in size), so heights compare within a panel and the written numbers across.
+    """The same breakdown, a panel per territory, all on one scale: a territory of 17 people is
+    drawn at a fifth of one of 90, as the written numbers say (a scale per panel drew them alike).
 
     ``df``: rows of ``people_by_components_attended``; the rows with a ``territory_id`` are used.
     """
@@ -538,11 +544,12 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     row_gap = 0.12 / n_rows if n_rows > 1 else 0
     row_height = (1 - row_gap * (n_rows - 1)) / n_rows
     traces, annotations, layout = [], [], {}
+    top = _top([c for tid in territory_ids for _, c, _ in rows_of[tid]], 1.25)
     for i, tid in enumerate(territory_ids, start=1):
         suffix = "" if i == 1 else str(i)
         column, row = (i - 1) % per_row, (i - 1) // per_row
-        domain = [column * (width + gap), column * (width + gap) + width]
-        domain_y = [1 - row * (row_height + row_gap) - row_height, 1 - row * (row_height + row_gap)]
+        domain = _paper_span(column * (width + gap), column * (width + gap) + width)
+        domain_y = _paper_span(1 - row * (row_height + row_gap) - row_height, 1 - row * (row_height + row_gap))
         attended, counts, hidden = (list(column) for column in zip(*rows_of[tid]))
         x = [i18n.number(c, lang) for c in attended]
         names = [f"{labels.territory(tid)}, {figures.components_text(c, lang)}" for c in attended]
@@ -550,7 +557,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         layout[f"xaxis{suffix}"] = dict(domain=domain, anchor=f"y{suffix}", type="category", categoryorder="array",
                                         categoryarray=x, showgrid=False)
         layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", showticklabels=False, showgrid=False,
-                                        range=[0, _top(counts, 1.25)])
+                                        range=[0, top])
         annotations.append(dict(text=wrap_label(labels.territory(tid), 16 if narrow else 30), x=sum(domain) / 2,
                                 y=domain_y[1], xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                                 showarrow=False, font=dict(size=14 if narrow else 15)))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from care_dashboard import charts, figures, i18n, labels, tables, url_state
@@ -489,3 +490,21 @@ def test_the_map_of_a_slide_is_scaled_to_its_room_and_never_narrower_than_it_is_
     assert slides.map_zoom(1400, 831, 740, 800) == pytest.approx(800 * 0.93 / 740)
     # a very large screen: no more than the other charts' texts grow
     assert slides.map_zoom(2000, 831, 740, 3840) == slides.MAP_MAX_ZOOM
+
+
+@pytest.mark.parametrize("narrow", [False, True], ids=["wide", "narrow"])
+@pytest.mark.parametrize("n", range(1, 13))
+def test_components_per_person_by_territory_builds_for_any_number_of_territories(n, narrow):
+    """Five municipalities on a phone put the last row's panel at a domain of -5.6e-17, which
+    Plotly refuses, and the People page failed. Every count of panels gives a figure Plotly
+    accepts, with every panel inside the plot and one scale for all of them (a territory of 17
+    people is drawn at a fifth of one of 90, not as tall)."""
+    rows = [(f"Municipio número {i} de Bolívar", k, (i + 1) * 17 // k) for i in range(n) for k in (1, 2, 3)]
+    df = pd.DataFrame(rows, columns=["territory_id", "components_attended_count", "people_count"])
+    fig = charts.components_per_person_by_territory_chart(df, "People (people)", make_labels(), narrow=narrow)
+    again = go.Figure(fig.to_dict())  # raises on a domain outside [0, 1]
+    axes = [again.layout[name] for name in again.layout if name.startswith(("xaxis", "yaxis")) and again.layout[name]]
+    assert len(axes) == 2 * n
+    assert all(0 <= axis.domain[0] < axis.domain[1] <= 1 for axis in axes)
+    ranges = {tuple(again.layout[name].range) for name in again.layout if name.startswith("yaxis") and again.layout[name]}
+    assert len(ranges) == 1 and list(ranges)[0][1] >= n * 17
