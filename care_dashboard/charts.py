@@ -75,8 +75,11 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(l=10, r=20, t=70, b=40),
-        xaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#9AA5B1"),
-        yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#9AA5B1"),
+        # the axes make room for their names themselves (a builder that sizes the margin turns
+        # this off): said here, because plotly.js versions differ in what they do unasked, and
+        # the offline briefing's Plotly is not the page's
+        xaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#9AA5B1", automargin=True),
+        yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#9AA5B1", automargin=True),
         hoverlabel=dict(font=dict(family=FONT_FAMILY)),
     )
 )
@@ -180,7 +183,9 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     width = (1 - gap * (n - 1)) / n
     # narrow: a panel per component, one above the other, each as tall as its own territories
     row_px, panel_head_px = 34, 46
-    narrow_left = round(7 * max((len(n) for n in names.values()), default=8)) + 16
+    # room for the longest name at the axis font (15 px: about 8.3 px a character in DejaVu Sans,
+    # the widest of the fonts a phone or a laptop gives system-ui)
+    narrow_left = round(8.3 * max((len(n) for n in names.values()), default=8)) + 16
     own = {c: [t for t in territory_ids if t in {tid for tid, _, _ in rows_of[c]}] for c in component_ids}
     heads = {c: wrap_label(labels.component(c), 34) for c in component_ids}
     panel_px = {c: panel_head_px + 18 * heads[c].count("<br>") + row_px * max(len(own[c]), 1) for c in component_ids}

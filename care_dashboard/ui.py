@@ -799,7 +799,9 @@ def briefing_html(ctx: PageContext) -> bytes:
         caveats_for=ctx.caveats_for,
         source_of=lambda c: source_of(c, ctx.lang),
         # a copy of each chart, its key caveats (short) and source inside it, as on the pages
-        decorate=lambda fig, ids, key: figure_with_footer(ctx, fig, caveats.split_for_figure(key, ctx.caveats_for(ids))[0]),
+        decorate=lambda fig, ids, key, narrow=False: figure_with_footer(
+            ctx, fig, caveats.split_for_figure(key, ctx.caveats_for(ids))[0],
+            width_chars=charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS),
     ).encode("utf-8")
 
 

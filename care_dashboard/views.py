@@ -38,6 +38,8 @@ class View:
     make_chart: Callable[[], go.Figure] | None = None
     figures: list[Figure] = field(default_factory=list)
     make_table: Callable[[], pd.DataFrame] | None = None
+    # the chart laid out for a phone (the page's narrow variant), where the builder has one
+    make_narrow_chart: Callable[[], go.Figure] | None = None
     _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -52,6 +54,15 @@ class View:
         if "chart" not in self._built:
             self._built["chart"] = self.make_chart()
         return self._built["chart"]
+
+    @property
+    def narrow_chart(self) -> go.Figure | None:
+        """The chart for a phone, built the first time it is asked for; None without one."""
+        if self.make_narrow_chart is None:
+            return None
+        if "narrow_chart" not in self._built:
+            self._built["narrow_chart"] = self.make_narrow_chart()
+        return self._built["narrow_chart"]
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -109,6 +120,9 @@ def build(
                         caveats_of("participations_by_territory") + ["map_positions_approximate"],
                         make_chart=lambda: map_chart.territory_map(by_territory, places, geo.load_boundaries(),
                                                                    t("map.title"), labels, whole=whole),
+                        make_narrow_chart=lambda: map_chart.territory_map(
+                            by_territory, places, geo.load_boundaries(), t("map.title"), labels, whole=whole,
+                            layout="narrow"),
                         make_table=lambda: map_chart.map_table(by_territory, places, labels)))
     if not coverage.empty:
         table = lambda: tables.coverage_table(coverage, labels)  # noqa: E731
@@ -116,11 +130,15 @@ def build(
                         caveats_of("coverage_by_territory"),
                         make_chart=lambda: charts.territory_component_chart(
                             coverage, "participations_count", t("territory.participations_title"), labels),
+                        make_narrow_chart=lambda: charts.territory_component_chart(
+                            coverage, "participations_count", t("territory.participations_title"), labels, narrow=True),
                         make_table=table))
         out.append(View("territory_organisations", t("territory.organisations_title"), t("units.organisations_per_component"),
                         caveats_of("coverage_by_territory"),
                         make_chart=lambda: charts.territory_component_chart(
                             coverage, "organisations_count", t("territory.organisations_title"), labels),
+                        make_narrow_chart=lambda: charts.territory_component_chart(
+                            coverage, "organisations_count", t("territory.organisations_title"), labels, narrow=True),
                         make_table=table))
     if not reach.empty:
         title = charts.component_timeline_title(reach, labels.lang)
@@ -128,6 +146,7 @@ def build(
                         t("units.reach_mixed_records" if record_level else "units.reach_mixed"),
                         caveats_of("component_reach"),
                         make_chart=lambda: charts.component_timeline_chart(reach, title, labels),
+                        make_narrow_chart=lambda: charts.component_timeline_chart(reach, title, labels, narrow=True),
                         make_table=lambda: tables.reach_table(reach, labels)))
     matrix = run("organisation_matrix", min_people=threshold)
     if not matrix.empty:
@@ -136,6 +155,8 @@ def build(
                         t("units.participations_and_people" if record_level else "units.participations_or_status"),
                         caveats_of("organisation_matrix"),
                         make_chart=lambda: charts.organisation_matrix_chart(matrix, matrix_title, labels, threshold),
+                        make_narrow_chart=lambda: charts.organisation_matrix_chart(matrix, matrix_title, labels,
+                                                                                   threshold, narrow=True),
                         make_table=lambda: tables.matrix_table(matrix, labels, threshold)))
     if record_level:
         per_person = run("people_by_components_attended")
@@ -149,5 +170,7 @@ def build(
             out.append(View("people_overlaps", t("people.overlaps_title"), t("units.people_distinct"),
                             caveats_of("component_overlaps"),
                             make_chart=lambda: charts.component_overlaps_chart(overlaps, t("people.overlaps_title"), labels),
+                            make_narrow_chart=lambda: charts.component_overlaps_chart(
+                                overlaps, t("people.overlaps_title"), labels, narrow=True),
                             make_table=lambda: tables.overlaps_table(overlaps, labels)))
     return out

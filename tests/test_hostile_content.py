@@ -162,7 +162,7 @@ def test_offline_briefing_of_hostile_data_escapes_every_name(hostile_data):
     # Plotly's own scripts draw the figures; outside them no tag from the data exists, and no name
     # ends one of them early (it would leave the rest of the figure as live HTML)
     scripts = re.findall(r"<script>\s*window\.PLOTLYENV.*?</script>", body, flags=re.S)
-    assert len(scripts) == sum(v.chart is not None for v in found)
+    assert len(scripts) == sum((v.chart is not None) + (v.narrow_chart is not None) for v in found)
     assert all("Plotly.newPlot" in s for s in scripts)
     html_part = re.sub(r"<script>\s*window\.PLOTLYENV.*?</script>", "", body, flags=re.S)
     assert not RAW_HTML.search(html_part), "a tag from the data is live HTML"

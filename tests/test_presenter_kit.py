@@ -103,7 +103,9 @@ def test_offline_briefing_is_self_contained_and_keeps_caveats():
     assert not re.search(r"<link[^>]+href=", page)
     body = page.split("</head>", 1)[1]  # after Plotly's inlined library (which names URLs it never loads here)
     assert not re.search(r"(src|href)=['\"]?https?:", body)
-    assert "Plotly" in page and page.count("Plotly.newPlot") == 5
+    # five charts, and for a phone the narrow variants of the four that have one (the style shows one)
+    assert "Plotly" in page and page.count("Plotly.newPlot") == 9
+    assert page.count("<div class='chart-narrow'>") == 4 and "@media (max-width:599px){.chart-wide{display:none}}" in page
     assert "Una participación no es una persona" in page
     assert "CC BY-NC 4.0" in page and "CEMPRE Colombia &amp; ASI (2025)." in page
     assert "<td>147</td>" in page and "799" in page

@@ -59,7 +59,7 @@ def test_language_switch_changes_every_text(server, browser):
 
 def test_offline_briefing_opens_with_no_network(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-    page.goto(f"{server}/?lang=es&territory=bogota")
+    page.goto(f"{server}/?lang=es")  # every territory: the longest names
     wait_for_app(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="Informe sin conexión (HTML)").click()
@@ -81,7 +81,39 @@ def test_offline_briefing_opens_with_no_network(server, browser, tmp_path):
     assert [u for u in requested if not LOCAL.match(u)] == []
     assert not errors
     offline.screenshot(path=str(ARTIFACTS / "briefing-offline.png"))
+    # every row name of every chart whole inside its chart (the briefing's own Plotly once made no
+    # room for them: "Bogotá" read "á"), on a laptop and on a phone, and the page no wider than a phone
+    for width, height in ((1200, 2000), (390, 844)):
+        offline.set_viewport_size({"width": width, "height": height})
+        offline.wait_for_function(CHARTS_REDRAWN, arg=width, timeout=30_000)
+        names = offline.evaluate(ROW_NAMES_OUTSIDE)
+        assert {"Bogotá", "Puerto Colombia", "ASOREPCOL"} <= set(names["whole"]), names
+        assert names["cut"] == [], f"{width} px: row names cut at the chart's edge: {names['cut']}"
+        assert offline.evaluate("document.documentElement.scrollWidth") <= width
+    offline.screenshot(path=str(ARTIFACTS / "briefing-offline-phone.png"))
     context.close()
+
+
+# Plotly redraws a responsive chart when its window is resized: wait until every chart shown (on a
+# phone the narrow variants) is as wide as its container again
+CHARTS_REDRAWN = """(width) => [...document.querySelectorAll('.js-plotly-plot')].filter((p) => p.offsetParent).every((plot) => {
+  const svg = plot.querySelector('.main-svg');
+  return svg && Math.abs(svg.getBoundingClientRect().width - plot.getBoundingClientRect().width) < 2
+    && plot.getBoundingClientRect().width <= width;
+})"""
+
+ROW_NAMES_OUTSIDE = """() => {
+  const whole = [], cut = [];
+  for (const plot of [...document.querySelectorAll('.js-plotly-plot')].filter((p) => p.offsetParent)) {
+    const box = plot.querySelector('.main-svg').getBoundingClientRect();
+    for (const text of plot.querySelectorAll('.ytick text')) {
+      const r = text.getBoundingClientRect();
+      if (!text.textContent.trim()) continue;
+      (r.left >= box.left - 1 && r.right <= box.right + 1 ? whole : cut).push(text.textContent);
+    }
+  }
+  return {whole, cut};
+}"""
 
 
 SLIDE_FITS = """() => {
