@@ -8,6 +8,7 @@ Pure apart from ``run``, the function that runs a named query with the selection
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -73,6 +74,12 @@ class View:
         return self._built["table"]
 
 
+def _variants(build: Callable[..., go.Figure], **narrow) -> dict:
+    """A View's ``make_chart`` and ``make_narrow_chart`` from one builder call: as it is, and
+    with its phone layout (``narrow=True`` unless the builder names it otherwise)."""
+    return {"make_chart": build, "make_narrow_chart": partial(build, **(narrow or {"narrow": True}))}
+
+
 def build(
     run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, threshold: int,
     run_unfiltered: Callable[..., pd.DataFrame] | None = None,
@@ -118,35 +125,23 @@ def build(
         whole = run_unfiltered("participations_by_territory", components=None, territories=None, organisations=None)
         out.append(View("territory_map", t("map.title"), t("map.unit"),
                         caveats_of("participations_by_territory") + ["map_positions_approximate"],
-                        make_chart=lambda: map_chart.territory_map(by_territory, places, geo.load_boundaries(),
-                                                                   t("map.title"), labels, whole=whole),
-                        make_narrow_chart=lambda: map_chart.territory_map(
-                            by_territory, places, geo.load_boundaries(), t("map.title"), labels, whole=whole,
-                            layout="narrow"),
+                        **_variants(partial(map_chart.territory_map, by_territory, places, geo.load_boundaries(),
+                                            t("map.title"), labels, whole=whole), layout="narrow"),
                         make_table=lambda: map_chart.map_table(by_territory, places, labels)))
     if not coverage.empty:
         table = lambda: tables.coverage_table(coverage, labels)  # noqa: E731
-        out.append(View("territory_participations", t("territory.participations_title"), t("units.participations_long"),
-                        caveats_of("coverage_by_territory"),
-                        make_chart=lambda: charts.territory_component_chart(
-                            coverage, "participations_count", t("territory.participations_title"), labels),
-                        make_narrow_chart=lambda: charts.territory_component_chart(
-                            coverage, "participations_count", t("territory.participations_title"), labels, narrow=True),
-                        make_table=table))
-        out.append(View("territory_organisations", t("territory.organisations_title"), t("units.organisations_per_component"),
-                        caveats_of("coverage_by_territory"),
-                        make_chart=lambda: charts.territory_component_chart(
-                            coverage, "organisations_count", t("territory.organisations_title"), labels),
-                        make_narrow_chart=lambda: charts.territory_component_chart(
-                            coverage, "organisations_count", t("territory.organisations_title"), labels, narrow=True),
-                        make_table=table))
+        for key, column, unit in (("participations", "participations_count", "units.participations_long"),
+                                  ("organisations", "organisations_count", "units.organisations_per_component")):
+            title = t(f"territory.{key}_title")
+            out.append(View(f"territory_{key}", title, t(unit), caveats_of("coverage_by_territory"),
+                            **_variants(partial(charts.territory_component_chart, coverage, column, title, labels)),
+                            make_table=table))
     if not reach.empty:
         title = charts.component_timeline_title(reach, labels.lang)
         out.append(View("component_timeline", title,
                         t("units.reach_mixed_records" if record_level else "units.reach_mixed"),
                         caveats_of("component_reach"),
-                        make_chart=lambda: charts.component_timeline_chart(reach, title, labels),
-                        make_narrow_chart=lambda: charts.component_timeline_chart(reach, title, labels, narrow=True),
+                        **_variants(partial(charts.component_timeline_chart, reach, title, labels)),
                         make_table=lambda: tables.reach_table(reach, labels)))
     matrix = run("organisation_matrix", min_people=threshold)
     if not matrix.empty:
@@ -154,9 +149,7 @@ def build(
         out.append(View("organisation_matrix", matrix_title,
                         t("units.participations_and_people" if record_level else "units.participations_or_status"),
                         caveats_of("organisation_matrix"),
-                        make_chart=lambda: charts.organisation_matrix_chart(matrix, matrix_title, labels, threshold),
-                        make_narrow_chart=lambda: charts.organisation_matrix_chart(matrix, matrix_title, labels,
-                                                                                   threshold, narrow=True),
+                        **_variants(partial(charts.organisation_matrix_chart, matrix, matrix_title, labels, threshold)),
                         make_table=lambda: tables.matrix_table(matrix, labels, threshold)))
     if record_level:
         per_person = run("people_by_components_attended")
@@ -169,8 +162,7 @@ def build(
         if not overlaps.empty:
             out.append(View("people_overlaps", t("people.overlaps_title"), t("units.people_distinct"),
                             caveats_of("component_overlaps"),
-                            make_chart=lambda: charts.component_overlaps_chart(overlaps, t("people.overlaps_title"), labels),
-                            make_narrow_chart=lambda: charts.component_overlaps_chart(
-                                overlaps, t("people.overlaps_title"), labels, narrow=True),
+                            **_variants(partial(charts.component_overlaps_chart, overlaps, t("people.overlaps_title"),
+                                                labels)),
                             make_table=lambda: tables.overlaps_table(overlaps, labels)))
     return out
