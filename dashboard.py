@@ -5,7 +5,7 @@ Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run
 
 import streamlit as st
 
-from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_nav
+from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
@@ -86,7 +86,7 @@ refused = ui_access.refused_dataset(page.url_path)  # the link's dataset, until 
 context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold(), visitor=visitor)
 st.sidebar.download_button(
     t("briefing.button"),
-    data=context.later(lambda: ui.briefing_html(context)),  # built when pressed, if the login still holds
+    data=context.later(lambda: ui_slides.briefing_html(context)),  # built when pressed, if the login still holds
     file_name=f"care-briefing-{dataset.name}-{lang}.html",
     mime="text/html",
     icon=":material/description:",
@@ -97,13 +97,13 @@ st.sidebar.download_button(
 presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer
 # the footer's citation: Method and sources gives it in full already
 if not presenting and not refused:
-    ui.synthetic_banner(context)  # on slides, the synthetic-data caveat is beside every figure
+    ui_figures.synthetic_banner(context)  # on slides, the synthetic-data caveat is beside every figure
 if refused:
     ui_access.refusal(refused, lang, visitor.login)
 else:
     with ui.shell_context(context):
         page.run()
-        ui.page_notes(context)  # every caveat shown on the page, numbered, in full, once
+        ui_figures.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 
 # no footer on the Import page: what it shows comes from the uploaded sheets, not the chosen data
 if not presenting and not refused and page.url_path not in ("method", "import"):

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from . import charts, i18n
+from . import charts, honest, i18n
 from .caveats import Caveat
 from .views import View
 
@@ -26,7 +26,7 @@ h1{font-size:2rem;margin-bottom:.2rem} h2{font-size:1.4rem;margin-top:2.2rem}
 .view{border:1px solid #e4e7eb;border-radius:8px;padding:1rem 1.2rem;margin:1.2rem 0;break-inside:avoid;page-break-inside:avoid}
 .figures{display:flex;flex-wrap:wrap;gap:1rem} .figure{flex:1 1 220px;border-left:4px solid #0072B2;padding:.3rem .8rem}
 .figure .value{font-size:2rem;font-weight:600} .figure .label{font-weight:600}
-.caveats{font-size:.9rem;color:#3e4c59;padding-left:1.1rem} .caveats li{margin:.25rem 0}
+.note{color:#3e4c59;font-size:.92rem;margin:.3rem 0} .caveats{font-size:.9rem;color:#3e4c59;padding-left:1.1rem} .caveats li{margin:.25rem 0}
 .table-scroll{max-width:100%;overflow-x:auto}
 @media (max-width:599px){.chart-wide{display:none}} @media (min-width:600px){.chart-narrow{display:none}}
  table{border-collapse:collapse;font-size:.9rem;margin-top:.6rem} td,th{border:1px solid #e4e7eb;padding:.25rem .5rem;text-align:left}
@@ -42,11 +42,13 @@ def _caveat_items(caveats: list[Caveat], source_of: Callable[[Caveat], str]) -> 
     return "".join(f"<li><strong>{_e(c.title)}.</strong> {_e(c.text)} <em>({_e(source_of(c))})</em></li>" for c in caveats)
 
 
-def _headed(built, decorated, unit: str, narrow: bool = False):
-    """The chart's heading as the pages write it (charts.with_heading: the title wrapped to the
-    chart's width, the counting unit under it), on a copy: ``built`` is the view's own chart."""
-    fig = go.Figure(decorated) if decorated is built else decorated
-    return charts.with_heading(fig, unit, narrow=narrow)
+def _framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: bool = False):
+    """A copy of the view's chart (``chart`` is the view's own) headed as the pages head it (the
+    title wrapped to the chart's width, the counting unit under it) and footed by the frame's
+    lines (key caveats, notes, filters, source), so a saved image keeps them."""
+    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, narrow=narrow)
+    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
+    return charts.with_caveat_footer(fig, honest.plain_lines(frame, where), width_chars=width, copy=False)
 
 
 def _chart_html(fig) -> str:
@@ -57,15 +59,16 @@ def build_html(
     views: list[View],
     lang: str,
     *,
+    frames: dict[str, honest.Frame],
     filters: str,
     dataset_title: str,
     source: str,
     licence: str,
-    caveats_for: Callable[[list[str]], list[Caveat]],
     source_of: Callable[[Caveat], str],
-    decorate: Callable = lambda fig, ids, key, narrow=False: fig,
+    where: Callable[[Caveat], str],
     made_on: dt.date | None = None,
 ) -> str:
+    """The briefing of ``views``, each section framed by ``frames[view.key]`` (``honest.frame``)."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     made_on = made_on or dt.date.today()
     parts = [
@@ -81,28 +84,35 @@ def build_html(
         "</ol></nav>",
     ]
     for view in views:
+        frame = frames[view.key]
         parts.append(f"<section class='view' id='{_e(view.key)}'><h2>{_e(view.title)}</h2>")
         if view.figures:
             parts.append("<div class='figures'>")
             for f in view.figures:
                 parts.append(
                     f"<div class='figure'><div class='label'>{_e(f.label)}</div><div class='value'>{_e(f.value)}</div>"
-                    f"<div class='unit'>{_e(t('common.unit_line', unit=f.unit))}</div></div>"
+                    f"<div class='unit'>{_e(t('common.unit_line', unit=f.unit))}</div>"
+                    + "".join(f"<div class='note'>{_e(n)}</div>" for n in f.notes) + "</div>"
                 )
             parts.append("</div>")
         if view.chart is not None:
             # the chart as the page lays it out, and on a phone its narrow variant where it has one
             # (the wide one's row names take the whole width of a phone): the style shows one
+            wide = _chart_html(_framed(view.chart, frame, where))
             narrow = view.narrow_chart
-            wide = _chart_html(_headed(view.chart, decorate(view.chart, view.caveat_ids, view.key), view.unit))
             if narrow is None:
                 parts.append(wide)
             else:
-                small = _headed(narrow, decorate(narrow, view.caveat_ids, view.key, narrow=True), view.unit, narrow=True)
-                parts.append(f"<div class='chart-wide'>{wide}</div><div class='chart-narrow'>{_chart_html(small)}</div>")
-        if not view.figures:
-            parts.append(f"<p class='unit'>{_e(t('common.unit_line', unit=view.unit))}</p>")
-        parts.append(f"<ul class='caveats'>{_caveat_items(caveats_for(view.caveat_ids), source_of)}</ul>")
+                small = _chart_html(_framed(narrow, frame, where, narrow=True))
+                parts.append(f"<div class='chart-wide'>{wide}</div><div class='chart-narrow'>{small}</div>")
+        else:
+            if not view.figures:
+                parts.append(f"<p class='unit'>{_e(t('common.unit_line', unit=view.unit))}</p>")
+                parts += [f"<p class='note'>{_e(n)}</p>" for n in frame.notes]
+            if frame.filters:
+                parts.append(f"<p class='note'>{_e(frame.filters)}</p>")
+            parts.append(f"<p class='note'>{_e(frame.source)}</p>")
+        parts.append(f"<ul class='caveats'>{_caveat_items(list(frame.all_caveats), source_of)}</ul>")
         if view.table is not None:
             # a table wider than a phone scrolls inside its box, not the whole page with it
             parts.append(f"<div class='table-scroll'>{view.table.to_html(index=False, escape=True, border=0)}</div>")

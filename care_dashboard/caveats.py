@@ -230,34 +230,17 @@ def synthetic_caveat(lang: str, data, values: Mapping[str, object] | None = None
     return found[0] if found else None
 
 
-FIGURES_FILE = paths.CONTENT_DIR / "figures.toml"
 KEY_CAVEATS_SHOWN = 2  # beside a figure: its unit and at most this many caveats, in short form
 
 
-class UnknownFigure(KeyError):
-    pass
-
-
-@functools.cache
-def figure_catalogue() -> dict[str, dict]:
-    return tomllib.loads(FIGURES_FILE.read_text(encoding="utf-8"))
-
-
-def key_caveat_ids(figure_key: str) -> tuple[str, ...]:
-    """The caveats that change how a figure is read, most important first (``content/figures.toml``)."""
-    entry = figure_catalogue().get(figure_key)
-    if entry is None:
-        raise UnknownFigure(f"figure {figure_key!r} has no entry in {FIGURES_FILE}: say which caveats are key to it")
-    return tuple(entry["key_caveats"])
-
-
-def split_for_figure(figure_key: str, held: list[Caveat]) -> tuple[list[Caveat], list[Caveat]]:
+def split_for_figure(key_ids, held: list[Caveat]) -> tuple[list[Caveat], list[Caveat]]:
     """``held``, the caveats of a figure that hold for the data on screen (``for_ids``), split into
-    those shown short beside it and the rest, which stay one click away. The key ones are the first
-    ``KEY_CAVEATS_SHOWN`` of its ``key_caveats`` that hold; when none holds, the first that does.
-    The synthetic-data caveat, where it holds, is always shown beside the figure as well."""
+    those shown short beside it and the rest, which stay one click away. ``key_ids`` are the
+    figure's key caveats, most important first (its catalogue entry's ``key_caveats``); the key
+    ones shown are the first ``KEY_CAVEATS_SHOWN`` of them that hold; when none holds, the first
+    caveat that does. The synthetic-data caveat, where it holds, is always shown beside the figure as well."""
     by_id = {c.id: c for c in held}
-    key = [by_id[cid] for cid in key_caveat_ids(figure_key) if cid in by_id][:KEY_CAVEATS_SHOWN]
+    key = [by_id[cid] for cid in key_ids if cid in by_id][:KEY_CAVEATS_SHOWN]
     if not key and held:
         key = [next((c for c in held if c.id not in SYNTHETIC_IDS), held[0])]
     for cid in SYNTHETIC_IDS:

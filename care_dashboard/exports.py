@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -38,12 +38,14 @@ class ExportHeader:
     dataset: str
     source: str
     licence: str
+    notes: list[str] = field(default_factory=list)  # what the figure's data calls to be said (not in this sum)
 
 
 def header_rows(header: ExportHeader, lang: str) -> list[list[str]]:
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     rows = [[header.title], [t("exports.unit", unit=header.unit)]]
     rows += [[t("exports.caveat", title=c.title, text=c.text)] for c in header.caveats]
+    rows += [[t("exports.note", note=n)] for n in header.notes]
     rows += [
         [t("exports.filters", filters=header.filters)],
         [t("exports.dataset", dataset=header.dataset)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import i18n
 from .caveats import Caveat
 
 
@@ -52,3 +53,31 @@ class FigureCaveats:
     @property
     def ids(self) -> list[str]:
         return [c.id for _, c in self.all]
+
+
+def source_of(caveat: Caveat, lang: str, on_method_page: bool = False) -> str:
+    """Where a caveat rests: a report section, or this dashboard's own method (on Method and
+    sources, without sending the reader to the page they are on)."""
+    if caveat.rests_on_method:
+        return i18n.t("common.dashboard_method_here" if on_method_page else "common.dashboard_method", lang)
+    return i18n.t("common.report_section", lang, section=caveat.section)
+
+
+def where_short(caveat: Caveat, lang: str) -> str:
+    """``source_of`` in a few characters, for a caveat's short form ("report §6.1", "method")."""
+    if caveat.rests_on_method:
+        return i18n.t("common.where_method", lang)
+    return i18n.t("common.where_report", lang, section=caveat.section)
+
+
+def short_note(number: int, caveat: Caveat, lang: str, where: bool = True) -> str:
+    """A caveat's short form beside a figure, with what it rests on (``where``) and its note number."""
+    if not where:
+        return i18n.t("common.short_note_again", lang, short=caveat.short, n=number)
+    return i18n.t("common.short_note", lang, short=caveat.short, where=where_short(caveat, lang), n=number)
+
+
+def full_note(number: int, caveat: Caveat, lang: str, on_method_page: bool = False) -> str:
+    """A caveat's full text, numbered, as Markdown (for "About these figures" and the page notes)."""
+    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text,
+                  where=source_of(caveat, lang, on_method_page))

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (access, briefing, caveats, charts, datasets, exports, figures, frontend_texts, i18n, map_chart, notes,
-               paths, queries, slides, url_state, view_cache, views)
+from . import (access, caveats, datasets, figures, frontend_texts, honest, i18n, notes, paths, queries, url_state,
+               view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
@@ -225,11 +224,15 @@ class PageContext:
         # kept per version and language; a fresh list, the caveats themselves are frozen
         return list(VIEWS.get(key, lambda: tuple(caveats.for_ids(ids, self.lang, self.data_facts, self.caveat_values))))
 
-    def figure_caveats(self, figure_key: str, caveat_ids) -> notes.FigureCaveats:
-        """A figure's caveats that hold for this dataset, split into the key ones (shown short
-        beside it, ``content/figures.toml``) and the rest, all numbered in this page's notes."""
-        key, rest = caveats.split_for_figure(figure_key, self.caveats_for(caveat_ids))
-        return notes.FigureCaveats(self.notes.numbered(key), self.notes.numbered(key + rest))
+    @property
+    def source(self) -> views.Source:
+        """What the catalogue's figures are built from for this page run (``views``)."""
+        return views.Source(self.run, self.labels, self.is_record_level, self.small_number_threshold, self.run_unfiltered)
+
+    def frame(self, view: views.View) -> honest.Frame:
+        """What every surface shows with ``view`` for this selection (``honest.frame``)."""
+        return honest.frame(view, caveats_for=self.caveats_for, selection=self.selection, labels=self.labels,
+                            dataset=self.dataset, lang=self.lang)
 
     @property
     def caveat_values(self) -> dict[str, object]:
@@ -477,94 +480,6 @@ def open_dataset_if_asked() -> None:
         st.switch_page("pages/overview.py", query_params={"lang": lang, "dataset": name})
 
 
-def page_header(ctx: PageContext, page: str) -> None:
-    """Title and one-sentence purpose; a page may word its purpose apart for attendance records
-    (``PAGE.purpose_records``)."""
-    st.title(ctx.t(f"{page}.title"))
-    records_key = f"{page}.purpose_records"
-    st.write(ctx.t(records_key if ctx.is_record_level and records_key in i18n.catalogue(ctx.lang) else f"{page}.purpose"))
-    if ctx.selection.is_filtered:
-        st.caption(ctx.t("common.filtered_note"))
-
-
-def source_of(caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
-    """Where a caveat rests: a report section, or this dashboard's own method (on Method and
-    sources, without sending the reader to the page they are on)."""
-    if caveat.rests_on_method:
-        return i18n.t("common.dashboard_method_here" if on_method_page else "common.dashboard_method", lang)
-    return i18n.t("common.report_section", lang, section=caveat.section)
-
-
-def where_short(caveat: caveats.Caveat, lang: str) -> str:
-    """``source_of`` in a few characters, for a caveat's short form ("report §6.1", "method")."""
-    if caveat.rests_on_method:
-        return i18n.t("common.where_method", lang)
-    return i18n.t("common.where_report", lang, section=caveat.section)
-
-
-def short_note(number: int, caveat: caveats.Caveat, lang: str, where: bool = True) -> str:
-    """A caveat's short form beside a figure, with what it rests on (``where``) and its note number."""
-    if not where:
-        return i18n.t("common.short_note_again", lang, short=caveat.short, n=number)
-    return i18n.t("common.short_note", lang, short=caveat.short, where=where_short(caveat, lang), n=number)
-
-
-def page_short_note(ctx: PageContext, number: int, caveat: caveats.Caveat) -> str:
-    """``short_note`` on a page: what the caveat rests on only the first time it is shown short
-    there, so nothing is said twice on one screen."""
-    return short_note(number, caveat, ctx.lang, where=ctx.notes.first_time_short(caveat))
-
-
-def full_note(number: int, caveat: caveats.Caveat, lang: str, on_method_page: bool = False) -> str:
-    """A caveat's full text, numbered, as Markdown (for "About these figures" and the page notes)."""
-    return i18n.t("common.full_note", lang, n=number, title=caveat.title, text=caveat.text,
-                  where=source_of(caveat, lang, on_method_page))
-
-
-def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
-    """The key caveats of a figure in one line of Markdown, each short with its note number."""
-    return "  \n".join(f":material/warning: {page_short_note(ctx, n, c)}" for n, c in found.key)
-
-
-def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
-    """The full texts of a figure's caveats, one click away beside it, and a link to Method and
-    sources (but on that page itself)."""
-    here = ctx.notes.shown_in_full
-    with st.popover(ctx.t("common.about_figures"), icon=":material/info:", key=f"{key}_about"):
-        st.markdown(ctx.t("common.unit_line", unit=unit))
-        for n, c in found.all:
-            st.markdown(full_note(n, c, ctx.lang, on_method_page=here))
-        if not here:
-            st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
-
-
-def page_notes(ctx: PageContext) -> None:
-    """Once per page, at its foot: every caveat shown on it, numbered, in full (``PageNotes``)."""
-    found = ctx.notes.items()
-    if not found or ctx.notes.shown_in_full:
-        return
-    with st.expander(ctx.t("common.notes_heading", n=len(found)), icon=":material/format_list_numbered:"):
-        for n, c in found:
-            st.markdown(full_note(n, c, ctx.lang))
-
-
-def synthetic_banner_text(dataset: datasets.Dataset, lang: str) -> str | None:
-    """What the banner says on a synthetic dataset (None on real data). Only the demo made by
-    scripts/make_synthetic.py copies the CARE 2025 report's totals, so only it says so."""
-    if not dataset.is_synthetic:
-        return None
-    copies_care = dataset.metadata.get("generator") == "scripts/make_synthetic.py"
-    body = i18n.t("common.synthetic_banner_body" if copies_care else "common.synthetic_banner_body_other", lang)
-    return f"**{i18n.t('common.synthetic_banner_title', lang)}** {body}"
-
-
-def synthetic_banner(ctx: PageContext) -> None:
-    """At the top of every page while a synthetic dataset is chosen."""
-    text = synthetic_banner_text(ctx.dataset, ctx.lang)
-    if text:
-        st.warning(text, icon=":material/science:")
-
-
 def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:
     """What kind of data a dataset holds, in words, for the picker: published figures, attendance
     records, or synthetic records."""
@@ -572,254 +487,14 @@ def dataset_kind_label(dataset: datasets.Dataset, lang: str) -> str:
     return i18n.t(f"dataset_kind.{kind}", lang)
 
 
-def export_header(ctx: PageContext, title: str, unit: str, caveat_ids) -> exports.ExportHeader:
-    """What heads a CSV: title, unit, every caveat in full, filters, source and licence."""
-    return exports.ExportHeader(
-        title=title,
-        unit=unit,
-        caveats=ctx.caveats_for(caveat_ids),
-        filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
-        dataset=ctx.dataset.title(ctx.lang),
-        source=ctx.dataset.text("source_citation", ctx.lang),
-        licence=ctx.dataset.text("licence", ctx.lang),
-    )
-
-
-def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
-    st.download_button(
-        ctx.t("exports.download_csv"),
-        # built when the button is pressed: a table of thousands of rows costs nothing until then,
-        # and a login that has ended since gets nothing
-        data=ctx.later(lambda: exports.csv_bytes(df, header, ctx.lang)),
-        file_name=f"care-{key}-{ctx.lang}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        help=ctx.t("exports.download_help"),
-        on_click="ignore",
-    )
-
-
-def source_line(ctx: PageContext) -> str:
-    """The short source line written into every chart: who published the figures, the licence."""
-    return ctx.t(
-        "exports.footer_source",
-        source=(ctx.dataset.text("source_short", ctx.lang) or ctx.dataset.text("source_citation", ctx.lang)).rstrip(". "),
-        licence=ctx.dataset.text("licence", ctx.lang),
-    )
-
-
-def footer_lines(ctx: PageContext, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
-                 first_shown=None) -> list[str]:
-    """The lines written under a chart (``figure_with_footer``): its key caveats short and the
-    source line."""
-    if numbers:
-        first = first_shown or {c.id: True for c in key_caveats}
-        lines = [f"\u26a0 {short_note(numbers[c.id], c, ctx.lang, where=first[c.id])}" for c in key_caveats]
-    else:
-        lines = [f"\u26a0 {c.short} ({where_short(c, ctx.lang)})" for c in key_caveats]
-    lines.append(source_line(ctx))
-    return lines
-
-
-def figure_with_footer(ctx: PageContext, fig, key_caveats: list[caveats.Caveat], numbers: dict | None = None,
-                       copy: bool = True, width_chars: int = charts.FOOTER_WRAP_CHARS, first_shown=None):
-    """The chart with its key caveats (short, each with what it rests on and, on a page, its note
-    number) and the source line written under it, inside the figure, so a saved image keeps them
-    (``copy=False``: written into ``fig``). ``first_shown``: on a page, whether each caveat is
-    shown short there for the first time (``page_short_note``)."""
-    lines = footer_lines(ctx, key_caveats, numbers, first_shown)
-    return charts.with_caveat_footer(fig, lines, width_chars=width_chars, copy=copy)
-
-
-def plot_config(key: str, lang: str) -> dict:
-    """Plotly's toolbar, in the page's language (``frontend_texts.plotly_config``): the camera
-    button saves a sharp PNG named after the chart."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}", "scale": 2},
-            **frontend_texts.plotly_config(lang)}
-
-
-def _variant_spec(ctx: PageContext, make_fig, found: notes.FigureCaveats, unit: str, key: str, variant: str,
-                  first_shown: dict) -> tuple[dict, str]:
-    """One variant of a chart ("wide" for screens and projectors; "narrow" for phones; "column"
-    for a chart in half the page's width), headed by its unit and footed by its key caveats and
-    source, as the dict Streamlit sends and its plain title; built (``make_fig()``, then written
-    into) the first time this view shows it, and kept (``PageContext.memo``)."""
-    narrow = variant != "wide"
-    numbers = {c.id: n for n, c in found.all}
-    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
-    lines = footer_lines(ctx, [c for _, c in found.key], numbers, first_shown)
-
-    def build() -> tuple[dict, str]:
-        fig = make_fig()
-        charts.with_heading(fig, unit, narrow=narrow)
-        charts.with_caveat_footer(fig, lines, width_chars=width, copy=False)
-        return fig.to_dict(), charts.plain_title(fig)
-
-    return ctx.memo("chart", build, key, variant, unit, tuple(lines))
-
-
-def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant: str) -> None:
-    """A kept chart variant (``_variant_spec``), named for screen readers."""
-    fig, title = spec
-    alt = ctx.t("common.chart_alt", title=title, unit=unit)
-    st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
-                    config=plot_config(key, ctx.lang), alt=alt)
-
-
-def _built_once(make):
-    """``make`` (a figure, or a function that builds one) as a function that builds it at most once."""
-    built = []
-
-    def get():
-        if not built:
-            built.append(make() if callable(make) else make)
-        return built[0]
-
-    return get
-
-
-def chart_block(
-    ctx: PageContext, fig, query_name: str, unit_key: str, key: str, extra_caveats=(),
-    table_df: pd.DataFrame | None = None, export_df: pd.DataFrame | None = None, narrow_fig=None,
-    in_column: bool = False,
-) -> None:
-    """A chart in one container: its title and unit; under it, inside the figure (so a saved image
-    keeps them), its key caveats in short form with their note numbers and the source line; then
-    "About these figures" (every caveat of the chart in full, one click away), its figures as a
-    table, and a CSV of them headed by the full caveats.
-
-    ``fig`` (and ``narrow_fig``, ``table_df``, ``export_df``): a function that builds it, or the
-    thing itself. Each is built only the first time this view (``PageContext.view_key``) shows
-    the chart and kept for later reruns and sessions (``PageContext.memo``), so it must depend on
-    that view and ``key`` alone, and a table given must not be changed afterwards.
-
-    ``narrow_fig``: the same chart laid out for a phone (by default the same figure, its heading and
-    notes wrapped shorter); both are sent and CSS shows the one that fits the screen
-    (``NARROW_MAX_PX``). ``in_column``: the chart takes half the page or less, so
-    its heading and notes are wrapped as for a phone."""
-    caveat_ids = list(queries.get(query_name).caveats) + list(extra_caveats)
-    found = ctx.figure_caveats(key, caveat_ids)
-    unit = ctx.t(unit_key)
-    base = _built_once(fig)
-    title = ctx.memo("chart_title", lambda: charts.plain_title(base()) or key, key)
-    # both variants say the same, so each caveat counts as shown short once for the page
-    first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
-    if narrow_fig is None and not in_column:
-        # the same figure, its heading and notes wrapped for a phone (a copy of a checked figure,
-        # made before the wide variant is written into it)
-        narrow_fig = lambda: go.Figure(base().to_dict(), _validate=False)  # noqa: E731
-    if narrow_fig is None:
-        specs = [("column", _variant_spec(ctx, base, found, unit, key, "column", first_shown))]
-    else:
-        narrow = _variant_spec(ctx, _built_once(narrow_fig), found, unit, key, "narrow", first_shown)
-        specs = [("wide", _variant_spec(ctx, base, found, unit, key, "wide", first_shown)), ("narrow", narrow)]
-    data = export_df if export_df is not None else table_df
-    if callable(data):
-        data = ctx.memo("chart_table", data, key)
-    with st.container(border=True, key=f"care_chart_{key}"):
-        if len(specs) == 1:
-            _plot(ctx, specs[0][1], unit, key, "column")
-        else:
-            for variant, spec in specs:
-                with st.container(key=f"care_{variant}_{key}"):
-                    _plot(ctx, spec, unit, key, variant)
-        with st.container(horizontal=True, gap="small"):
-            about_popover(ctx, found, unit, key)
-            if data is not None:
-                csv_download(ctx, data, export_header(ctx, title, unit, caveat_ids), key)
-        if data is not None:
-            with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
-                st.dataframe(data, hide_index=True, key=f"{key}_table", width="stretch")
-
-
-def table_block(ctx: PageContext, df: pd.DataFrame, query_name: str, key: str, unit_key: str | None = None,
-                note: str | None = None) -> None:
-    """A table, its unit, an optional note, its key caveats short (the rest one click away) and
-    its CSV, in one container."""
-    caveat_ids = queries.get(query_name).caveats
-    found = ctx.figure_caveats(key, caveat_ids)
-    unit = ctx.t(unit_key) if unit_key else ""
-    with st.container(border=True, key=f"care_table_{key}"):
-        st.dataframe(df, hide_index=True, key=key, width="stretch")
-        lines = [ctx.t("common.unit_line", unit=unit)] if unit else []
-        if note:
-            lines.append(f":material/info: {note}")
-        lines.append(key_caveats_line(ctx, found))
-        st.caption("  \n".join(lines))
-        with st.container(horizontal=True, gap="small"):
-            about_popover(ctx, found, unit, key)
-            csv_download(ctx, df, export_header(ctx, queries.get(query_name).title, unit, caveat_ids), key)
-
-
-def figure_block(
-    ctx: PageContext, key: str, label: str, value: str, unit: str, caveat_ids,
-    help_text: str | None = None, note: str | None = None,
-) -> None:
-    """A headline figure in one container: label, value, unit, an optional note and its key
-    caveats in short form with their note numbers; the full texts in its help, one click away."""
-    found = ctx.figure_caveats(key, caveat_ids)
-    full = "\n\n".join([*([help_text] if help_text else []), *(full_note(n, c, ctx.lang) for n, c in found.all)])
-    with st.container(border=True, key=f"care_figure_{key}"):
-        st.metric(plain(label), value, help=full)  # values are our own formatted counts
-        lines = [unit]
-        if note:
-            lines.append(f":material/info: {plain(note)}")
-        lines.append(key_caveats_line(ctx, found))
-        st.caption("  \n".join(lines))
-
-
-def empty_state(ctx: PageContext) -> None:
-    suffix = "_records" if ctx.is_record_level else ""
-    st.info(
-        f"**{ctx.t('common.empty_title' + suffix)}** {ctx.t('common.empty_body' + suffix)}",
-        icon=":material/filter_alt_off:",
-    )
-
-
-def table(ctx: PageContext, df: pd.DataFrame, key: str, query_name: str | None = None, unit_key: str | None = None) -> None:
-    """A table and, when its query is named, a CSV of it headed by the query's unit and caveats."""
-    st.dataframe(df, hide_index=True, key=key, width="stretch")
-    if query_name:
-        query = queries.get(query_name)
-        unit = ctx.t(unit_key) if unit_key else ""
-        csv_download(ctx, df, export_header(ctx, query.title, unit, query.caveats), key)
-
-
-def briefing_html(ctx: PageContext) -> bytes:
-    """The offline briefing of the current selection (built when the button is pressed)."""
-    found = views.build(ctx.run, ctx.labels, ctx.is_record_level, ctx.small_number_threshold, ctx.run_unfiltered)
-    return briefing.build_html(
-        found,
-        ctx.lang,
-        filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
-        dataset_title=ctx.dataset.title(ctx.lang),
-        source=ctx.dataset.text("source_citation", ctx.lang),
-        licence=ctx.dataset.text("licence", ctx.lang),
-        caveats_for=ctx.caveats_for,
-        source_of=lambda c: source_of(c, ctx.lang),
-        # a copy of each chart, its key caveats (short) and source inside it, as on the pages
-        decorate=lambda fig, ids, key, narrow=False: figure_with_footer(
-            ctx, fig, caveats.split_for_figure(key, ctx.caveats_for(ids))[0],
-            width_chars=charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS),
-    ).encode("utf-8")
-
-
 CSS_DIR = paths.CONTENT_DIR / "css"
 JS_DIR = paths.CONTENT_DIR / "js"
-NARROW_MAX_PX = 599  # a chart this wide or less shows its narrow variant (content/css/page.css; the map: 739)
 
 
 def page_style() -> None:
     """The dashboard's own CSS (``content/css/page.css``): printing, the narrow variants of charts
     on phones, contrast of small text."""
     st.html(CSS_DIR / "page.css")
-
-
-def presenter_style() -> None:
-    """The presentation's CSS (``content/css/presenter.css``): no sidebar, large type, a slide
-    that fits the screen."""
-    st.html(CSS_DIR / "presenter.css")
 
 
 _document_language = st.components.v2.component(
@@ -833,57 +508,3 @@ def document_language(lang: str) -> None:
     put Streamlit's own texts in that language (``frontend_texts.replacements``)."""
     _document_language(key="care_document_language", data={"lang": lang, "texts": frontend_texts.replacements(lang)},
                        height=0)
-
-
-def slide_figure(ctx: PageContext, view: views.View, height: int, width: int):
-    """A view's chart for a slide: its unit under the title, the source line inside it, text
-    enlarged for a projector, and as tall as the slide allows (its key caveats are written under
-    it in large type), its title on one line where the slide's ``width`` (px) holds it; the map
-    scaled as a whole (``map_chart.scaled``, ``slides.map_zoom``). Built the first time this view
-    shows the slide at this size and kept (``PageContext.memo``); returned as a figure for
-    ``st.plotly_chart`` (``view_cache.SentFigure``)."""
-
-    def build() -> dict:
-        fig = view.make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
-        scale = max(1.0, min(1.5, height / 560))
-        line = width * 0.9 * slides.CHARS_PER_EM  # characters of a line of the slide, times the font size
-        charts.with_heading(fig, view.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),
-                            subtitle_chars=max(charts.SUBTITLE_WRAP_CHARS, int(line / (15 * scale))))
-        figure_with_footer(ctx, fig, [], copy=False)
-        if view.key == "territory_map":
-            # it places its circles and labels for the size it is drawn at: drawn so, and
-            # enlarged or reduced as a whole to the slide
-            spec = fig.to_dict()
-            layout = spec["layout"]
-            out = map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
-            # no wider than the country view grows (``full_width_px``): stretched to the slide,
-            # the zoomed panels stood apart from the country by a third of the screen
-            out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], slides.slide_width(width)))
-            return out
-        fig = charts.for_projector(fig, scale=scale)
-        fig.update_layout(height=height)
-        charts.fit_rows(fig)
-        return fig.to_dict()
-
-    return view_cache.sent_figure(ctx.memo("slide", build, view.key, view.unit, height, width))
-
-
-_presenter = st.components.v2.component(
-    "care_presenter",
-    html='<button type="button" class="care-fullscreen"></button>',
-    css=(CSS_DIR / "presenter_button.css").read_text(encoding="utf-8"),
-    js=(JS_DIR / "presenter.js").read_text(encoding="utf-8"),
-)
-
-
-def presenter_controls(ctx: PageContext) -> tuple[str | None, dict | None]:
-    """The presentation's keys (arrows, PageDown/PageUp, space, Home/End) and its full-screen
-    button (F): returns the move asked for in this run, if any, and the window's size."""
-    result = _presenter(
-        key="care_presenter",
-        data={"label": ctx.t("present.fullscreen")},
-        on_move_change=lambda: None,
-        on_viewport_change=lambda: None,
-        width="content",
-    )
-    return getattr(result, "move", None), getattr(result, "viewport", None)

@@ -1,36 +1,80 @@
-"""The dashboard's views of the current selection as a list, for the presentation page and the
-offline briefing: each a title, a chart or headline figures, a unit and the caveats of its query.
+"""The catalogue's figures built for the current selection (``content/figures.toml``): each a
+``View`` with its title, unit, caveats, notes and, built only when asked for, its chart (wide and
+for a phone) and its table. Pages, the presentation, the offline briefing and the exports all take
+their figures from here, so a figure says the same on every surface.
 
-Pure apart from ``run``, the function that runs a named query with the selection (the pages'
-``PageContext.run``), so it tests without Streamlit.
+Pure apart from ``Source.run``, the function that runs a named query with the selection (the
+pages' ``PageContext.run``), so it tests without Streamlit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, figures, geo, i18n, map_chart, queries, tables
+from . import catalogue, i18n, makers
+from .catalogue import Entry
 from .labels import Labels
+
+HEADLINE_UNIT = "units.participations_long"  # the slide of a page's headline figures
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the figures are built from: the selection's queries, the labels of its language, and
+    what kind of data it is."""
+
+    run: Callable[..., pd.DataFrame]  # a named query with the selection and bound parameters
+    labels: Labels
+    record_level: bool
+    threshold: int
+    # a named query without the selection; the map needs it (its places and the whole dataset's scale)
+    run_unfiltered: Callable[..., pd.DataFrame] | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.labels.lang
+
+    @property
+    def kind(self) -> str:
+        return "record_level" if self.record_level else "published_aggregate"
+
+    def t(self, key: str, **values) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    def rows(self, entry: Entry) -> pd.DataFrame:
+        params = {"min_people": self.threshold} if "min_people" in entry.params else {}
+        if entry.unfiltered:
+            if self.run_unfiltered is None:
+                return pd.DataFrame()
+            return self.run_unfiltered(entry.query, **params)
+        return self.run(entry.query, **params)
+
+    def has_rows(self) -> bool:
+        """Whether the selection matches any record or published figure."""
+        return bool(self.run("total_participations").iloc[0]["matching_rows_count"])
 
 
 @dataclass
 class Figure:
+    """A headline figure on a slide of several (``View.figures``)."""
+
     label: str
     value: str
     unit: str
     caveat_ids: list[str]
-    key: str = ""  # its entry in content/figures.toml (its key caveats)
+    key: str = ""  # its catalogue entry
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
 class View:
-    """One view: headline figures, or a chart. A chart is built only when asked for
-    (``chart``): the presentation shows one view at a time and builds only that one."""
+    """One figure of the catalogue for the selection: a headline number (``value``), a chart, a
+    table, or the slide of a page's headline figures (``figures``). Charts and tables are built
+    only when asked for (``chart``, ``narrow_chart``, ``table``)."""
 
     key: str
     title: str
@@ -39,130 +83,134 @@ class View:
     make_chart: Callable[[], go.Figure] | None = None
     figures: list[Figure] = field(default_factory=list)
     make_table: Callable[[], pd.DataFrame] | None = None
-    # the chart laid out for a phone (the page's narrow variant), where the builder has one
     make_narrow_chart: Callable[[], go.Figure] | None = None
+    value: str | None = None
+    help: str | None = None
+    # what its data calls to be said beside it: components not in a sum because not published,
+    # records without a document number
+    notes: list[str] = field(default_factory=list)
+    narrow: str | None = None  # the catalogue's narrow layout ("column": one variant, wrapped short)
+    note: str | None = None  # a table's note
     _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_chart(self) -> bool:
         return self.make_chart is not None
 
+    def _once(self, name: str, make):
+        if make is None:
+            return None
+        if name not in self._built:
+            self._built[name] = make()
+        return self._built[name]
+
     @property
     def chart(self) -> go.Figure | None:
-        """The chart, built the first time it is asked for; a fresh copy is not made (decorate a copy)."""
-        if self.make_chart is None:
-            return None
-        if "chart" not in self._built:
-            self._built["chart"] = self.make_chart()
-        return self._built["chart"]
+        """The chart, built the first time it is asked for and kept (decorate a copy)."""
+        return self._once("chart", self.make_chart)
 
     @property
     def narrow_chart(self) -> go.Figure | None:
         """The chart for a phone, built the first time it is asked for; None without one."""
-        if self.make_narrow_chart is None:
-            return None
-        if "narrow_chart" not in self._built:
-            self._built["narrow_chart"] = self.make_narrow_chart()
-        return self._built["narrow_chart"]
+        return self._once("narrow_chart", self.make_narrow_chart)
 
     @property
     def table(self) -> pd.DataFrame | None:
-        if self.make_table is None:
-            return None
-        if "table" not in self._built:
-            self._built["table"] = self.make_table()
-        return self._built["table"]
+        return self._once("table", self.make_table)
 
 
-def _variants(build: Callable[..., go.Figure], **narrow) -> dict:
-    """A View's ``make_chart`` and ``make_narrow_chart`` from one builder call: as it is, and
-    with its phone layout (``narrow=True`` unless the builder names it otherwise)."""
-    return {"make_chart": build, "make_narrow_chart": partial(build, **(narrow or {"narrow": True}))}
+def not_in_sum_note(df: pd.DataFrame, labels: Labels) -> str | None:
+    """Which components are left out of the rows' sums because their counts are not published
+    (``components_not_published``); None when none is, or the rows sum nothing."""
+    if "components_not_published" not in df.columns or df.empty:
+        return None
+    missing = sorted({c for cs in df["components_not_published"] for c in (cs if cs is not None else ())},
+                     key=lambda c: list(labels.components).index(c) if c in labels.components else 999)
+    if not missing:
+        return None
+    return i18n.t("figures.not_in_sum", labels.lang, components=", ".join(labels.component(c) for c in missing))
+
+
+def _title(entry: Entry, source: Source, df: pd.DataFrame) -> str:
+    if entry.builder in makers.TITLES and not df.empty:
+        return makers.TITLES[entry.builder](df, source.lang)
+    return source.t(entry.text_key("title", source.kind))
+
+
+def build_view(entry: Entry, source: Source) -> View | None:
+    """The figure ``entry`` for the selection, or None when it does not apply to this kind of data
+    or a chart or table has nothing to show."""
+    if not entry.applies_to(source.kind):
+        return None
+    df = source.rows(entry)
+    if entry.kind != "figure" and df.empty:
+        return None
+    title = _title(entry, source, df)
+    unit_key = entry.text_key("unit", source.kind)
+    notes = [n for n in [not_in_sum_note(df, source.labels)] if n]
+    view = View(entry.id, title, "", list(entry.caveat_ids), notes=notes, narrow=entry.narrow)
+    if entry.kind == "figure":
+        headline = makers.VALUES[entry.value](df.iloc[0], source)
+        unit_key = headline.unit_key or unit_key
+        view.value = headline.value
+        view.notes += [headline.note] if headline.note else []
+        help_key = entry.text_key("help", source.kind) if entry.help else None
+        view.help = source.t(help_key) if help_key else None
+    view.unit = source.t(unit_key)
+    if entry.note:
+        view.note = source.t(entry.note, threshold=source.threshold)
+    if entry.table:
+        view.make_table = lambda: makers.TABLES[entry.table](df, source)
+    if entry.kind == "chart":
+        builder = makers.CHARTS[entry.builder]
+        view.make_chart = lambda: builder(df, source, title, False, **entry.args)
+        if entry.narrow in ("narrow", "map"):
+            view.make_narrow_chart = lambda: builder(df, source, title, True, **entry.args)
+        elif entry.narrow == "rewrap":  # a copy of the same figure, its heading and notes wrapped short
+            view.make_narrow_chart = lambda: go.Figure(view.chart.to_dict(), _validate=False)
+    return view
+
+
+def for_page(page: str, source: Source) -> dict[str, View | None]:
+    """Every figure of ``page`` (catalogue order) built for the selection; None for one that does
+    not apply or has nothing to show."""
+    return {e.id: build_view(e, source) for e in catalogue.on_page(page)}
+
+
+def _headline_slide(page: str, found: list[View], source: Source) -> View:
+    figures = [Figure(v.title, v.value or "", v.unit, v.caveat_ids, v.key, v.notes) for v in found]
+    return View(page, source.t(f"{page}.title"), source.t(HEADLINE_UNIT),
+                [c for f in figures for c in f.caveat_ids], figures=figures)
 
 
 def build(
     run: Callable[..., pd.DataFrame], labels: Labels, record_level: bool, threshold: int,
     run_unfiltered: Callable[..., pd.DataFrame] | None = None,
 ) -> list[View]:
-    """Every view that has something to show for the selection, in the order of the pages.
+    """The slides of the presentation (and the sections of the briefing) for the selection, in the
+    catalogue's order: a page's headline figures together on one slide, then each chart. Empty
+    when the selection matches nothing. Without ``run_unfiltered`` the map is left out."""
+    source = Source(run, labels, record_level, threshold, run_unfiltered)
+    return deck(source)
 
-    ``run_unfiltered`` runs a query without the selection; the map needs it (the places, and the
-    whole dataset's figures that set its circles' scale). Without it the map is left out."""
-    lang = labels.lang
-    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    caveats_of = lambda name: list(queries.get(name).caveats)  # noqa: E731
-    total = run("total_participations").iloc[0]
-    if total["matching_rows_count"] == 0:
+
+def deck(source: Source) -> list[View]:
+    if not source.has_rows():
         return []
     out: list[View] = []
-
-    people = run("distinct_people").iloc[0]
-    organisations = run("organisations_engaged").iloc[0]
-    territories = run("territories_reached").iloc[0]
-    headline = [
-        Figure(t("overview.participations_label"), figures.participations_value(total, lang),
-               t("units.participations_short"), caveats_of("total_participations"), "overview_participations"),
-        Figure(t("overview.people_label"), figures.people_value(people, lang),
-               figures.people_unit(people, lang), caveats_of("distinct_people"), "overview_people"),
-        Figure(t("overview.organisations_label"), figures.organisations_value(organisations, lang),
-               t("units.organisations_short"), caveats_of("organisations_engaged"), "overview_organisations"),
-        Figure(t("overview.territories_label"), i18n.number(territories["territories_count"], lang),
-               t("units.territories_short"), caveats_of("territories_reached"), "overview_territories"),
-    ]
-    out.append(View("overview", t("overview.title"), t("units.participations_long"),
-                    [c for f in headline for c in f.caveat_ids], figures=headline))
-
-    reach = run("component_reach")
-    coverage = run("coverage_by_territory")
-    by_territory = run("participations_by_territory")
-    places = run_unfiltered("territory_options") if run_unfiltered is not None else None
-    if not reach.empty:
-        out.append(View("overview_components", t("overview.components_title"), t("units.participations_long"),
-                        caveats_of("component_reach"),
-                        make_chart=lambda: charts.component_participations_chart(reach, t("overview.components_title"), labels),
-                        make_table=lambda: tables.reach_table(reach, labels)))
-    if not coverage.empty and places is not None:
-        whole = run_unfiltered("participations_by_territory", components=None, territories=None, organisations=None)
-        out.append(View("territory_map", t("map.title"), t("map.unit"),
-                        caveats_of("participations_by_territory") + ["map_positions_approximate"],
-                        **_variants(partial(map_chart.territory_map, by_territory, places, geo.load_boundaries(),
-                                            t("map.title"), labels, whole=whole), layout="narrow"),
-                        make_table=lambda: map_chart.map_table(by_territory, places, labels)))
-    if not coverage.empty:
-        table = lambda: tables.coverage_table(coverage, labels)  # noqa: E731
-        for key, column, unit in (("participations", "participations_count", "units.participations_long"),
-                                  ("organisations", "organisations_count", "units.organisations_per_component")):
-            title = t(f"territory.{key}_title")
-            out.append(View(f"territory_{key}", title, t(unit), caveats_of("coverage_by_territory"),
-                            **_variants(partial(charts.territory_component_chart, coverage, column, title, labels)),
-                            make_table=table))
-    if not reach.empty:
-        title = charts.component_timeline_title(reach, labels.lang)
-        out.append(View("component_timeline", title,
-                        t("units.reach_mixed_records" if record_level else "units.reach_mixed"),
-                        caveats_of("component_reach"),
-                        **_variants(partial(charts.component_timeline_chart, reach, title, labels)),
-                        make_table=lambda: tables.reach_table(reach, labels)))
-    matrix = run("organisation_matrix", min_people=threshold)
-    if not matrix.empty:
-        matrix_title = t("organisation.matrix_title_records" if record_level else "organisation.matrix_title")
-        out.append(View("organisation_matrix", matrix_title,
-                        t("units.participations_and_people" if record_level else "units.participations_or_status"),
-                        caveats_of("organisation_matrix"),
-                        **_variants(partial(charts.organisation_matrix_chart, matrix, matrix_title, labels, threshold)),
-                        make_table=lambda: tables.matrix_table(matrix, labels, threshold)))
-    if record_level:
-        per_person = run("people_by_components_attended")
-        overlaps = run("component_overlaps")
-        if not per_person.empty:
-            out.append(View("people_components", t("people.components_title"), t("units.people_distinct"),
-                            caveats_of("people_by_components_attended"),
-                            make_chart=lambda: charts.components_per_person_chart(per_person, t("people.components_title"), labels),
-                            make_table=lambda: tables.components_per_person_table(per_person, labels)))
-        if not overlaps.empty:
-            out.append(View("people_overlaps", t("people.overlaps_title"), t("units.people_distinct"),
-                            caveats_of("component_overlaps"),
-                            **_variants(partial(charts.component_overlaps_chart, overlaps, t("people.overlaps_title"),
-                                                labels)),
-                            make_table=lambda: tables.overlaps_table(overlaps, labels)))
-    return out
+    headline_pages: dict[str, list[View]] = {}
+    for entry in catalogue.slides():
+        if entry.builder == "territory_map" and source.run_unfiltered is None:
+            continue
+        view = build_view(entry, source)
+        if view is None:
+            continue
+        if entry.kind == "figure":
+            page = entry.pages[0]
+            if page not in headline_pages:
+                headline_pages[page] = []
+                out.append(View(page, "", "", []))  # its place in the deck, filled below
+            headline_pages[page].append(view)
+        else:
+            out.append(view)
+    return [_headline_slide(v.key, headline_pages[v.key], source) if v.key in headline_pages else v for v in out]

@@ -16,13 +16,13 @@ became of it and offers the same files again. The Streamlit side is care_dashboa
 
 import streamlit as st
 
-from care_dashboard import ui, ui_import
+from care_dashboard import ui, ui_figures, ui_import
 from care_dashboard.ui_uploads import accept_uploads
 
 accept_uploads()  # the worker takes uploaded files only from a session shown this page (care_dashboard/guard)
 ui.open_dataset_if_asked()  # the button that opens the imported dataset: its Overview, same language
 ctx = ui.page_context()
-ui.page_header(ctx, "import")
+ui_figures.page_header(ctx, "import")
 st.caption(ctx.t("import.privacy"))
 
 ui_import.keep_token_in_url()

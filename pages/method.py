@@ -4,11 +4,12 @@ licence."""
 
 import streamlit as st
 
-from care_dashboard import caveats, tables, ui
+from care_dashboard import caveats, notes, ui, ui_figures as blocks
 
 ctx = ui.page_context()
 ctx.notes.shown_in_full = True  # this page lists every note in full, below: none at its foot
-ui.page_header(ctx, "method")
+blocks.page_header(ctx, "method")
+found = blocks.page_views(ctx, "method")
 
 if ctx.is_record_level:
     st.header(ctx.t("method.records_heading"))
@@ -21,22 +22,15 @@ else:
     st.markdown(ctx.t("method.counting_body"))
 
 st.header(ctx.t("method.selection_heading"))
-reach = ctx.run("component_reach")
-if reach.empty:
-    ui.empty_state(ctx)
+if found["method_selection_table"] is None:
+    blocks.empty_state(ctx)
 else:
-    unit_key = "units.reach_mixed_records" if ctx.is_record_level else "units.reach_mixed"
-    ui.table_block(ctx, ctx.memo("reach_table", lambda: tables.reach_table(reach, ctx.labels)), "component_reach",
-                   key="method_selection_table",
-                   unit_key=unit_key)
+    blocks.figures(ctx, found, ["method_selection_table"])
 
-reconciliation = ctx.run("reconciliation", with_selection=False)
-if not reconciliation.empty:  # a dataset that states no totals (attendance records) has nothing to reconcile
+if found["reconciliation_table"] is not None:  # a dataset that states no totals (attendance records) has nothing to reconcile
     st.header(ctx.t("method.reconciliation_heading"))
     st.write(ctx.t("method.reconciliation_body"))
-    ui.table_block(ctx, ctx.memo("reconciliation_table", lambda: tables.reconciliation_table(reconciliation, ctx.labels)),
-                   "reconciliation",
-                   key="reconciliation_table")
+    blocks.figures(ctx, found, ["reconciliation_table"])
 
 # every caveat of the dataset in full: this page is where the notes of the other pages lead
 st.header(ctx.t("method.caveats_heading"))
@@ -44,7 +38,7 @@ st.write(ctx.t("method.caveats_body"))
 for caveat in caveats.all_caveats(ctx.lang, ctx.data_facts, ctx.caveat_values):  # only those true of this dataset
     ctx.notes.number(caveat)
 for n, caveat in ctx.notes.items():
-    st.markdown(ui.full_note(n, caveat, ctx.lang, on_method_page=True))
+    st.markdown(notes.full_note(n, caveat, ctx.lang, on_method_page=True))
 
 st.header(ctx.t("method.source_heading"))
 meta = ctx.dataset.metadata

@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from care_dashboard import briefing, caveats, datasets, exports, labels, paths, queries, views
+from care_dashboard import briefing, caveats, datasets, exports, honest, labels, paths, queries, views
+from care_dashboard.selection import Selection
 from tests import hostile
 from tests.conftest import Runner
 from tests.test_pages import PAGES, blocks_with, metric_values, open_page
@@ -154,10 +155,13 @@ def test_every_export_neutralises_formula_cells(hostile_data, lang):
 
 
 def test_offline_briefing_of_hostile_data_escapes_every_name(hostile_data):
-    found, _ = hostile_views(hostile_data)
+    found, names = hostile_views(hostile_data)
+    ds = datasets.load_dataset(hostile.NAME, hostile_data)
     page = briefing.build_html(
         found, "en", filters=hostile.MARKDOWN, dataset_title=hostile.IMG, source=hostile.SVG, licence=hostile.SCRIPT,
-        caveats_for=lambda ids: caveats.for_ids(ids, "en", "record_level"), source_of=lambda c: c.section)
+        frames={v.key: honest.frame(v, caveats_for=lambda ids: caveats.for_ids(ids, "en", "record_level"),
+                                    selection=Selection(), labels=names, dataset=ds, lang="en") for v in found},
+        source_of=lambda c: c.section, where=lambda c: c.section)
     body = page.split("</head>", 1)[1]
     # Plotly's own scripts draw the figures; outside them no tag from the data exists, and no name
     # ends one of them early (it would leave the rest of the figure as live HTML)

@@ -15,7 +15,7 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import caveats, datasets, paths, queries, store, synthetic
+from care_dashboard import catalogue, caveats, datasets, paths, queries, store, synthetic
 from tests import sheet_builders
 from tests import fixtures
 
@@ -168,7 +168,7 @@ def expected_split(figure_key, query_caveats, lang, kind, synthetic, data=None):
     data = data or data_facts(SYNTHETIC if synthetic else "care_2025")
     assert data.kind == kind
     held = caveats.for_ids(list(query_caveats) + list(caveats.SYNTHETIC_IDS), lang, data, {"threshold": 5})
-    return caveats.split_for_figure(figure_key, held)
+    return caveats.split_for_figure(catalogue.get(figure_key).key_caveats, held)
 
 
 def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_synthetic, data=None,
@@ -192,7 +192,7 @@ def assert_charts_have_unit_and_caveats(at, expected_queries, lang, kind, is_syn
         footer = fig["layout"]["annotations"][-1]["text"].replace("<br>", " ")
         key_caveats, rest = expected_split(key, figure_caveats, lang, kind, is_synthetic, data)
         assert 1 <= len([c for c in key_caveats if c.id not in caveats.SYNTHETIC_IDS]) <= caveats.KEY_CAVEATS_SHOWN
-        assert {c.id for c in key_caveats} <= set(caveats.key_caveat_ids(key)) | set(caveats.SYNTHETIC_IDS), key
+        assert {c.id for c in key_caveats} <= set(catalogue.get(key).key_caveats) | set(caveats.SYNTHETIC_IDS), key
         for c in key_caveats:
             assert c.short.replace("&", "&amp;") in footer, (key, c.id)
         assert source in footer and licence in footer

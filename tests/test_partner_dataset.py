@@ -19,7 +19,8 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import briefing, caveats, charts, datasets, exports, geo, i18n, labels, map_chart, paths, queries, ui
+from care_dashboard import (briefing, catalogue, caveats, charts, datasets, exports, geo, i18n, labels, map_chart, paths,
+                            queries, ui, ui_figures, ui_slides, views)
 from care_dashboard.selection import Selection
 from tests import partner_programme
 from tests.test_texts import CARE_WORDS
@@ -157,9 +158,9 @@ def test_the_synthetic_banner_speaks_of_the_care_report_only_on_its_demo(lang, d
                                                                     "generator": "tests/partner_programme.py"})
     demo = datasets.load_dataset("care_2025_synthetic", paths.ROOT / "data")
     assert other.is_synthetic and demo.is_synthetic
-    assert "CARE" not in ui.synthetic_banner_text(other, lang)
-    assert "CARE 2025" in ui.synthetic_banner_text(demo, lang)
-    assert ui.synthetic_banner_text(datasets.load_dataset("care_2025", paths.ROOT / "data"), lang) is None
+    assert "CARE" not in ui_figures.synthetic_banner_text(other, lang)
+    assert "CARE 2025" in ui_figures.synthetic_banner_text(demo, lang)
+    assert ui_figures.synthetic_banner_text(datasets.load_dataset("care_2025", paths.ROOT / "data"), lang) is None
 
 
 def test_care_caveats_do_not_hold_on_the_partners_data(facts):
@@ -205,11 +206,10 @@ def test_every_headline_figure_and_table_has_a_true_caveat_beside_it(page, lang,
         blocks = keyed_blocks(at, prefix)
         assert set(expected) <= set(blocks), (page, set(expected) - set(blocks))
         for key, block in blocks.items():
-            query = expected.get(key) or caveats.figure_catalogue()[key]["query"]
-            ids = queries.get(query).caveats if query else caveats.figure_catalogue()[key]["caveats"]
+            ids = catalogue.get(key).caveat_ids
             key_caveats, rest = expected_split(key, ids, lang, "record_level", False, facts)
             assert 1 <= len(key_caveats) <= caveats.KEY_CAVEATS_SHOWN, key
-            assert {c.id for c in key_caveats} <= set(caveats.key_caveat_ids(key)), key  # chosen, not a fallback
+            assert {c.id for c in key_caveats} <= set(catalogue.get(key).key_caveats), key  # chosen, not a fallback
             beside = normalised(" ".join(e.value for e in elements(block, "caption")))
             for c in key_caveats:
                 assert normalised(c.short) in beside, (key, c.id)
@@ -355,10 +355,9 @@ def test_csv_exports_carry_only_caveats_true_of_the_data(lang, data_dir, facts):
     ctx = partner_context(lang, data_dir)
     assert ctx.data_facts == facts
     caveat_line = i18n.t("exports.caveat", lang, title="", text="").split(":")[0]
-    for key, entry in caveats.figure_catalogue().items():
-        ids = list(queries.get(entry["query"]).caveats) if entry["query"] else list(entry["caveats"])
-        ids += entry.get("extra_caveats", [])
-        header = ui.export_header(ctx, key, "unit", ids)
+    for key, entry in catalogue.entries().items():
+        view = views.View(key, key, "unit", list(entry.caveat_ids))
+        header = ui_figures.export_header(ctx, ctx.frame(view))
         data = exports.csv_bytes(__import__("pandas").DataFrame({"a": [1]}), header, lang).decode("utf-8-sig")
         assert header.caveats, key
         assert all(caveats.holds(c.id, facts) for c in header.caveats), key
@@ -368,7 +367,7 @@ def test_csv_exports_carry_only_caveats_true_of_the_data(lang, data_dir, facts):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_offline_briefing_carries_only_caveats_true_of_the_data(lang, data_dir, facts):
-    page = ui.briefing_html(partner_context(lang, data_dir)).decode("utf-8")
+    page = ui_slides.briefing_html(partner_context(lang, data_dir)).decode("utf-8")
     body = page.split("</head>", 1)[1]
     assert partner_programme.COMPONENTS[0][2 if lang == "es" else 1] in body
     assert body.count("Plotly.newPlot") >= 8  # every chart view, the map included
@@ -431,7 +430,7 @@ def test_no_page_says_whom_a_component_was_for_when_the_sheets_do_not(lang, data
     component = opened("component", lang)
     [timeline] = [json.loads(c.proto.spec) for c in component.get("plotly_chart") if not c.proto.id.endswith("_narrow")]
     assert timeline["layout"]["title"]["text"].startswith(i18n.t("component.timeline_title_reach", lang))
-    briefing_body = ui.briefing_html(partner_context(lang, data_dir)).decode("utf-8").split("</head>", 1)[1]
+    briefing_body = ui_slides.briefing_html(partner_context(lang, data_dir)).decode("utf-8").split("</head>", 1)[1]
     assert not [a for a in audiences if a in briefing_body]
     # on the report the audience stays, and on its demo, which copies its components
     report = shown_text(open_page("component", lang=lang))

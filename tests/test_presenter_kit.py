@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import briefing, caveats, charts, exports, labels, paths, views
+from care_dashboard import briefing, catalogue, caveats, charts, exports, honest, labels, paths, views
 from care_dashboard.selection import Selection
 from tests.test_pages import blocks_with, elements, keyed_blocks, open_page, wide_figure
 
@@ -64,7 +64,7 @@ def test_every_chart_on_every_page_offers_its_csv_and_keeps_key_caveats_in_the_f
             footer = fig["layout"]["annotations"][-1]["text"].replace("<br>", " ")
             shown = [c for c in caveats.catalogue() if caveats.get(c, "en", {"threshold": 5}).short in footer]
             assert 1 <= len(shown) <= caveats.KEY_CAVEATS_SHOWN, (key, shown)
-            assert set(shown) <= set(caveats.key_caveat_ids(key)), key
+            assert set(shown) <= set(catalogue.get(key).key_caveats), key
             assert "Source: CEMPRE Colombia &amp; ASI (2025), CARE report. Licence: CC BY-NC 4.0." in footer
             assert fig["layout"]["title"]["text"] and fig["layout"]["title"]["subtitle"]["text"]
 
@@ -76,6 +76,13 @@ def care_views(lang="en", **filters):
     opts = [runner(n) for n in ("component_options", "territory_options", "organisation_options")]
     names = labels.build(*opts, lang)
     return views.build(lambda name, **p: runner(name, **filters, **p), names, False, 5), names
+
+
+def care_frames(found, names, lang, selection=Selection()):
+    from care_dashboard import datasets
+    ds = datasets.load_dataset("care_2025")
+    return {v.key: honest.frame(v, caveats_for=lambda ids: caveats.for_ids(ids, lang, "published_aggregate"),
+                                selection=selection, labels=names, dataset=ds, lang=lang) for v in found}
 
 
 def test_views_follow_the_selection():
@@ -96,8 +103,7 @@ def test_offline_briefing_is_self_contained_and_keeps_caveats():
     page = briefing.build_html(
         found, "es", filters="Componente: Todos", dataset_title="Informe CARE 2025",
         source="CEMPRE Colombia & ASI (2025).", licence="CC BY-NC 4.0",
-        caveats_for=lambda ids: caveats.for_ids(ids, "es", "published_aggregate"),
-        source_of=lambda c: c.section)
+        frames=care_frames(found, names, "es"), source_of=lambda c: c.section, where=lambda c: c.section)
     assert page.startswith("<!doctype html>")
     assert not re.search(r"<script[^>]+src=", page), "a script is loaded from elsewhere"
     assert not re.search(r"<link[^>]+href=", page)
@@ -115,8 +121,9 @@ def test_briefing_escapes_text_from_data():
     fig = charts.with_caveat_footer(__import__("plotly.graph_objects").graph_objects.Figure(), ["<img src=x onerror=alert(1)>"])
     view = views.View("v", "<script>alert(1)</script>", "unit", [], make_chart=lambda: fig,
                       make_table=lambda: pd.DataFrame({"Organisation": ["<b onmouseover=alert(1)>x</b>"]}))
-    page = briefing.build_html([view], "en", filters="", dataset_title="<i>t</i>", source="s", licence="l",
-                               caveats_for=lambda ids: [], source_of=lambda c: "")
+    frame = honest.Frame("<script>alert(1)</script>", "unit", (), (), None, (), None, "s")
+    page = briefing.build_html([view], "en", frames={"v": frame}, filters="", dataset_title="<i>t</i>", source="s",
+                               licence="l", source_of=lambda c: "", where=lambda c: "")
     body = page.split("</head>", 1)[1]
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<b onmouseover" not in body and "<img src=x" not in body

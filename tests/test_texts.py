@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from care_dashboard import caveats, frontend_texts, i18n, paths, schema
+from care_dashboard import catalogue, caveats, frontend_texts, i18n, paths, schema
 
 REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt")
 
@@ -182,16 +182,13 @@ def test_every_figure_has_key_caveats_among_its_own():
     """content/figures.toml: each figure's key caveats exist and are caveats of that figure (of
     its query, or added by the page), so a short caveat is never shown beside a figure it does
     not describe; each holds for at least one kind of dataset."""
-    from care_dashboard import queries
-
-    for key, entry in caveats.figure_catalogue().items():
-        own = set(queries.get(entry["query"]).caveats) if entry["query"] else set(entry["caveats"])
-        own |= set(entry.get("extra_caveats", []))
-        assert entry["key_caveats"], key
-        assert set(entry["key_caveats"]) <= own, (key, set(entry["key_caveats"]) - own)
-        # a key caveat that holds on some kind of data (a figure shown on one kind only, such as
-        # the people charts of attendance records, needs none for the other)
-        assert any(caveats.for_ids(entry["key_caveats"], "en", kind) for kind in schema.DATASET_KINDS), key
+    for key, entry in catalogue.entries().items():
+        own = set(entry.caveat_ids)
+        assert entry.key_caveats, key
+        assert set(entry.key_caveats) <= own, (key, set(entry.key_caveats) - own)
+        # a key caveat that holds on each kind of data the figure is shown on
+        for kind in entry.data:
+            assert caveats.for_ids(entry.key_caveats, "en", kind), (key, kind)
 
 
 def _every_data():
@@ -211,22 +208,22 @@ def test_every_figure_keeps_a_key_caveat_that_holds_on_any_dataset():
     a figure is shown on, at least one of its key caveats holds: the CARE ones bound to the
     report's datasets leave a caveat written for any data in their place. A figure is shown on a
     kind when one of its key caveats is written for it."""
-    for key, entry in caveats.figure_catalogue().items():
-        kinds = {k for cid in entry["key_caveats"] for k in caveats.kinds_of(cid)}
+    for key, entry in catalogue.entries().items():
         for data in _every_data():
-            if data.kind in kinds:
-                assert caveats.for_ids(entry["key_caveats"], "en", data), (key, data)
+            if data.kind in entry.data:
+                assert caveats.for_ids(entry.key_caveats, "en", data), (key, data)
         # and one that holds on any dataset of each such kind, needing no fact and no dataset name
-        for kind in kinds:
-            assert caveats.for_ids(entry["key_caveats"], "en", caveats.DataFacts("any_partner", kind)), (key, kind)
+        for kind in entry.data:
+            assert caveats.for_ids(entry.key_caveats, "en", caveats.DataFacts("any_partner", kind)), (key, kind)
 
 
 def test_every_entry_of_the_figure_catalogue_is_a_figure_of_the_dashboard():
-    """No entry describes a figure that is gone (a page that used a key missing from the
-    catalogue fails at once: ``caveats.UnknownFigure``, which the page tests would show)."""
-    code = "".join(p.read_text(encoding="utf-8") for p in [*(paths.ROOT / "pages").glob("*.py"), paths.ROOT / "care_dashboard" / "views.py"])
-    unused = [key for key in caveats.figure_catalogue() if f'"{key}"' not in code]
-    assert not unused
+    """Every entry is laid out on each page it names (a page is a layout of figure ids), and no
+    page lays out an id the catalogue lacks."""
+    for page in {p for e in catalogue.entries().values() for p in e.pages}:
+        code = (paths.ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8")
+        laid_out = set(re.findall(r'"([a-z_]+)"', code)) & set(catalogue.entries())
+        assert laid_out == {e.id for e in catalogue.on_page(page)}, page
 
 
 # ---- Streamlit's and Plotly's own texts (care_dashboard/frontend_texts.py) ------------------------

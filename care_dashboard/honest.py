@@ -1,0 +1,103 @@
+"""What makes a figure honest on any surface (page, slide, briefing, saved image, CSV), in one
+place: its title with its counting unit, its key caveats in short form, the active filters named
+in words, every note its data calls for ("not in this sum, because not published"), the mark of
+synthetic data, and the source line. Every surface draws these from ``frame``; the test of the
+catalogue against every surface (tests/test_honest_surfaces.py) checks that each shows them.
+Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import catalogue, caveats, i18n
+from .caveats import Caveat
+from .labels import Labels
+from .selection import Selection
+
+
+@dataclass(frozen=True)
+class Frame:
+    title: str
+    unit: str
+    key_caveats: tuple[Caveat, ...]  # shown short beside the figure (with the synthetic one, where it holds)
+    other_caveats: tuple[Caveat, ...]  # one click away, and in the notes
+    filters: str | None  # the active filters in words; None for the whole dataset
+    notes: tuple[str, ...]  # what the figure's data calls to be said beside it
+    synthetic: Caveat | None  # the synthetic-data mark, on synthetic data only
+    source: str  # who published the figures, and the licence
+
+    @property
+    def all_caveats(self) -> tuple[Caveat, ...]:
+        return self.key_caveats + self.other_caveats
+
+    def words(self) -> list[str]:
+        """Every text a surface must show for this figure (the honesty test looks for each)."""
+        out = [self.title, self.unit, *(c.short for c in self.key_caveats), *self.notes, self.source]
+        if self.filters:
+            out.append(self.filters)
+        if self.synthetic is not None:
+            out.append(self.synthetic.short)
+        return out
+
+
+def filters_line(selection: Selection, labels: Labels, lang: str) -> str | None:
+    """The active filters in words ("Selection: Organisation ASOREPCOL; Component Human rights"),
+    or None when nothing is filtered."""
+    parts = []
+    for key, ids, name in (
+        ("component", selection.components, labels.component),
+        ("territory", selection.territories, labels.territory),
+        ("organisation", selection.organisations, labels.organisation),
+    ):
+        if ids:
+            parts.append(i18n.t("common.filter_part", lang, filter=i18n.t(f"sidebar.{key}", lang),
+                                values=", ".join(name(i) for i in ids)))
+    return i18n.t("common.filters_line", lang, filters="; ".join(parts)) if parts else None
+
+
+def source_line(dataset, lang: str) -> str:
+    """The short source line every chart and slide carries: who published the figures, the licence."""
+    source = (dataset.text("source_short", lang) or dataset.text("source_citation", lang)).rstrip(". ")
+    return i18n.t("exports.footer_source", lang, source=source, licence=dataset.text("licence", lang))
+
+
+def frame(view, *, caveats_for: Callable[[list[str]], list[Caveat]], selection: Selection, labels: Labels,
+          dataset, lang: str) -> Frame:
+    """The honest frame of ``view`` (a ``views.View``; a slide of headline figures frames each of
+    its figures' caveats and notes together)."""
+    held = caveats_for(view.caveat_ids)
+    if view.figures:
+        key: list[Caveat] = []
+        for f in view.figures:
+            for c in caveats.split_for_figure(catalogue.get(f.key).key_caveats, caveats_for(f.caveat_ids))[0]:
+                if c not in key:
+                    key.append(c)
+        notes = [n for f in view.figures for n in f.notes]
+    else:
+        key = caveats.split_for_figure(catalogue.get(view.key).key_caveats, held)[0]
+        notes = list(view.notes)
+    synthetic = next((c for c in held if c.id in caveats.SYNTHETIC_IDS), None)
+    return Frame(
+        title=view.title,
+        unit=view.unit,
+        key_caveats=tuple(key),
+        other_caveats=tuple(c for c in held if c not in key),
+        filters=filters_line(selection, labels, lang),
+        notes=tuple(notes),
+        synthetic=synthetic,
+        source=source_line(dataset, lang),
+    )
+
+
+def plain_lines(frame: Frame, where: Callable[[Caveat], str]) -> list[str]:
+    """The frame's lines under a chart where no note numbers are shown (a slide's chart, the
+    briefing, an image saved from them): key caveats short with what they rest on, the notes, the
+    filters and the source."""
+    lines = [f"\u26a0 {c.short} ({where(c)})" for c in frame.key_caveats]
+    lines += [f"\u2139 {n}" for n in frame.notes]
+    if frame.filters:
+        lines.append(frame.filters)
+    lines.append(frame.source)
+    return lines

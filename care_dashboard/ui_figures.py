@@ -1,0 +1,250 @@
+"""The Streamlit blocks that draw the catalogue's figures on a page: a headline figure, a chart or
+a table in one container, each with its title and unit, its key caveats short (the rest one
+click away), the notes its data calls for, the filters, and its CSV; the page's header, its
+numbered notes and its empty state. What each block says comes from ``honest.frame``; what it
+shows, from ``views``. A page is a layout of figure ids (``figures``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import catalogue, charts, exports, frontend_texts, honest, i18n, notes, view_cache, views
+from .ui import PageContext, plain
+
+NARROW_MAX_PX = 599  # a chart this wide or less shows its narrow variant (content/css/page.css; the map: 739)
+
+
+def page_header(ctx: PageContext, page: str) -> None:
+    """Title and one-sentence purpose (worded apart for attendance records where the page has
+    ``PAGE.purpose_records``), and the active filters named in words."""
+    st.title(ctx.t(f"{page}.title"))
+    records_key = f"{page}.purpose_records"
+    st.write(ctx.t(records_key if ctx.is_record_level and records_key in i18n.catalogue(ctx.lang) else f"{page}.purpose"))
+    filters = honest.filters_line(ctx.selection, ctx.labels, ctx.lang)
+    if filters:
+        st.caption(f"{ctx.t('common.filtered_note')}  \n**{plain(filters)}**")
+
+
+def page_views(ctx: PageContext, page: str) -> dict[str, views.View | None]:
+    """The page's figures for this run (``views.for_page``)."""
+    return views.for_page(page, ctx.source)
+
+
+def empty_state(ctx: PageContext) -> None:
+    suffix = "_records" if ctx.is_record_level else ""
+    st.info(f"**{ctx.t('common.empty_title' + suffix)}** {ctx.t('common.empty_body' + suffix)}",
+            icon=":material/filter_alt_off:")
+
+
+def _caveats(ctx: PageContext, frame: honest.Frame) -> notes.FigureCaveats:
+    """The frame's caveats numbered in this page's notes."""
+    key = list(frame.key_caveats)
+    return notes.FigureCaveats(ctx.notes.numbered(key), ctx.notes.numbered(key + list(frame.other_caveats)))
+
+
+def page_short_note(ctx: PageContext, number: int, caveat) -> str:
+    """``notes.short_note`` on a page: what the caveat rests on only the first time it is shown
+    short there, so nothing is said twice on one screen."""
+    return notes.short_note(number, caveat, ctx.lang, where=ctx.notes.first_time_short(caveat))
+
+
+def key_caveats_line(ctx: PageContext, found: notes.FigureCaveats) -> str:
+    return "  \n".join(f":material/warning: {page_short_note(ctx, n, c)}" for n, c in found.key)
+
+
+def about_popover(ctx: PageContext, found: notes.FigureCaveats, unit: str, key: str) -> None:
+    """The full texts of a figure's caveats, one click away beside it, and a link to Method and
+    sources (but on that page itself)."""
+    here = ctx.notes.shown_in_full
+    with st.popover(ctx.t("common.about_figures"), icon=":material/info:", key=f"{key}_about"):
+        st.markdown(ctx.t("common.unit_line", unit=unit))
+        for n, c in found.all:
+            st.markdown(notes.full_note(n, c, ctx.lang, on_method_page=here))
+        if not here:
+            st.page_link("pages/method.py", label=ctx.t("common.method_link"), icon=":material/menu_book:")
+
+
+def page_notes(ctx: PageContext) -> None:
+    """Once per page, at its foot: every caveat shown on it, numbered, in full (``PageNotes``)."""
+    found = ctx.notes.items()
+    if not found or ctx.notes.shown_in_full:
+        return
+    with st.expander(ctx.t("common.notes_heading", n=len(found)), icon=":material/format_list_numbered:"):
+        for n, c in found:
+            st.markdown(notes.full_note(n, c, ctx.lang))
+
+
+def export_header(ctx: PageContext, frame: honest.Frame) -> exports.ExportHeader:
+    """What heads a CSV: title, unit, every caveat in full, the notes, filters, source and licence."""
+    return exports.ExportHeader(
+        title=frame.title,
+        unit=frame.unit,
+        caveats=list(frame.all_caveats),
+        filters=exports.filters_text(ctx.selection, ctx.labels, ctx.lang),
+        dataset=ctx.dataset.title(ctx.lang),
+        source=ctx.dataset.text("source_citation", ctx.lang),
+        licence=ctx.dataset.text("licence", ctx.lang),
+        notes=list(frame.notes),
+    )
+
+
+def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
+    st.download_button(
+        ctx.t("exports.download_csv"),
+        # built when pressed: a table of thousands of rows costs nothing until then, and a login
+        # that has ended since gets nothing
+        data=ctx.later(lambda: exports.csv_bytes(df, header, ctx.lang)),
+        file_name=f"care-{key}-{ctx.lang}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        help=ctx.t("exports.download_help"),
+        on_click="ignore",
+    )
+
+
+def footer_lines(ctx: PageContext, frame: honest.Frame, found: notes.FigureCaveats, first_shown: dict) -> list[str]:
+    """The lines written under a chart on a page, inside the figure so a saved image keeps them:
+    key caveats short with their note numbers, the notes, the filters, the source."""
+    lines = [f"\u26a0 {notes.short_note(n, c, ctx.lang, where=first_shown[c.id])}" for n, c in found.key]
+    lines += [f"\u2139 {n}" for n in frame.notes]
+    if frame.filters:
+        lines.append(frame.filters)
+    lines.append(frame.source)
+    return lines
+
+
+def plot_config(key: str, lang: str) -> dict:
+    """Plotly's toolbar in the page's language: the camera button saves a sharp PNG named after
+    the chart and its language."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}-{lang}", "scale": 2},
+            **frontend_texts.plotly_config(lang)}
+
+
+def _spec(ctx: PageContext, make_fig, unit: str, lines: list[str], key: str, variant: str) -> tuple[dict, str]:
+    """One variant of a chart ("wide"; "narrow" for phones; "column" for half the page's width)
+    headed by its unit and footed by ``lines``, as the dict Streamlit sends and its plain title;
+    built the first time this view shows it, and kept (``PageContext.memo``)."""
+    narrow = variant != "wide"
+    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
+
+    def build() -> tuple[dict, str]:
+        fig = make_fig()
+        charts.with_heading(fig, unit, narrow=narrow)
+        charts.with_caveat_footer(fig, lines, width_chars=width, copy=False)
+        return fig.to_dict(), charts.plain_title(fig)
+
+    return ctx.memo("chart", build, key, variant, unit, tuple(lines))
+
+
+def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant: str) -> None:
+    fig, title = spec
+    st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
+                    config=plot_config(key, ctx.lang), alt=ctx.t("common.chart_alt", title=title, unit=unit))
+
+
+def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, found, expander: bool) -> None:
+    data = ctx.memo("chart_table", lambda: view.table, view.key) if view.make_table else None
+    with st.container(horizontal=True, gap="small"):
+        about_popover(ctx, found, frame.unit, view.key)
+        if data is not None:
+            csv_download(ctx, data, export_header(ctx, frame), view.key)
+    if data is not None and expander:
+        with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
+            st.dataframe(data, hide_index=True, key=f"{view.key}_table", width="stretch")
+
+
+def chart_block(ctx: PageContext, view: views.View) -> None:
+    """A chart in one container: its title and unit; under it, inside the figure (so a saved image
+    keeps them), its key caveats short with their note numbers, the notes its data calls for,
+    the filters and the source line; then "About these figures", its table and its CSV.
+
+    Both the wide and the phone variant are sent and CSS shows the one that fits the screen
+    (``NARROW_MAX_PX``); a chart drawn in half the page ("column") has one variant, wrapped short.
+    Each is built only the first time this view (``PageContext.view_key``) shows it, and kept."""
+    frame = ctx.frame(view)
+    found = _caveats(ctx, frame)
+    # both variants say the same, so each caveat counts as shown short once for the page
+    first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
+    lines = footer_lines(ctx, frame, found, first_shown)
+    if view.narrow == "column":
+        specs = [("column", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "column"))]
+    else:
+        # the narrow one first: a "rewrap" narrow chart is a copy of the wide one, made before the
+        # wide one is written into
+        narrow = _spec(ctx, lambda: view.narrow_chart, frame.unit, lines, view.key, "narrow")
+        specs = [("wide", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "wide")), ("narrow", narrow)]
+    with st.container(border=True, key=f"care_chart_{view.key}"):
+        if len(specs) == 1:
+            _plot(ctx, specs[0][1], frame.unit, view.key, "column")
+        else:
+            for variant, spec in specs:
+                with st.container(key=f"care_{variant}_{view.key}"):
+                    _plot(ctx, spec, frame.unit, view.key, variant)
+        _table_and_csv(ctx, view, frame, found, expander=True)
+
+
+def table_block(ctx: PageContext, view: views.View) -> None:
+    """A table, its unit, its note and the notes its data calls for, its key caveats short (the
+    rest one click away) and its CSV, in one container."""
+    frame = ctx.frame(view)
+    found = _caveats(ctx, frame)
+    df = ctx.memo("chart_table", lambda: view.table, view.key)
+    with st.container(border=True, key=f"care_table_{view.key}"):
+        st.dataframe(df, hide_index=True, key=view.key, width="stretch")
+        lines = [ctx.t("common.unit_line", unit=frame.unit)]
+        lines += [f":material/info: {plain(n)}" for n in ([view.note] if view.note else []) + list(frame.notes)]
+        lines.append(key_caveats_line(ctx, found))
+        st.caption("  \n".join(lines))
+        _table_and_csv(ctx, view, frame, found, expander=False)
+
+
+def figure_block(ctx: PageContext, view: views.View) -> None:
+    """A headline figure in one container: label, value, unit, the notes its data calls for and
+    its key caveats short with their note numbers; the full texts in its help, one click away."""
+    frame = ctx.frame(view)
+    found = _caveats(ctx, frame)
+    full = "\n\n".join([*([view.help] if view.help else []), *(notes.full_note(n, c, ctx.lang) for n, c in found.all)])
+    with st.container(border=True, key=f"care_figure_{view.key}"):
+        st.metric(plain(view.title), view.value, help=full)  # values are our own formatted counts
+        lines = [frame.unit, *(f":material/info: {plain(n)}" for n in frame.notes), key_caveats_line(ctx, found)]
+        st.caption("  \n".join(lines))
+
+
+BLOCKS = {"figure": figure_block, "chart": chart_block, "table": table_block}
+
+
+def figures(ctx: PageContext, found: dict[str, views.View | None], ids: list[str], columns: int | None = None) -> None:
+    """The figures ``ids`` of a page (``page_views``), each in its block; side by side in
+    ``columns`` when given. A figure that does not apply or has nothing to show is left out."""
+    shown = [found[i] for i in ids if found.get(i) is not None]
+    if not columns:
+        for view in shown:
+            BLOCKS[_kind(view)](ctx, view)
+        return
+    for column, view in zip(st.columns(columns), shown):
+        with column:
+            BLOCKS[_kind(view)](ctx, view)
+
+
+def _kind(view: views.View) -> str:
+    return catalogue.get(view.key).kind
+
+
+def synthetic_banner_text(dataset, lang: str) -> str | None:
+    """What the banner says on a synthetic dataset (None on real data). Only the demo made by
+    scripts/make_synthetic.py copies the CARE 2025 report's totals, so only it says so."""
+    if not dataset.is_synthetic:
+        return None
+    copies_care = dataset.metadata.get("generator") == "scripts/make_synthetic.py"
+    body = i18n.t("common.synthetic_banner_body" if copies_care else "common.synthetic_banner_body_other", lang)
+    return f"**{i18n.t('common.synthetic_banner_title', lang)}** {body}"
+
+
+def synthetic_banner(ctx: PageContext) -> None:
+    """At the top of every page while a synthetic dataset is chosen."""
+    text = synthetic_banner_text(ctx.dataset, ctx.lang)
+    if text:
+        st.warning(text, icon=":material/science:")
