@@ -95,6 +95,8 @@ def build_html(
                     + "".join(f"<div class='note'>{_e(n)}</div>" for n in f.notes) + "</div>"
                 )
             parts.append("</div>")
+            # beside the figures, as on their slide: each one's key caveat, short
+            parts.append("".join(f"<p class='note'>\u26a0 {_e(c.short)} ({_e(where(c))})</p>" for c in frame.key_caveats))
         if view.chart is not None:
             # the chart as the page lays it out, and on a phone its narrow variant where it has one
             # (the wide one's row names take the whole width of a phone): the style shows one

@@ -199,7 +199,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
         if narrow:
             top = 1 - above / plot_px
             above += panel_px[cid]
-            domain_y = [1 - above / plot_px + 4 / plot_px, top - (panel_px[cid] - row_px * max(len(own[cid]), 1)) / plot_px]
+            domain_y = _paper_span(1 - above / plot_px + 4 / plot_px, top - (panel_px[cid] - row_px * max(len(own[cid]), 1)) / plot_px)
             y_name = f"y{suffix}"
             layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", categoryorder="array",
                                             categoryarray=list(reversed([names[t] for t in own[cid]])),
@@ -211,7 +211,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                                     xref="paper", yref="paper", xanchor="left", yanchor="bottom", yshift=4,
                                     align="left", showarrow=False, font=dict(size=14)))
         else:
-            domain = [(i - 1) * (width + gap), (i - 1) * (width + gap) + width]
+            domain = _paper_span((i - 1) * (width + gap), (i - 1) * (width + gap) + width)
             y_name = "y"
             layout[f"xaxis{suffix}"] = dict(domain=domain, anchor="y", range=[0, x_max], showticklabels=False,
                                             showgrid=False, zeroline=False, showline=False)

@@ -68,17 +68,15 @@ def frame(view, *, caveats_for: Callable[[list[str]], list[Caveat]], selection: 
     """The honest frame of ``view`` (a ``views.View``; a slide of headline figures frames each of
     its figures' caveats and notes together)."""
     held = caveats_for(view.caveat_ids)
-    if view.figures:
-        key: list[Caveat] = []
-        for f in view.figures:
-            for c in caveats.split_for_figure(catalogue.get(f.key).key_caveats, caveats_for(f.caveat_ids))[0]:
-                if c not in key:
-                    key.append(c)
+    if view.figures:  # each figure's first key caveat (a slide of four has room for one each)
+        key = list(dict.fromkeys(c for f in view.figures if (c := headline_key(f, caveats_for)) is not None))
         notes = [n for f in view.figures for n in f.notes]
     else:
         key = caveats.split_for_figure(catalogue.get(view.key).key_caveats, held)[0]
         notes = list(view.notes)
     synthetic = next((c for c in held if c.id in caveats.SYNTHETIC_IDS), None)
+    if synthetic is not None and synthetic not in key:
+        key.append(synthetic)
     return Frame(
         title=view.title,
         unit=view.unit,
@@ -89,6 +87,13 @@ def frame(view, *, caveats_for: Callable[[list[str]], list[Caveat]], selection: 
         synthetic=synthetic,
         source=source_line(dataset, lang),
     )
+
+
+def headline_key(figure, caveats_for: Callable[[list[str]], list[Caveat]]) -> Caveat | None:
+    """The one key caveat a headline figure keeps where several share a slide: its first that
+    holds (the synthetic mark is said once for the slide)."""
+    key = caveats.split_for_figure(catalogue.get(figure.key).key_caveats, caveats_for(figure.caveat_ids))[0]
+    return next((c for c in key if c.id not in caveats.SYNTHETIC_IDS), None)
 
 
 def plain_lines(frame: Frame, where: Callable[[Caveat], str]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import briefing, catalogue, caveats, charts, exports, honest, map_chart, notes, slides, view_cache, views
+from . import briefing, charts, exports, honest, map_chart, notes, slides, view_cache, views
 from .ui import CSS_DIR, JS_DIR, PageContext, plain
 
 
@@ -53,9 +53,8 @@ def headline_slide(ctx: PageContext, slide: views.View, frame: honest.Frame, num
             with column:
                 st.metric(plain(figure.label), figure.value)
                 st.markdown(plain(figure.unit))
-                key = [c for c in caveats.split_for_figure(catalogue.get(figure.key).key_caveats, ctx.caveats_for(figure.caveat_ids))[0]
-                       if c.id not in caveats.SYNTHETIC_IDS]
-                for c in key[:1]:
+                c = honest.headline_key(figure, ctx.caveats_for)
+                if c is not None:
                     st.markdown(f":material/warning: {notes.short_note(numbered.number(c), c, ctx.lang)}")
                 for n in figure.notes:
                     st.markdown(f":material/info: {plain(n)}")
