@@ -550,6 +550,11 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
     row_height = (1 - row_gap * (n_rows - 1)) / n_rows
     traces, annotations, layout = [], [], {}
     top = _top([c for tid in territory_ids for _, c, _ in rows_of[tid]], 1.25)
+    # every panel has the same columns: a number of components no one in a territory attended
+    # says so in words, not with an empty gap
+    every = sorted({a for tid in territory_ids for a, _, _ in rows_of[tid]})
+    categories = [i18n.number(a, lang) for a in every]
+    no_one = i18n.t("charts.no_one", lang)
     for i, tid in enumerate(territory_ids, start=1):
         suffix = "" if i == 1 else str(i)
         column, row = (i - 1) % per_row, (i - 1) // per_row
@@ -560,7 +565,9 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         names = [f"{labels.territory(tid)}, {figures.components_text(c, lang)}" for c in attended]
         traces.append(_people_bar_trace(counts, hidden, x, lang, names, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
         layout[f"xaxis{suffix}"] = dict(domain=domain, anchor=f"y{suffix}", type="category", categoryorder="array",
-                                        categoryarray=x, showgrid=False)
+                                        categoryarray=categories, range=[-0.5, len(categories) - 0.5], showgrid=False)
+        annotations += [dict(text=no_one, x=c, y=0, xref=f"x{suffix}", yref=f"y{suffix}", yanchor="bottom",
+                             showarrow=False, font=dict(color=MUTED, size=12)) for c in categories if c not in x]
         layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", showticklabels=False, showgrid=False,
                                         range=[0, top])
         annotations.append(dict(text=wrap_label(labels.territory(tid), 16 if narrow else 30), x=sum(domain) / 2,

@@ -508,3 +508,15 @@ def test_components_per_person_by_territory_builds_for_any_number_of_territories
     assert all(0 <= axis.domain[0] < axis.domain[1] <= 1 for axis in axes)
     ranges = {tuple(again.layout[name].range) for name in again.layout if name.startswith("yaxis") and again.layout[name]}
     assert len(ranges) == 1 and list(ranges)[0][1] >= n * 17
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_small_multiple_says_in_words_where_no_one_is(lang):
+    """Every territory's panel has the same columns (1, 2, 3 components); where no one in a
+    territory attended that many, the cell says so ("no one") instead of leaving a gap."""
+    rows = [("bogota", 1, 50), ("bogota", 2, 30), ("bogota", 3, 10), ("cajica", 1, 17), ("cajica", 2, 4)]
+    df = pd.DataFrame(rows, columns=["territory_id", "components_attended_count", "people_count"])
+    fig = charts.components_per_person_by_territory_chart(df, "People (people)", make_labels(lang))
+    assert list(fig.layout.xaxis.categoryarray) == list(fig.layout.xaxis2.categoryarray) == ["1", "2", "3"]
+    said = [(a.text, a.x, a.xref) for a in fig.layout.annotations if a.xref != "paper"]
+    assert said == [(i18n.t("charts.no_one", lang), "3", "x2")]
