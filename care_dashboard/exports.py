@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import i18n
+from .filters import FILTERS
 from .caveats import Caveat
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)([eE][+-]?\d+)?$")
@@ -71,11 +72,8 @@ def csv_bytes(df: pd.DataFrame, header: ExportHeader, lang: str) -> bytes:
 def filters_text(selection, labels, lang: str) -> str:
     """The sidebar selection in words: "Component: Human rights; Territory: all"."""
     parts = []
-    for key, ids, name in (
-        ("component", selection.components, labels.component),
-        ("territory", selection.territories, labels.territory),
-        ("organisation", selection.organisations, labels.organisation),
-    ):
-        chosen = ", ".join(name(i) for i in ids) if ids else i18n.t("sidebar.all", lang)
-        parts.append(f"{i18n.t(f'sidebar.{key}', lang)}: {chosen}")
+    for f in FILTERS:
+        ids = selection.chosen(f.key)
+        chosen = ", ".join(f.namer(labels)(i) for i in ids) if ids else i18n.t("sidebar.all", lang)
+        parts.append(f"{f.name(lang)}: {chosen}")
     return "; ".join(parts)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import catalogue, caveats, i18n
 from .caveats import Caveat
+from .filters import FILTERS
 from .labels import Labels
 from .selection import Selection
 
@@ -45,15 +46,9 @@ class Frame:
 def filters_line(selection: Selection, labels: Labels, lang: str) -> str | None:
     """The active filters in words ("Selection: Organisation ASOREPCOL; Component Human rights"),
     or None when nothing is filtered."""
-    parts = []
-    for key, ids, name in (
-        ("component", selection.components, labels.component),
-        ("territory", selection.territories, labels.territory),
-        ("organisation", selection.organisations, labels.organisation),
-    ):
-        if ids:
-            parts.append(i18n.t("common.filter_part", lang, filter=i18n.t(f"sidebar.{key}", lang),
-                                values=", ".join(name(i) for i in ids)))
+    parts = [i18n.t("common.filter_part", lang, filter=f.name(lang),
+                    values=", ".join(f.namer(labels)(i) for i in selection.chosen(f.key)))
+             for f in FILTERS if selection.chosen(f.key)]
     return i18n.t("common.filters_line", lang, filters="; ".join(parts)) if parts else None
 
 

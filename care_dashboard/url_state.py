@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-MULTI_KEYS = ("component", "territory", "organisation")
+from . import filters
+
+MULTI_KEYS = filters.KEYS
 LANG_KEY = "lang"
 DATASET_KEY = "dataset"
 SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
