@@ -1,5 +1,5 @@
 """The offline map of territories: the bundled boundaries (data/geo), the named query behind the
-map, the pure builder (care_dashboard/map_chart.py) in its two layouts, and the build script's
+map, the pure builder (care_dashboard/map_chart/) in its two layouts, and the build script's
 TopoJSON decoding.
 
 The layout tests build maps of 1, 4, 12 and 40 municipalities spread over Colombia (``MUNICIPALITIES``,
@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from care_dashboard import charts, geo, i18n, labels, map_chart, paths
+from care_dashboard.map_chart import data as map_data, measure as map_measure
 
 GEO_FILES = ("colombia_outline.geojson", "colombia_departments.geojson", "neighbours.geojson")
 # mainland Colombia: Cabo Manglares / Punta Ardita in the west, Amazonas' tip in the south,
@@ -463,7 +464,7 @@ def test_far_apart_territories_stay_in_the_country_view(care):
 
 
 def test_clusters_join_territories_a_few_kilometres_apart(care):
-    points, unplaced = map_chart._points(care("participations_by_territory"), care("territory_options"), names(care))
+    points, unplaced = map_data._points(care("participations_by_territory"), care("territory_options"), names(care))
     assert not unplaced
     groups = [[p.territory_id for p in g] for g in map_chart.clusters(points)]
     assert groups == [["bogota", "cajica"], ["barranquilla", "puerto-colombia"]]
@@ -886,7 +887,7 @@ def test_a_map_stops_growing_at_its_full_width(care, lang):
 
     def country(width):
         plot_w, plot_h = width - margin["l"] - margin["r"], layout["height"] - margin["t"] - margin["b"]
-        return map_chart._frames_px(layout, plot_w, plot_h, margin)[""]
+        return map_measure._frames_px(layout, plot_w, plot_h, margin)[""]
 
     full = meta["full_width_px"]
     assert meta["min_width_px"] < full < 1400
