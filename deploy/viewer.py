@@ -152,7 +152,10 @@ class Viewer:
                 elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                     self.element(fwd.delta.new_element, seen, errors)
                 elif kind == "navigation":
-                    self.pages = {p.url_pathname or DEFAULT_PAGE: p.page_script_hash for p in fwd.navigation.app_pages}
+                    # the pages of the browser's menu: a hidden one (the default page's second
+                    # entry, at its own address: care_dashboard/ui_nav.py) is not one to go to
+                    self.pages = {p.url_pathname or DEFAULT_PAGE: p.page_script_hash
+                                  for p in fwd.navigation.app_pages if not p.is_hidden}
                     ran_page = fwd.navigation.page_script_hash
                 elif kind == "page_info_changed":
                     self.query_string = fwd.page_info_changed.query_string
