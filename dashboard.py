@@ -11,7 +11,7 @@ from care_dashboard.selection import Selection
 # a local icon: a Material icon here would be fetched from the web at every page load
 st.set_page_config(page_title="CARE 2025", page_icon=str(paths.CONTENT_DIR / "icon.png"), layout="wide")
 
-ui.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
+ui_nav.leave_legacy_pages_mode()  # the first request after a server start; see its docstring
 ui.page_style()  # first, so nothing is drawn without it
 
 # Who is looking (docs/security.md, section Login and roles): with a login configured in
@@ -101,7 +101,7 @@ if not presenting and not refused:
 if refused:
     ui_access.refusal(refused, lang, visitor.login)
 else:
-    with ui.shell_context(context):
+    with ui_nav.shell_context(context):  # the page takes it: ui.page_context()
         page.run()
         ui_figures.page_notes(context)  # every caveat shown on the page, numbered, in full, once
 

@@ -119,7 +119,7 @@ def serve_like_a_server() -> None:
     turns Streamlit's legacy ``pages/`` mode back on before each run (``PagesManager`` is reset),
     so the entry script runs inside an extra ``st.navigation`` of every script in ``pages/``; a
     server leaves that mode for good with the first ``st.navigation`` (see
-    ``ui.leave_legacy_pages_mode``). The floor page has no ``pages/`` folder and a short script,
+    ``ui_nav.leave_legacy_pages_mode``). The floor page has no ``pages/`` folder and a short script,
     so without this the dashboard's pages pay 10-30 ms a rerun that the floor does not.
     ``--plain-apptest`` measures without it."""
     from streamlit.runtime.pages_manager import PagesManager

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import paths, schema, settings
+from . import paths, schema, settings, store_lock
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,7 @@ def dataset_root(folder: Path) -> Path:
 def load_dataset(name: str, data_dir: Path | None = None) -> Dataset:
     """The dataset ``name`` under ``data_dir`` (data/); failing that, the store's (CARE_DATA_URL)."""
     validate_name(name)
-    from . import store  # imported here: store imports this module
-
-    store.recover((data_dir or paths.DATA_DIR) / name)  # what a killed import left, if none runs now
+    store_lock.recover((data_dir or paths.DATA_DIR) / name)  # what a killed import left, if none runs now
     folder = dataset_root((data_dir or paths.DATA_DIR) / name)
     meta_file = folder / "dataset.toml"
     if not meta_file.is_file():

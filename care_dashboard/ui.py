@@ -21,6 +21,8 @@ from . import (access, caveats, datasets, figures, frontend_texts, honest, i18n,
 from . import labels as labels_module
 from .labels import Labels
 from .selection import Selection
+# every page starts with ``ctx = ui.page_context()``: the context dashboard.py hands it (ui_nav)
+from .ui_nav import page_context, shell_context  # noqa: F401
 
 _attach_lock = threading.Lock()
 # every ASCII punctuation mark Markdown, Streamlit's directives (:material/icon:, :red[...]) or
@@ -240,55 +242,6 @@ class PageContext:
         return {"threshold": self.small_number_threshold}
 
 
-@contextlib.contextmanager
-def shell_context(ctx: PageContext):
-    """dashboard.py runs the chosen page inside this; the context exists only while it does."""
-    st.session_state["_page_context"] = ctx
-    try:
-        yield
-    finally:
-        st.session_state.pop("_page_context", None)
-
-
-def page_context() -> PageContext:
-    """Set by dashboard.py while the page runs (``shell_context``).
-
-    Streamlit runs a script from a ``pages/`` folder on its own (its legacy multipage mode) for the
-    first request after a server start, until ``st.navigation`` has run once. A shared deep link
-    such as ``/territory?lang=es`` would then miss the sidebar and this context. In that case we
-    leave legacy mode and rerun: the entry script then runs and opens the requested page with its
-    query string intact.
-    """
-    if "_page_context" not in st.session_state:
-        _leave_legacy_pages_mode()
-    return st.session_state["_page_context"]
-
-
-def _leave_legacy_pages_mode() -> None:
-    """Turn off Streamlit's legacy ``pages/`` mode and rerun, keeping the link's query string
-    (``load_view_from_url`` reads it from ``_restore_query``)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.session_state["_restore_query"] = {k: st.query_params.get_all(k) for k in st.query_params}
-    st.rerun()
-
-
-def leave_legacy_pages_mode() -> None:
-    """dashboard.py calls this before it makes any widget. The first request after a server start
-    runs the entry script in Streamlit's legacy ``pages/`` mode too (until ``st.navigation`` has
-    run once), where its widgets get other ids than in every later run: the visitor's next click
-    would send values for widgets that no longer exist, and the link's language and filters would
-    be lost. So that first run reruns at once in the normal mode."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    # Only a session's first run can be in that mode on a server (st.navigation turns it off for
-    # good). Streamlit's AppTest turns it back on before every run, and reads its widgets the same
-    # way in every run, so there only the first run needs it.
-    if PagesManager.uses_pages_directory and not st.session_state.get("_view_loaded"):
-        _leave_legacy_pages_mode()
-
-
 # the sidebar's widgets whose options are shown by name, in the page's language
 NAMED_CHOICE_KEYS = ("dataset", "component", "territory", "organisation")
 
@@ -395,12 +348,15 @@ def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str
     """On a session's first run, set the widgets from the link; returns the values ignored.
 
     The dataset is read first: the filter ids a link may use are those of the dataset it names.
+
+    Read again when the sidebar's values are gone: a run that switches pages itself
+    (``st.switch_page``: ui_nav's link to the default page's own address) ends before its widgets
+    are kept, and Streamlit forgets their values; the link, kept equal to the view
+    (``write_view_to_url``), still holds them.
     """
-    if st.session_state.get("_view_loaded"):
+    if st.session_state.get("_view_loaded") and "lang" in st.session_state:
         return []
-    raw = st.session_state.pop("_restore_query", None) or {
-        key: st.query_params.get_all(key) for key in st.query_params
-    }
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
     chosen, _ = url_state.parse(raw, {url_state.DATASET_KEY: list(available)})
     name = chosen.get(url_state.DATASET_KEY, paths.DEFAULT_DATASET)
     options = filter_options(available[name])

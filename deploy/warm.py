@@ -9,7 +9,7 @@ worker's own loopback port (not through Caddy, so each worker warms its own cach
 page of the embedded dataset with no filter, then with each single filter (one component, one
 territory, one organisation), then the synthetic demo's pages with no filter.
 
-It is a client like any other (``bench/load.py``'s ``Viewer``, the browser's protocol): it builds
+It is a client like any other (``deploy/viewer.py``'s ``Viewer``, the browser's protocol): it builds
 what a visitor would have built, nothing else, and the cache keeps its bounds. It asks for one
 view at a time per worker, so visitors who come meanwhile are served beside it, never queued
 behind a batch. Views with two filters or more, and record-level datasets, are built when asked,
@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import DEFAULT_PAGE, FILTER_KEYS, LOCALES, SKIPPED_PAGES, Viewer, filter_ids  # noqa: E402
 from care_dashboard import paths  # noqa: E402
+from deploy.viewer import DEFAULT_PAGE, FILTER_KEYS, LOCALES, SKIPPED_PAGES, Viewer, filter_ids  # noqa: E402
 
 TIMEOUT_S = 120.0
 

@@ -27,7 +27,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ingest
-from care_dashboard import datasets, paths, schema, store
+from care_dashboard import datasets, paths, schema, store, store_lock
 from care_dashboard.ingest import importer
 from care_dashboard.ingest.sheets import Source
 from tests import fixtures
@@ -322,8 +322,8 @@ def test_a_reader_that_cannot_tidy_up_still_reads(data_dir, previous, monkeypatc
     def read_only(path):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
-    monkeypatch.setattr(store, "_remove", read_only)
-    with caplog.at_level(logging.WARNING, logger="care_dashboard.store"):
+    monkeypatch.setattr(store_lock, "_remove", read_only)
+    with caplog.at_level(logging.WARNING, logger="care_dashboard.store_lock"):
         assert shown(data_dir) == (6, 6, previous.name)
         assert shown(data_dir) == (6, 6, previous.name)
     assert caplog.text.count("cannot remove what an interrupted write left") == 1

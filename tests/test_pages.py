@@ -15,7 +15,7 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import catalogue, caveats, datasets, paths, queries, store, synthetic
+from care_dashboard import catalogue, caveats, datasets, paths, queries, store, synthetic, ui_nav
 from tests import sheet_builders
 from tests import fixtures
 
@@ -830,6 +830,46 @@ def test_a_link_s_language_stays_in_the_address_as_the_visitor_moves_on():
     plain = open_page("territory")
     assert "lang" not in plain.query_params
     assert link_lang(open_page("territory", lang="es")) == "es"
+
+
+def test_the_default_page_s_own_address_opens_it_with_the_link_s_view():
+    """/overview opened Streamlit's "Page not found" dialog: Streamlit serves the default page at
+    "/" only. Its own address opens it too (care_dashboard/ui_nav.py sends the visitor on to "/"
+    with the link's query string), as a shared link and from another page of the session, where
+    Streamlit forgets the sidebar's values when the app switches pages (the link holds them)."""
+    at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params = {"lang": "es", "territory": "cajica"}
+    at.switch_page(str(paths.ROOT / PAGES["overview"]))  # before any run: the page's own address
+    at.run()
+    for step in ("link", "territory", "overview"):
+        assert not at.exception, step
+        assert at.title[0].value == {"territory": "Por territorio"}.get(step, "Resumen"), step
+        assert at.sidebar.multiselect(key="territory").value == ["cajica"], step
+        assert at.query_params.get("lang") in ("es", ["es"]) and at.query_params.get("territory") in ("cajica", ["cajica"])
+        if step != "territory":
+            assert metric_values(at)["Participaciones"] == "40", step
+        if step != "overview":
+            # AppTest takes the address named like the script: the overview's own, not "/"
+            at.switch_page(str(paths.ROOT / PAGES["overview" if step == "territory" else "territory"]))
+            at.run()
+
+
+def test_a_page_gets_its_context_from_the_shell_while_it_runs():
+    """dashboard.py hands the page it runs its context (``ui.page_context()``) for that run only,
+    in the thread that runs it: no other session's run (each has its own thread) sees it."""
+    import threading
+
+    from care_dashboard import ui
+
+    ctx = object()
+    seen = []
+    with ui.shell_context(ctx):
+        assert ui.page_context() is ctx
+        other = threading.Thread(target=lambda: seen.append(ui_nav._running.get()))
+        other.start()
+        other.join()
+    assert seen == [None]
+    assert ui_nav._running.get() is None
 
 
 def test_the_published_totals_check_shows_only_on_data_that_states_totals():

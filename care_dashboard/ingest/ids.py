@@ -18,12 +18,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from .. import i18n
+from .. import i18n, paths
 from .normalise import fold, slug
 
 # ---- dataset names --------------------------------------------------------------------------
 
 NAME_MAX_CHARS = 63  # datasets._NAME_RE: a letter or digit, then letters, digits and _
+# Dataset names an import never writes: the folders of data/ that are part of the repository
+# (tests/test_import_guards.py checks this against .gitignore's exceptions to /data/*).
+RESERVED_NAMES = frozenset({paths.DEFAULT_DATASET, "care_2025_synthetic", "geo"})
 _NAME_CHARS = re.compile(r"[a-z0-9_]")
 
 
@@ -69,8 +72,6 @@ def name_problem(name: str, lang: str = "en") -> str | None:
 def suggested_name(name: str) -> str | None:
     """A valid name close to ``name`` ("CARE 2025" -> "care_2025"), or None when none follows
     plainly or it is one of the repository's own (an import would refuse it next)."""
-    from .importer import RESERVED_NAMES
-
     candidate = "_".join(re.sub(r"[^a-z0-9]+", " ", slug(name).replace("-", " ")).split())[:NAME_MAX_CHARS]
     if not candidate or candidate in RESERVED_NAMES or candidate == name:
         return None

@@ -45,7 +45,7 @@ from . import identity, import_queue, isolation, programme as programmes, refere
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .messages import Message
 from .limits import ImportRefused, LimitExceeded, Limits
-from .ids import organisation_ids
+from .ids import RESERVED_NAMES, organisation_ids
 from .prepare import ROW_COLUMNS, Prepared, Progress, ProgressCallback, _quiet, prepare
 
 __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",
@@ -53,9 +53,6 @@ __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult
 
 ATTENDANCE_COLUMNS = list(schema.ATTENDANCE.columns)
 
-# Dataset names an import never writes: the folders of data/ that are part of the repository
-# (tests/test_import_guards.py checks this against .gitignore's exceptions to /data/*).
-RESERVED_NAMES = frozenset({paths.DEFAULT_DATASET, "care_2025_synthetic", "geo"})
 IMPORTED_MARK = "imported"  # dataset.toml key: true in every version an import writes
 TITLE_MAX_CHARS = 80
 TITLE_PUNCTUATION = set(" .,;:()'\"-\u2013\u2014/&+#%!?\u00bf\u00a1\u00ba\u00aa\u00b0")

@@ -49,6 +49,36 @@ def test_first_visitor_after_a_start_keeps_the_link_view_on_the_next_click(brows
         page.close()
 
 
+def test_a_link_to_the_default_page_s_own_address_is_the_first_visit_after_a_start(browser):
+    """Streamlit serves the default page at "/" only: ``/overview`` opened a "Page not found"
+    dialog. On a fresh server (its first request also leaves Streamlit's legacy pages/ mode) the
+    link opens the Overview at "/", with the link's view and the Overview marked in the menu, and
+    the visitor's next click keeps that view. Nothing is fetched from another host on the way
+    (the run that leaves the legacy mode gave the tab the page's Material icon, from the web)."""
+    from playwright.sync_api import expect
+
+    from tests.browser.conftest import running_server
+
+    with running_server(log_name="server-first-overview.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        _, foreign, _ = watch(page)
+        page.goto(f"{url}/overview?lang=es&territory=cajica")
+        wait_for_app(page)
+        expect(page.locator("[data-testid='stMain'] h1").first).to_have_text("Resumen")
+        assert "40" in page.inner_text("[data-testid='stMain']")  # 18 + 22 participations in Cajicá
+        assert page.locator("[role='dialog']").count() == 0
+        path, _, query = page.url.removeprefix(url).partition("?")
+        assert path == "/" and sorted(query.split("&")) == ["lang=es", "territory=cajica"], page.url
+        expect(page.locator("[data-testid='stSidebarNav'] a[aria-current='page']")).to_contain_text("Resumen")
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Por territorio").click()
+        page.wait_for_function("() => location.pathname.endsWith('/territory')", timeout=30_000)
+        wait_for_app(page)
+        expect(page.locator("[data-testid='stMain'] h1").first).to_have_text("Por territorio")
+        assert "territory=cajica" in page.url and "lang=es" in page.url
+        assert foreign == []
+        page.close()
+
+
 def test_a_link_to_the_import_page_is_the_first_visit_after_a_start(browser):
     """Audit finding 12: ``/import?lang=es`` opened as the first request after a server start
     landed on the Overview with an English "Page not found" dialog. On a fresh server it opens

@@ -287,7 +287,7 @@ def test_a_killed_worker_leaves_other_sessions_working_and_is_restarted(stack, b
         assert http(f"http://127.0.0.1:{worker_a}/_stcore/health")[0] == 200
         # The killed worker's browser reconnects by itself (to the other worker, which holds no
         # session of it). Its first click there is lost: the new session's first run makes its
-        # widgets anew (ui.leave_legacy_pages_mode), so the browser's values do not match; later
+        # widgets anew (ui_nav.leave_legacy_pages_mode), so the browser's values do not match; later
         # clicks work. A reload, as a person would do, gives a working page at once.
         page_a.reload()
         transfer.wait_for_dashboard(page_a)
