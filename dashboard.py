@@ -6,6 +6,7 @@ Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run
 import streamlit as st
 
 from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides
+from care_dashboard.filters import FILTERS
 from care_dashboard.selection import Selection
 
 # a local icon: a Material icon here would be fetched from the web at every page load
@@ -57,19 +58,15 @@ with st.sidebar:
     st.subheader(t("sidebar.filters"))
     st.caption(t("sidebar.filters_help"))
     chosen = {
-        key: st.multiselect(
-            t(f"sidebar.{key}"),
-            options=list(ids),
-            default=ui.held_choices(key, list(ids)),
-            format_func=label,
+        f.key: st.multiselect(
+            t(f.label_key),
+            options=list(getattr(names, f.param)),
+            default=ui.held_choices(f.key, list(getattr(names, f.param))),
+            format_func=f.namer(names),
             placeholder=t("sidebar.all"),
-            key=key,
+            key=f.key,
         )
-        for key, ids, label in (
-            ("component", names.components, names.component),
-            ("territory", names.territories, names.territory),
-            ("organisation", names.organisations, names.organisation),
-        )
+        for f in FILTERS
     }
 
     def _clear() -> None:
@@ -78,7 +75,7 @@ with st.sidebar:
 
     st.button(t("sidebar.clear"), on_click=_clear, disabled=not any(chosen.values()))
 
-selection = Selection(tuple(chosen["component"]), tuple(chosen["territory"]), tuple(chosen["organisation"]))
+selection = Selection.of(chosen)
 ui.write_view_to_url(lang, selection, dataset)
 
 page = ui_nav.navigation(t, visitor.may_import(settings.import_page_enabled()))  # care_dashboard/site_pages.py

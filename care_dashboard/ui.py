@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (access, caveats, datasets, figures, frontend_texts, honest, i18n, notes, paths, queries, url_state,
+from . import (access, caveats, datasets, figures, filters, frontend_texts, honest, i18n, notes, paths, queries, url_state,
                view_cache, views)
 from . import labels as labels_module
 from .labels import Labels
@@ -243,7 +243,7 @@ class PageContext:
 
 
 # the sidebar's widgets whose options are shown by name, in the page's language
-NAMED_CHOICE_KEYS = ("dataset", "component", "territory", "organisation")
+NAMED_CHOICE_KEYS = ("dataset", *filters.KEYS)
 
 
 def keep_choices_shown_in(lang: str) -> None:
@@ -298,9 +298,7 @@ class FilterOptions:
         if "ids" not in self._memo:
             self._memo["ids"] = {
                 "lang": list(i18n.LANGS),
-                "component": self.components["component_id"].tolist(),
-                "territory": self.territories["territory_id"].tolist(),
-                "organisation": self.organisations["organisation_id"].tolist(),
+                **{f.key: getattr(self, f.param)[f.id_column].tolist() for f in filters.FILTERS},
             }
         return self._memo["ids"]
 
@@ -320,10 +318,8 @@ def filter_options(dataset: datasets.Dataset) -> FilterOptions:
     found = _options_of.get(dataset.schema_name)
     if found is None:
         con, _ = _connection()
-        found = FilterOptions(*(
-            queries.run(con, dataset.schema_name, name, {})
-            for name in ("component_options", "territory_options", "organisation_options")
-        ))
+        found = FilterOptions(**{f.param: queries.run(con, dataset.schema_name, f.options_query, {})
+                                 for f in filters.FILTERS})
         with _attach_lock:
             found = _options_of.setdefault(dataset.schema_name, found)
     return found
@@ -405,7 +401,7 @@ def write_view_to_url(lang: str, selection: Selection, dataset: datasets.Dataset
     wanted = url_state.to_query(
         lang,
         None if always_named else i18n.DEFAULT_LANG,
-        {"component": selection.components, "territory": selection.territories, "organisation": selection.organisations},
+        selection.by_key(),
         dataset=dataset.name,
         default_dataset=paths.DEFAULT_DATASET,
     )
