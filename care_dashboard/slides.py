@@ -85,7 +85,7 @@ def figures_per_row(count: int) -> int:
     return count if count <= 3 else -(-count // 2)
 
 
-MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui.slide_figure)
+MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui_slides.slide_figure)
 
 
 def map_zoom(chart_height: int, map_height: float, map_min_width: float, window_width: int) -> float:

@@ -3,7 +3,7 @@ small-number threshold (its figures as sent to the browser, its tables, its cave
 once and kept for every later rerun and every session, within a memory bound (issue 15).
 
 Pure (no Streamlit): ``ui.PageContext.memo`` keys it on the page context, and the pages and
-``ui.chart_block`` say what to build on a miss.
+``ui_figures.chart_block`` say what to build on a miss.
 
 A value kept here is shared by every session that asks for the same key, so it is never changed
 after it is stored: figures are kept as the dict Streamlit sends (``go.Figure.to_dict()``, after

@@ -881,7 +881,7 @@ def drawn_diameters(fig) -> list[float]:
 def test_a_map_stops_growing_at_its_full_width(care, lang):
     """``meta.full_width_px``: the width at which the country view fills its slot's height. Up to
     it the country grows with the width; past it only the space between the country and the zoomed
-    panels would (the presentation draws the map no wider, ``ui.slide_figure``)."""
+    panels would (the presentation draws the map no wider, ``ui_slides.slide_figure``)."""
     layout = build(care, lang).to_plotly_json()["layout"]
     margin, meta = layout["margin"], layout["meta"]
 

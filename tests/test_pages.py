@@ -110,7 +110,7 @@ def test_page_runs(page, lang):
 
 
 def keyed_blocks(at, prefix):
-    """{key: block} of the containers the dashboard keys ``prefix + key`` (ui.chart_block keys
+    """{key: block} of the containers the dashboard keys ``prefix + key`` (ui_figures.chart_block keys
     ``care_chart_KEY``, figure_block ``care_figure_KEY``, table_block ``care_table_KEY``)."""
     found = {}
 

@@ -103,7 +103,7 @@ def server():
 
 
 # True once the page's script has finished and every chart the page shows is drawn: every visible
-# chart container (ui.chart_block keys them care_chart_*) holds a drawn Plotly figure in its
+# chart container (ui_figures.chart_block keys them care_chart_*) holds a drawn Plotly figure in its
 # visible variant, and so does a presentation slide.
 PAGE_READY = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
