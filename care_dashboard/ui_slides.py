@@ -46,6 +46,8 @@ def headline_slide(ctx: PageContext, slide: views.View, frame: honest.Frame, num
     """A page's headline figures on one slide: each with its unit, its first key caveat and the
     notes its data calls for; then, once for the slide, the synthetic mark, the filters and the source."""
     st.title(slide.title)
+    if frame.filters:  # under the title: every figure below is of this selection only
+        st.markdown(f":material/filter_alt: {plain(frame.filters)}")
     per_row = slides.figures_per_row(len(slide.figures))
     rows = [slide.figures[i:i + per_row] for i in range(0, len(slide.figures), per_row)]
     for row in rows:  # four figures as two rows of two: a range ("320 to 799") keeps one line
@@ -60,8 +62,6 @@ def headline_slide(ctx: PageContext, slide: views.View, frame: honest.Frame, num
                     st.markdown(f":material/info: {plain(n)}")
     if frame.synthetic is not None:
         st.markdown(f":material/science: {notes.short_note(numbered.number(frame.synthetic), frame.synthetic, ctx.lang)}")
-    if frame.filters:
-        st.markdown(f":material/filter_alt: {plain(frame.filters)}")
     with st.container(key="care_slide_source"):  # as the chart slides carry theirs inside the chart
         st.caption(plain(frame.source))
 

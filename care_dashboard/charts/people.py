@@ -71,6 +71,9 @@ def components_per_person_chart(df: pd.DataFrame, title: str, labels: Labels) ->
 
 
 
+WIDE_PANELS_PER_ROW = 6
+
+
 def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, labels: Labels,
                                             narrow: bool = False) -> go.Figure:
     """The same breakdown, a panel per territory, all on one scale: a territory of 17 people is
@@ -97,12 +100,16 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         territory_ids = [t for t in territory_ids if t in largest]
     # one dict (make_subplots and per-panel updates cost ten times more)
     n = max(len(territory_ids), 1)
-    # side by side; with ``narrow`` (a phone) two panels a row
-    per_row = min(2, n) if narrow else n
+    # side by side up to six (more and their names run into each other), then a new row; on a
+    # phone (``narrow``) two a row
+    per_row = min(2, n) if narrow else min(n, WIDE_PANELS_PER_ROW)
     n_rows = -(-n // per_row)
     gap = min(0.04, 0.5 / per_row) if not narrow else 0.08
     width = (1 - gap * (per_row - 1)) / per_row
-    row_gap = 0.12 / n_rows if n_rows > 1 else 0
+    height = (440 if n_rows == 1 else 160 + 250 * n_rows) if not narrow else 160 + 230 * n_rows
+    margin_t = 130 if shown_note else 110
+    # between rows, room for the row above's tick labels and the next row's names (about 64 px)
+    row_gap = 64 / (height - margin_t - 80) if n_rows > 1 else 0
     row_height = (1 - row_gap * (n_rows - 1)) / n_rows
     traces, annotations, layout = [], [], {}
     top = _top([c for tid in territory_ids for _, c, _ in rows_of[tid]], 1.25)
@@ -126,7 +133,7 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
                              showarrow=False, font=dict(color=MUTED, size=12)) for c in categories if c not in x]
         layout[f"yaxis{suffix}"] = dict(domain=domain_y, anchor=f"x{suffix}", showticklabels=False, showgrid=False,
                                         range=[0, top])
-        annotations.append(dict(text=wrap_label(labels.territory(tid), 16 if narrow else 30), x=sum(domain) / 2,
+        annotations.append(dict(text=wrap_label(labels.territory(tid), 16 if narrow or per_row > 3 else 30), x=sum(domain) / 2,
                                 y=domain_y[1], xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                                 showarrow=False, font=dict(size=14 if narrow else 15)))
     annotations.append(dict(
@@ -137,8 +144,8 @@ def components_per_person_by_territory_chart(df: pd.DataFrame, title: str, label
         annotations.append(dict(x=0, y=1.12, xref="paper", yref="paper", xanchor="left", showarrow=False,
                                 text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
     return from_dicts(traces, _layout(
-        title, lang, **layout, annotations=annotations, height=440 if not narrow else 160 + 230 * n_rows, bargap=0.3,
-        margin=dict(t=130 if shown_note else 110, b=80),
+        title, lang, **layout, annotations=annotations, height=height, bargap=0.3,
+        margin=dict(t=margin_t, b=80),
     ))
 
 
