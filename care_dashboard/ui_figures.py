@@ -146,7 +146,7 @@ def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant
 
 
 def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, found, expander: bool) -> None:
-    data = ctx.memo("chart_table", lambda: view.table, view.key) if view.make_table else None
+    data = ctx.memo("table", lambda: view.table, *view.table_key) if view.make_table else None
     with st.container(horizontal=True, gap="small"):
         about_popover(ctx, found, frame.unit, view.key)
         if data is not None:
@@ -191,7 +191,7 @@ def table_block(ctx: PageContext, view: views.View) -> None:
     rest one click away) and its CSV, in one container."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
-    df = ctx.memo("chart_table", lambda: view.table, view.key)
+    df = ctx.memo("table", lambda: view.table, *view.table_key)
     with st.container(border=True, key=f"care_table_{view.key}"):
         st.dataframe(df, hide_index=True, key=view.key, width="stretch")
         lines = [ctx.t("common.unit_line", unit=frame.unit)]

@@ -91,6 +91,9 @@ class View:
     notes: list[str] = field(default_factory=list)
     narrow: str | None = None  # the catalogue's narrow layout ("column": one variant, wrapped short)
     note: str | None = None  # a table's note
+    # what its table depends on besides the view: figures that share a query and a table (the
+    # three bar charts by territory) share one, built once
+    table_key: tuple = ()
     _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -161,6 +164,7 @@ def build_view(entry: Entry, source: Source) -> View | None:
         view.note = source.t(entry.note, threshold=source.threshold)
     if entry.table:
         view.make_table = lambda: makers.TABLES[entry.table](df, source)
+        view.table_key = (entry.table, entry.query, entry.params, entry.unfiltered)
     if entry.kind == "chart":
         builder = makers.CHARTS[entry.builder]
         view.make_chart = lambda: builder(df, source, title, False, **entry.args)
