@@ -105,8 +105,8 @@ def _line_of(text: str, needle: str) -> int | None:
 def parse(text: str, source: str = "(text)") -> Access:
     """An Access from the access file's text. AccessFileError for anything that is not exactly
     the documented shape: unknown roles or keys, entries that are not addresses or @domains."""
-    how = (f"; the file must look like:\n  [roles]\n  partner = [\"ana@partner.org\", \"@cempre.org.co\"]\n"
-           f"  importer = [\"ana@partner.org\"]")
+    how = ("; the file must look like:\n  [roles]\n  partner = [\"ana@partner.org\", \"@cempre.org.co\"]\n"
+           "  importer = [\"ana@partner.org\"]")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -16,7 +16,7 @@ class Selection:
     organisations: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, chosen: Mapping[str, object]) -> "Selection":
+    def of(cls, chosen: Mapping[str, object]) -> Selection:
         """From the chosen ids per filter key (``{"component": ["ohs"]}``)."""
         return cls(**{f.param: tuple(chosen.get(f.key) or ()) for f in FILTERS})
 

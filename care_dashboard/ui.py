@@ -6,7 +6,6 @@ Query running, charts, caveats and i18n stay free of Streamlit so they test with
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -16,11 +15,26 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (access, caveats, datasets, figures, filters, frontend_texts, honest, i18n, notes, paths, queries, url_state,
-               view_cache, views)
-from . import labels as labels_module
+from . import (
+    access,
+    caveats,
+    datasets,
+    figures,
+    filters,
+    frontend_texts,
+    honest,
+    i18n,
+    labels as labels_module,
+    notes,
+    paths,
+    queries,
+    url_state,
+    view_cache,
+    views,
+)
 from .labels import Labels
 from .selection import Selection
+
 # every page starts with ``ctx = ui.page_context()``: the context dashboard.py hands it (ui_nav)
 from .ui_nav import page_context, shell_context  # noqa: F401
 

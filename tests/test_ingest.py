@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import duckdb
-import pandas as pd
 import pytest
 
 from care_dashboard import datasets, paths, store

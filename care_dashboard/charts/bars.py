@@ -11,8 +11,18 @@ import plotly.graph_objects as go
 from .. import figures, i18n, rows
 from ..labels import Labels
 from .finish import html_escape, wrap_label
-from .theme import (INK, MUTED, PEOPLE_COLOUR, TEMPLATE, _base_layout, _busiest, _layout, component_colour, from_dicts,
-                    paper_span)
+from .theme import (
+    INK,
+    MUTED,
+    PEOPLE_COLOUR,
+    TEMPLATE,
+    _base_layout,
+    _busiest,
+    _layout,
+    component_colour,
+    from_dicts,
+    paper_span,
+)
 
 MAX_TERRITORY_ROWS = 25  # beyond this, bars by territory show the territories with most participations
 

@@ -39,13 +39,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import datasets, paths, schema, store
-from .. import i18n
+from .. import datasets, i18n, paths, schema, store
 from . import identity, import_queue, isolation, programme as programmes, reference, sheets
-from .limits import DEFAULT as DEFAULT_LIMITS
-from .messages import Message
-from .limits import ImportRefused, LimitExceeded, Limits
 from .ids import RESERVED_NAMES, organisation_ids
+from .limits import DEFAULT as DEFAULT_LIMITS, ImportRefused, LimitExceeded, Limits
+from .messages import Message
 from .prepare import ROW_COLUMNS, Prepared, Progress, ProgressCallback, _quiet, prepare
 
 __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",

@@ -81,7 +81,7 @@ class LimitExceeded(ImportRefused):
         return {"code": self.code, "file": self.file, "values": self.values}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LimitExceeded":
+    def from_dict(cls, d: dict) -> LimitExceeded:
         return cls(d["code"], d.get("file"), **d.get("values", {}))
 
 

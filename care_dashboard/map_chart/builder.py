@@ -13,18 +13,35 @@ import plotly.graph_objects as go
 
 from .. import charts, geo, i18n
 from ..labels import Labels
+from .data import _points, colour_of, diameters_px, key_value, largest_diameter_px, scale_top
 from .design import (
-    COUNTRY_PAD_DEG, DENSE_AT, DESIGNS, FIRST_LINE, FRAME_LETTERS, LEADER_PX, LINE_SPACING, MAX_INSETS, MAX_NAMED,
-    NEUTRAL, RING_PX, SUBTITLE_GAP_PX, TITLE_ASCENT, TITLE_TOP_PX, WIDE, WIDE_INSETS_X, ZOOM_UP_TO, Design, Panel,
+    COUNTRY_PAD_DEG,
+    DENSE_AT,
+    DESIGNS,
+    FIRST_LINE,
+    FRAME_LETTERS,
+    LEADER_PX,
+    LINE_SPACING,
+    MAX_INSETS,
+    MAX_NAMED,
+    NEUTRAL,
+    RING_PX,
+    SUBTITLE_GAP_PX,
+    TITLE_ASCENT,
+    TITLE_TOP_PX,
+    WIDE,
+    WIDE_INSETS_X,
+    ZOOM_UP_TO,
+    Design,
+    Panel,
     Point,
 )
-from .data import _points, colour_of, diameters_px, key_value, largest_diameter_px, scale_top
 from .drawing import _axes, _base_map, _frame, _in_domain, _prepared, _sea, _Sketch
 from .furniture import _department_labels, _frames, _round_km, _scale_bar, _size_key
 from .islands import _islands, _islands_box, _islands_centre, _islands_note, _on_islands
 from .layout import Arrangement, Slot, _arrange, _inset_panel, _scales, _with_room, clusters
 from .placement import Scene
-from .places import _circles_of, _Drawn, _draw_places, _name_places, _number_places, _priority
+from .places import _circles_of, _draw_places, _Drawn, _name_places, _number_places, _priority
 from .text import _text_room, wrap
 
 

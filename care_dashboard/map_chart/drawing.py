@@ -9,7 +9,15 @@ import plotly.graph_objects as go
 
 from .. import charts, geo
 from .design import (
-    DEPARTMENT_LINE, FRAME_LINE, LABEL_BACKGROUND, LABEL_PAD_PX, LAND, LEADER_LINE, NEIGHBOUR, OUTLINE_LINE, SEA,
+    DEPARTMENT_LINE,
+    FRAME_LINE,
+    LABEL_BACKGROUND,
+    LABEL_PAD_PX,
+    LAND,
+    LEADER_LINE,
+    NEIGHBOUR,
+    OUTLINE_LINE,
+    SEA,
     Panel,
 )
 from .placement import Spot

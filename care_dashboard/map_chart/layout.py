@@ -12,9 +12,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from .design import (
-    CLUSTER_KM, CROWD_MIN_PX, EDGE_PX, FIRST_LINE, INSET_CLOSEST_DEG, INSET_HALF_HEIGHT_DEG, KEY_HEIGHT_PX,
-    LINE_SPACING, RING_PX, WIDE_ALONE_X, WIDE_COUNTRY_X, WIDE_INSETS_X, WIDE_KEY_ALONE_X, WIDE_PLOT_HEIGHT_PX, Design,
-    Panel, Point,
+    CLUSTER_KM,
+    CROWD_MIN_PX,
+    EDGE_PX,
+    FIRST_LINE,
+    INSET_CLOSEST_DEG,
+    INSET_HALF_HEIGHT_DEG,
+    KEY_HEIGHT_PX,
+    LINE_SPACING,
+    RING_PX,
+    WIDE_ALONE_X,
+    WIDE_COUNTRY_X,
+    WIDE_INSETS_X,
+    WIDE_KEY_ALONE_X,
+    WIDE_PLOT_HEIGHT_PX,
+    Design,
+    Panel,
+    Point,
 )
 
 

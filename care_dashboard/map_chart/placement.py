@@ -42,7 +42,7 @@ class Scene:
         self._lines.append((*u, *line))
         self._arrays = None
 
-    def remove(self, u, spot: "Spot") -> None:
+    def remove(self, u, spot: Spot) -> None:
         """Take a label placed at ``u`` out again (its box and its leader line)."""
         self._boxes.remove((*u, *u, *spot.offsets))
         if spot.line is not None:
