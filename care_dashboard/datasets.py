@@ -182,7 +182,7 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
             continue
         try:
             found.append(load_dataset(folder.name, base))
-        except Exception as exc:  # noqa: BLE001: whatever it is, the other datasets stay usable
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the other datasets stay usable
             _warn_once(f"dataset {folder.name!r} in {base} is skipped: {type(exc).__name__}: {exc}")
             continue
     url = settings.data_url()

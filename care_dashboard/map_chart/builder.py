@@ -228,7 +228,7 @@ def territory_map(
                                   [i for p, *_, i in drawn[0].places if on_islands(p)])
     for d, ax in zip(drawn, panel_axes):
         _draw_places(fig, d, ax, colour, design, lang)
-    for d, ax, slot, lines in zip(drawn[1:], panel_axes[1:], arrangement.insets, inset_titles):
+    for d, ax, _slot, lines in zip(drawn[1:], panel_axes[1:], arrangement.insets, inset_titles):
         _department_labels(fig, boundaries, d.panel, d.scene, ax, design)
         _frame(fig, ax, d.panel.index)
         fig.add_annotation(

@@ -128,9 +128,9 @@ class Scene:
                 near = edge[:, :, others].min(axis=(0, 2))
         if len(placed_lines):
             # a leader line already drawn through a candidate box
-            l = placed_lines
-            p0 = (l[None, None, :, 0] * s3 + l[None, None, :, 2], l[None, None, :, 1] * s3 + l[None, None, :, 3])
-            p1 = (l[None, None, :, 0] * s3 + l[None, None, :, 4], l[None, None, :, 1] * s3 + l[None, None, :, 5])
+            pl = placed_lines
+            p0 = (pl[None, None, :, 0] * s3 + pl[None, None, :, 2], pl[None, None, :, 1] * s3 + pl[None, None, :, 3])
+            p1 = (pl[None, None, :, 0] * s3 + pl[None, None, :, 4], pl[None, None, :, 1] * s3 + pl[None, None, :, 5])
             hit = _segment_hits_box(p0, p1, [v - CLEAR_PX if i < 2 else v + CLEAR_PX for i, v in enumerate(c3)])
             gap = np.where(hit.any(axis=2), np.minimum(gap, -1.0), gap)
         gap = gap.min(axis=0)
