@@ -227,7 +227,7 @@ def missing_login_settings(auth: Mapping | None) -> list[str]:
     no section); empty when a login can be offered."""
     if not isinstance(auth, Mapping):
         return list(LOGIN_SETTINGS)
-    return [key for key in LOGIN_SETTINGS if not (isinstance(auth.get(key), str) and auth.get(key).strip())]
+    return [key for key in LOGIN_SETTINGS if not (isinstance(value := auth.get(key), str) and value.strip())]
 
 
 # The cookie secret signs every login: whoever knows it can write an identity cookie for any

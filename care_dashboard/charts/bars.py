@@ -5,6 +5,8 @@ participations per component and per territory, and each component as a bar over
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -76,7 +78,8 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     plot_px = max(sum(panel_px.values()), 1)
     narrow_height = 90 + plot_px
     category_array = list(reversed([names[t] for t in territory_ids]))
-    traces, annotations, layout = [], [], {}
+    traces, annotations = [], []
+    layout: dict[str, Any] = {}
     above = 0
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)
