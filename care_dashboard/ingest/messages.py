@@ -96,7 +96,7 @@ def grouped(messages: Iterable[Message]) -> list[Message]:
     merged: dict[tuple, list] = {}
     for m in messages:
         if not isinstance(m, Message) or not m.rows:
-            key = ("single", len(order))
+            key: tuple = ("single", len(order))
             order.append(key)
             merged[key] = [m]
             continue
