@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -205,9 +206,10 @@ def territory_map(
     islands_centre = _islands_centre(boundaries, country, min(scales), island_radius)
     islands_box = _islands_box(boundaries, islands_centre)
     island_shift = islands_box[1] if islands_box else (0.0, 0.0)
+    crowded: dict[str, Any] = {} if len(points) <= ZOOM_UP_TO else dict(leader_px=LEADER_PX[:1], versions=1)
     drawn = [_Drawn(country, scene, _circles_of(country, scene, diameters,
                                                 lambda p: island_shift if on_islands(p) else (0.0, 0.0)),
-                    **({} if len(points) <= ZOOM_UP_TO else dict(leader_px=LEADER_PX[:1], versions=1)))]
+                    **crowded)]
     _scale_bar(fig, country, scene, axes, 200, design, lang)
     _islands(fig, boundaries, country, scene, axes, islands_centre)
     _frames(fig, insets, country, scene, axes, design)

@@ -27,7 +27,7 @@ class Scene:
         self._boxes: list[tuple] = []  # a0x, a0y, a1x, a1y, d0x, d0y, d1x, d1y
         self._circles: list[tuple] = []  # ux, uy, radius px
         self._lines: list[tuple] = []  # ux, uy, x0, y0, x1, y1 (px from the point)
-        self._arrays = None
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add_box(self, a0, a1, d) -> None:
         self._boxes.append((*a0, *a1, *d))
@@ -191,6 +191,12 @@ def _segments_cross(a0, a1, b0, b1) -> np.ndarray:
     return (side(a0, a1, b0) * side(a0, a1, b1) < 0) & (side(b0, b1, a0) * side(b0, b1, a1) < 0)
 
 
+def _four(values) -> tuple[float, float, float, float]:
+    """A box's offsets or a leader line's ends (four numbers) as floats."""
+    a, b, c, d = (float(v) for v in values)
+    return a, b, c, d
+
+
 @dataclass(frozen=True)
 class Spot:
     """Where a label goes: its box's offset from its anchor (pixels, y up) and, for a label
@@ -271,7 +277,7 @@ def place_labels(scene: Scene, u: tuple[float, float], radius: float, sizes: lis
         ok = gap[part] >= CLEAR_PX
         if ok.any():
             best = int(np.argmin(np.where(ok, score[part], np.inf)))
-            spot = Spot(tuple(float(v) for v in beside[k][best]))
+            spot = Spot(_four(beside[k][best]))
             scene.add_box(u, u, spot.offsets)
             return k, spot
     if not leaders:
@@ -289,7 +295,7 @@ def place_labels(scene: Scene, u: tuple[float, float], radius: float, sizes: lis
             if ok.any():
                 best = int(np.argmin(np.where(ok, score[part], np.inf)))
                 box, length, line = out[k][0][best], out[k][1][best], out[k][2][best]
-                spot = Spot(tuple(float(v) for v in box), float(length), tuple(float(v) for v in line))
+                spot = Spot(_four(box), float(length), _four(line))
                 scene.add_box(u, u, spot.offsets)
                 scene.add_line(u, spot.line)
                 return k, spot
