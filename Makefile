@@ -34,7 +34,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# the linter and the type checker first (pyproject.toml): a finding fails the run before the tests
 test: $(VENV)/.dev node_modules/.installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 # Rebuild the embedded dataset's parquet files after editing data/care_2025/source/*.csv

@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: could not write {args.data_dir / args.dataset}: {exc.strerror or exc}; nothing was changed.", file=sys.stderr)
         return 1
+    assert result.summary is not None and result.dataset_totals is not None  # apply counts both
     print(i18n.t("import.cli.imported", lang, summary=result.summary.text(lang)))
     for warning in result.warnings:
         print(i18n.t("import.cli.warning", lang, text=say(warning)))

@@ -59,8 +59,7 @@ import streamlit  # noqa: E402
 from websockets.exceptions import WebSocketException  # noqa: E402
 
 from care_dashboard import paths, url_state  # noqa: E402
-from deploy.viewer import (DEFAULT_PAGE, FILTER_KEYS, SKIPPED_PAGES, Viewer, filter_ids,  # noqa: E402
-                           filter_text)
+from deploy.viewer import DEFAULT_PAGE, FILTER_KEYS, SKIPPED_PAGES, Viewer, filter_ids, filter_text  # noqa: E402
 
 ERROR_KINDS = ("exception", "error_alert", "page_not_found", "bad_status", "wrong_view",
                "disconnect", "timeout", "server_traceback")

@@ -105,8 +105,8 @@ def _line_of(text: str, needle: str) -> int | None:
 def parse(text: str, source: str = "(text)") -> Access:
     """An Access from the access file's text. AccessFileError for anything that is not exactly
     the documented shape: unknown roles or keys, entries that are not addresses or @domains."""
-    how = (f"; the file must look like:\n  [roles]\n  partner = [\"ana@partner.org\", \"@cempre.org.co\"]\n"
-           f"  importer = [\"ana@partner.org\"]")
+    how = ("; the file must look like:\n  [roles]\n  partner = [\"ana@partner.org\", \"@cempre.org.co\"]\n"
+           "  importer = [\"ana@partner.org\"]")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -227,7 +227,7 @@ def missing_login_settings(auth: Mapping | None) -> list[str]:
     no section); empty when a login can be offered."""
     if not isinstance(auth, Mapping):
         return list(LOGIN_SETTINGS)
-    return [key for key in LOGIN_SETTINGS if not (isinstance(auth.get(key), str) and auth.get(key).strip())]
+    return [key for key in LOGIN_SETTINGS if not (isinstance(value := auth.get(key), str) and value.strip())]
 
 
 # The cookie secret signs every login: whoever knows it can write an identity cookie for any

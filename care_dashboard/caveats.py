@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from . import paths, schema
@@ -89,12 +89,12 @@ class DataFacts:
         return cls(dataset.name, dataset.kind, frozenset(found))
 
     @classmethod
-    def from_row(cls, dataset, row: Mapping[str, object]) -> DataFacts:
+    def from_row(cls, dataset, row: Mapping[Hashable, object]) -> DataFacts:
         """From the one row of the named query ``data_facts`` (columns ``has_FACT``)."""
         return cls.of(dataset, facts_from_row(row))
 
 
-def facts_from_row(row: Mapping[str, object]) -> set[str]:
+def facts_from_row(row: Mapping[Hashable, object]) -> set[str]:
     """The facts that are true in a row of ``data_facts``: each column has_FACT that is true."""
     return {str(col)[len(FACT_PREFIX):] for col, value in row.items()
             if str(col).startswith(FACT_PREFIX) and value is not None and bool(value)}

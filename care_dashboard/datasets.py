@@ -182,7 +182,7 @@ def list_datasets(data_dir: Path | None = None) -> list[Dataset]:
             continue
         try:
             found.append(load_dataset(folder.name, base))
-        except Exception as exc:  # noqa: BLE001: whatever it is, the other datasets stay usable
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the other datasets stay usable
             _warn_once(f"dataset {folder.name!r} in {base} is skipped: {type(exc).__name__}: {exc}")
             continue
     url = settings.data_url()
@@ -342,7 +342,7 @@ def _read_sql(dataset: Dataset, table: schema.Table) -> str | None:
     only to partition by (attendance's year) stays out. A cast to the type a column already has
     is no cast, so filters still reach the parquet reader and prune partitions."""
     if not dataset.in_store:
-        parquet = dataset.path / f"{table.name}.parquet"
+        parquet = Path(dataset.path) / f"{table.name}.parquet"
         if table in schema.ROLLUP_TABLES[dataset.kind] and not parquet.is_file():
             return None
         return f"SELECT * FROM read_parquet({_sql_string(str(parquet))})"
@@ -380,7 +380,10 @@ def attach(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
     cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{s}"')
     cur.execute(f"SET search_path = '{s}'")
     for table in schema.STORED_TABLES[dataset.kind]:
-        _create(cur, s, table.name, _read_sql(dataset, table), in_memory=table.name not in schema.LARGE_TABLES)
+        select = _read_sql(dataset, table)
+        if select is None:  # loading a dataset refuses one without them: never reached
+            raise DatasetError(f"dataset {dataset.name!r} has no parquet files for {table.name}")
+        _create(cur, s, table.name, select, in_memory=table.name not in schema.LARGE_TABLES)
     rollups = {t.name: t for t in schema.ROLLUP_TABLES[dataset.kind]}
     for view_name, sql_file in view_sql_files(dataset.kind).items():
         # a rollup written at publish is read from its files; without them, computed by its SQL

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import i18n
-from .filters import FILTERS
 from .caveats import Caveat
+from .filters import FILTERS
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|\d*[.,]\d+)([eE][+-]?\d+)?$")
 

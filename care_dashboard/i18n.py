@@ -11,7 +11,6 @@ import functools
 import tomllib
 
 import pandas as pd
-
 from babel.dates import format_date as _format_date
 from babel.numbers import format_decimal
 

@@ -21,14 +21,21 @@ if TYPE_CHECKING:  # views imports this module
 WHOLE_DATASET = dict(components=None, territories=None, organisations=None)
 
 
+def _unfiltered(source: Source) -> Callable[..., pd.DataFrame]:
+    """The source's queries without the selection, which the map needs."""
+    if source.run_unfiltered is None:
+        raise ValueError("a map needs the queries without the selection (Source.run_unfiltered)")
+    return source.run_unfiltered
+
+
 def _places(source: Source) -> pd.DataFrame:
     """The territories' names and places (the whole dataset's, whatever the selection)."""
-    return source.run_unfiltered("territory_options")
+    return _unfiltered(source)("territory_options")
 
 
 def _map(df: pd.DataFrame, source: Source, title: str, narrow: bool) -> go.Figure:
     # the whole dataset's figures set the circles' scale, so maps of two selections compare
-    whole = source.run_unfiltered("participations_by_territory", **WHOLE_DATASET)
+    whole = _unfiltered(source)("participations_by_territory", **WHOLE_DATASET)
     return map_chart.territory_map(df, _places(source), geo.load_boundaries(), title, source.labels, whole=whole,
                                    layout="narrow" if narrow else "wide")
 

@@ -3,7 +3,7 @@ fields are the filters' query parameters (``filters.FILTERS``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .filters import FILTERS
@@ -16,7 +16,7 @@ class Selection:
     organisations: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, chosen: Mapping[str, object]) -> "Selection":
+    def of(cls, chosen: Mapping[str, Iterable[str] | None]) -> Selection:
         """From the chosen ids per filter key (``{"component": ["ohs"]}``)."""
         return cls(**{f.param: tuple(chosen.get(f.key) or ()) for f in FILTERS})
 

@@ -208,7 +208,7 @@ def account_key(email: object) -> str | None:
 
 # ---- what ends a login -------------------------------------------------------------------------
 
-def sign_out(email: str, now: float | None = None) -> None:
+def sign_out(email: str | None, now: float | None = None) -> None:
     """Record that ``email`` pressed Log out at ``now``: every login of that account issued until
     then ends. Call it before ``st.logout()``; StateError when it cannot be written."""
     key = account_key(email)
@@ -320,10 +320,11 @@ def read_identity(cookies: Mapping[str, str], secret: str) -> Identity | None:
     if chunked:
         count = int(chunked.group(1))
         parts = [_signed(cookies, f"{COOKIE}_{i}", secret) for i in range(1, count + 1)] if count <= MAX_CHUNKS else [None]
-        if any(p is None for p in parts):
+        signed = [p for p in parts if p is not None]
+        if len(signed) < len(parts):
             return None
-        value = "".join(p[0] for p in parts)
-        issued_at = min(issued_at, *(p[1] for p in parts))
+        value = "".join(p[0] for p in signed)
+        issued_at = min(issued_at, *(p[1] for p in signed))
     try:
         claims = json.loads(value)
     except ValueError:

@@ -34,7 +34,7 @@ class Viewport:
     height: int
 
     @classmethod
-    def of(cls, reported) -> "Viewport":
+    def of(cls, reported) -> Viewport:
         """The size the browser reported (``{"width": .., "height": ..}``), or the default."""
         try:
             width, height = int(reported["width"]), int(reported["height"])

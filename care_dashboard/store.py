@@ -48,10 +48,19 @@ import duckdb
 import pandas as pd
 
 from . import datasets, paths, schema, store_lock
+
 # the layout, the writers' lock and its errors are shared with the readers (store_lock); named
 # here too, where the writers and their callers look
-from .store_lock import (CURRENT, LINK_PREFIX, TMP_PREFIX, VERSIONS, WRITE_FAILURE_REASONS,  # noqa: F401
-                         StoreBusy, StoreError, StoreWriteError)
+from .store_lock import (  # noqa: F401
+    CURRENT,
+    LINK_PREFIX,
+    TMP_PREFIX,
+    VERSIONS,
+    WRITE_FAILURE_REASONS,
+    StoreBusy,
+    StoreError,
+    StoreWriteError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import pandas as pd
@@ -68,7 +70,7 @@ def load_reference(data_dir: Path | None = None) -> Reference:
     try:
 
         def read(table: str) -> pd.DataFrame:
-            path = str(ds.path / f"{table}.parquet").replace("'", "''")
+            path = str(Path(ds.path) / f"{table}.parquet").replace("'", "''")
             return con.execute(f"SELECT * FROM read_parquet('{path}')").df()
 
         oc = read("organisation_components")
@@ -172,27 +174,32 @@ class _Plan:
     per_organisation: dict[str, int]
 
 
+def _tuples(df: pd.DataFrame) -> Iterator[Any]:
+    """``df``'s rows as named tuples, a field per column (fields a type checker cannot know)."""
+    return df.itertuples(index=False)
+
+
 def _plans(rng: random.Random, ref: Reference) -> list[_Plan]:
     orgs = ref.organisations.sort_values("sort_order")
     by_territory = {t: list(g["organisation_id"]) for t, g in orgs.groupby("territory_id", sort=False)}
     published_by_org = {
         (r.component_id, r.organisation_id): int(r.participations_count)
-        for r in ref.organisation_counts.itertuples(index=False)
+        for r in _tuples(ref.organisation_counts)
     }
     # organisations with large published per-organisation counts get more of the territory totals,
     # so that their later attendees can plausibly come from earlier components
-    later_size = {}
+    later_size: dict[str, int] = {}
     for (_, oid), n in published_by_org.items():
         later_size[oid] = later_size.get(oid, 0) + n
     plans = []
-    for comp in ref.components.sort_values("sort_order").itertuples(index=False):
+    for comp in _tuples(ref.components.sort_values("sort_order")):
         cid = comp.component_id
         per_org: dict[str, int] = {}
         for (c, oid), n in published_by_org.items():
             if c == cid:
                 per_org[oid] = n
         counts = ref.territory_counts[ref.territory_counts["component_id"] == cid]
-        for r in counts.itertuples(index=False):
+        for r in _tuples(counts):
             members = by_territory.get(r.territory_id, [])
             if not pd.isna(r.participations_count):
                 weights = [(1 + later_size.get(o, 0) / 20) * _uniform(rng, 0.75, 1.25) for o in members]
@@ -217,7 +224,7 @@ def generate(seed: int = SEED, reference: Reference | None = None) -> dict[str, 
     earlier: dict[str, list[str]] = {oid: [] for oid in org_order}  # people of earlier components
     records = []
     for plan in _plans(rng, ref):
-        comp = components.loc[plan.component_id]
+        comp = cast(pd.Series, components.loc[plan.component_id])  # one row: component ids are unique
         role = "leader" if comp["audience_id"] == "organisation_leaders" else "member"
         start = pd.Timestamp(comp["period_start_date"]).date()
         end = pd.Timestamp(comp["period_end_date"]).date()

@@ -6,21 +6,36 @@ Query running, charts, caveats and i18n stay free of Streamlit so they test with
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from . import (access, caveats, datasets, figures, filters, frontend_texts, honest, i18n, notes, paths, queries, url_state,
-               view_cache, views)
-from . import labels as labels_module
+from . import (
+    access,
+    caveats,
+    datasets,
+    figures,
+    filters,
+    frontend_texts,
+    honest,
+    i18n,
+    labels as labels_module,
+    notes,
+    paths,
+    queries,
+    url_state,
+    view_cache,
+    views,
+)
 from .labels import Labels
 from .selection import Selection
+
 # every page starts with ``ctx = ui.page_context()``: the context dashboard.py hands it (ui_nav)
 from .ui_nav import page_context, shell_context  # noqa: F401
 
@@ -318,8 +333,9 @@ def filter_options(dataset: datasets.Dataset) -> FilterOptions:
     found = _options_of.get(dataset.schema_name)
     if found is None:
         con, _ = _connection()
-        found = FilterOptions(**{f.param: queries.run(con, dataset.schema_name, f.options_query, {})
-                                 for f in filters.FILTERS})
+        frames: dict[str, Any] = {f.param: queries.run(con, dataset.schema_name, f.options_query, {})
+                                  for f in filters.FILTERS}
+        found = FilterOptions(**frames)
         with _attach_lock:
             found = _options_of.setdefault(dataset.schema_name, found)
     return found
@@ -354,7 +370,7 @@ def load_view_from_url(available: dict[str, datasets.Dataset]) -> list[tuple[str
         return []
     raw = {key: st.query_params.get_all(key) for key in st.query_params}
     chosen, _ = url_state.parse(raw, {url_state.DATASET_KEY: list(available)})
-    name = chosen.get(url_state.DATASET_KEY, paths.DEFAULT_DATASET)
+    name = str(chosen.get(url_state.DATASET_KEY, paths.DEFAULT_DATASET))
     options = filter_options(available[name])
     values, ignored = url_state.parse(raw, {**options.ids(), url_state.DATASET_KEY: list(available)})
     st.session_state["dataset"] = name

@@ -33,7 +33,7 @@ def current_visitor() -> access.Visitor:
     if problem:
         log.warning("the secrets file's %s: no login is offered", problem[1])
     login = auth is not None and problem is None
-    issued_at = _issued_at(auth["cookie_secret"]) if login else None
+    issued_at = _issued_at(auth["cookie_secret"]) if login and auth is not None else None
     who = access.visitor(st.user.to_dict() if login else {}, login=login, serving=settings.serving(),
                          issued_at=issued_at, login_off=problem[0] if problem else None)
     if who.access_problem:

@@ -219,7 +219,7 @@ BLOCKS = {"figure": figure_block, "chart": chart_block, "table": table_block}
 def figures(ctx: PageContext, found: dict[str, views.View | None], ids: list[str], columns: int | None = None) -> None:
     """The figures ``ids`` of a page (``page_views``), each in its block; side by side in
     ``columns`` when given. A figure that does not apply or has nothing to show is left out."""
-    shown = [found[i] for i in ids if found.get(i) is not None]
+    shown = [v for i in ids if (v := found.get(i)) is not None]
     if not columns:
         for view in shown:
             BLOCKS[_kind(view)](ctx, view)

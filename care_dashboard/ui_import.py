@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from . import datasets, paths, settings, store, url_state
 from .ingest import identity, importer, naming, pending, programme, sheets
@@ -176,8 +177,8 @@ def key_help(ctx: PageContext) -> None:
 class Choice:
     """What the form says now; ``signature`` tells a preview made for another choice."""
 
-    uploads: list
-    programme_upload: object | None
+    uploads: list[UploadedFile]
+    programme_upload: UploadedFile | None
     request: pending.Request | None  # None: the name is missing or invalid (``problem``)
     problem: str | None
     signature: tuple
@@ -306,6 +307,7 @@ def run_check(ctx: PageContext, choice: Choice) -> None:
         if choice.problem:
             st.session_state["_import_failure"] = (NameProblem(choice.problem), "")
             return
+        assert choice.request is not None  # None only with a problem, shown above
         programme_data = ((choice.programme_upload.name, choice.programme_upload.getvalue())
                           if choice.programme_upload else None)
         _check(ctx, [sheets.Source(f.name, f.getvalue()) for f in choice.uploads], programme_data,
@@ -334,6 +336,7 @@ def _write(ctx: PageContext, plan: importer.Plan) -> None:
                 except BaseException:
                     pending.mark(p, "checked")  # the files stay for another try
                     raise
+                assert result.summary is not None and result.dataset_totals is not None  # apply counts both
                 pending.finish(p, dataclasses.astuple(result.summary), dataclasses.astuple(result.dataset_totals))
         except importer.DatasetChanged as exc:  # say what changed, then check again
             st.session_state["_import_notice"] = exc
@@ -441,7 +444,7 @@ def done(ctx: PageContext) -> None:
     if result is None:
         return
     title = plain(_title(result.dataset, ctx.lang))
-    if result.summary is None:  # saved by a worker that stopped before it could say so
+    if result.summary is None or result.dataset_totals is None:  # saved by a worker that stopped before it could say so
         st.success(ctx.t("import.pending.saved", dataset=title), icon=":material/check_circle:")
     else:
         st.success(ctx.t("import.done", dataset=title, summary=result.summary.text(ctx.lang),
@@ -481,8 +484,8 @@ def recovery(ctx: PageContext) -> None:
     state = pending.outcome(p) if p.phase == "writing" else p.phase
     if state in ("done", "saved"):  # saved: the worker stopped after the switch, before it could count
         counts = p.result or {}
-        st.session_state["_import_result"] = importer.ImportResult(
-            p.request.dataset, *(importer.Summary(*counts[k]) if k in counts else None for k in ("summary", "totals")))
+        summary, totals = (importer.Summary(*counts[k]) if k in counts else None for k in ("summary", "totals"))
+        st.session_state["_import_result"] = importer.ImportResult(p.request.dataset, summary, totals)
         pending.discard(p)
         _set_token(None)
         return

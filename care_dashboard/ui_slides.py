@@ -73,8 +73,12 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
     scaled as a whole (``map_chart.scaled``, ``slides.map_zoom``). Built the first time this view
     shows the slide at this size and kept (``PageContext.memo``)."""
 
+    make_chart = view.make_chart
+    if make_chart is None:
+        raise ValueError(f"figure {view.key!r} has no chart for a slide")
+
     def build() -> dict:
-        fig = view.make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
+        fig = make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
         scale = max(1.0, min(1.5, height / 560))
         line = width * 0.9 * slides.CHARS_PER_EM  # characters of a line of the slide, times the font size
         charts.with_heading(fig, frame.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),

@@ -52,13 +52,14 @@ def parse(
 
 def to_query(
     lang: str,
-    default_lang: str,
+    default_lang: str | None,
     selection: Mapping[str, Collection[str]],
     dataset: str | None = None,
     default_dataset: str | None = None,
-) -> dict[str, object]:
-    """Query parameters for the current view; defaults are left out to keep links short."""
-    out: dict[str, object] = {}
+) -> dict[str, str | list[str]]:
+    """Query parameters for the current view; defaults are left out to keep links short (None:
+    no default language, the language is always named)."""
+    out: dict[str, str | list[str]] = {}
     if lang != default_lang:
         out[LANG_KEY] = lang
     if dataset is not None and dataset != default_dataset:

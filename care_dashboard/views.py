@@ -134,10 +134,25 @@ def not_in_sum_note(df: pd.DataFrame, labels: Labels) -> str | None:
     return i18n.t("figures.not_in_sum", labels.lang, components=", ".join(labels.component(c) for c in missing))
 
 
+def _named(name: str | None, entry: Entry, what: str) -> str:
+    """A name the entry must give for its kind (the catalogue's check, ``catalogue._problems``)."""
+    if name is None:
+        raise KeyError(f"figure {entry.id!r} names no {what}")
+    return name
+
+
+def _chart_of(view: View) -> go.Figure:
+    """The view's chart, which a chart entry always makes (``build_view``)."""
+    chart = view.chart
+    if chart is None:
+        raise ValueError(f"figure {view.key!r} has no chart")
+    return chart
+
+
 def _title(entry: Entry, source: Source, df: pd.DataFrame) -> str:
     if entry.builder in makers.TITLES and not df.empty:
         return makers.TITLES[entry.builder](df, source.lang)
-    return source.t(entry.text_key("title", source.kind))
+    return source.t(_named(entry.text_key("title", source.kind), entry, f"title for {source.kind}"))
 
 
 def build_view(entry: Entry, source: Source) -> View | None:
@@ -149,11 +164,11 @@ def build_view(entry: Entry, source: Source) -> View | None:
     if entry.kind != "figure" and df.empty:
         return None
     title = _title(entry, source, df)
-    unit_key = entry.text_key("unit", source.kind)
+    unit_key = _named(entry.text_key("unit", source.kind), entry, f"unit for {source.kind}")
     notes = [n for n in [not_in_sum_note(df, source.labels)] if n]
     view = View(entry.id, title, "", list(entry.caveat_ids), notes=notes, narrow=entry.narrow)
     if entry.kind == "figure":
-        headline = makers.VALUES[entry.value](df.iloc[0], source)
+        headline = makers.VALUES[_named(entry.value, entry, "value")](df.iloc[0], source)
         unit_key = headline.unit_key or unit_key
         view.value = headline.value
         view.notes += [headline.note] if headline.note else []
@@ -163,15 +178,16 @@ def build_view(entry: Entry, source: Source) -> View | None:
     if entry.note:
         view.note = source.t(entry.note, threshold=source.threshold)
     if entry.table:
-        view.make_table = lambda: makers.TABLES[entry.table](df, source)
-        view.table_key = (entry.table, entry.query, entry.params, entry.unfiltered)
+        table = entry.table
+        view.make_table = lambda: makers.TABLES[table](df, source)
+        view.table_key = (table, entry.query, entry.params, entry.unfiltered)
     if entry.kind == "chart":
-        builder = makers.CHARTS[entry.builder]
+        builder = makers.CHARTS[_named(entry.builder, entry, "builder")]
         view.make_chart = lambda: builder(df, source, title, False, **entry.args)
         if entry.narrow in ("narrow", "map"):
             view.make_narrow_chart = lambda: builder(df, source, title, True, **entry.args)
         elif entry.narrow == "rewrap":  # a copy of the same figure, its heading and notes wrapped short
-            view.make_narrow_chart = lambda: go.Figure(view.chart.to_dict(), _validate=False)
+            view.make_narrow_chart = lambda: go.Figure(_chart_of(view).to_dict(), _validate=False)
     return view
 
 

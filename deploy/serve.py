@@ -390,6 +390,15 @@ class Child:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The process's id while it runs, else None."""
+        return self.proc.pid if self.proc is not None and self.alive else None
+
+    def wait(self, timeout: float) -> None:
+        if self.proc is not None:
+            self.proc.wait(timeout=timeout)
+
     def signal_group(self, sig: int) -> None:
         if self.proc is None:
             return
@@ -460,8 +469,8 @@ class Supervisor:
         state = {
             "supervisor": os.getpid(),
             "url": self.url,
-            "caddy": self.caddy.proc.pid if self.caddy.alive else None,
-            "workers": [{"port": w.port, "pid": w.proc.pid if w.alive else None, "ready": w.ready,
+            "caddy": self.caddy.pid,
+            "workers": [{"port": w.port, "pid": w.pid, "ready": w.ready,
                          "restarts": len(w.restarts)} for w in self.workers],
         }
         tmp = self.s.state_file.with_suffix(".tmp")
@@ -499,6 +508,7 @@ class Supervisor:
             if not w.alive:
                 self.restart(w, f"exited with status {w.proc.returncode if w.proc else '?'}")
                 continue
+            assert w.port is not None  # every worker has its port (Supervisor.__init__)
             if healthy(w.port, timeout=1.0):
                 if not w.ready:
                     w.ready = True
@@ -520,8 +530,9 @@ class Supervisor:
         while not self.stopping and not all(w.ready for w in self.workers):
             for w in self.workers:
                 if not w.alive:
-                    log(f"{w.name} exited during start-up with status {w.proc.returncode}")
+                    log(f"{w.name} exited during start-up with status {w.proc.returncode if w.proc else '?'}")
                     return 1
+                assert w.port is not None  # every worker has its port (Supervisor.__init__)
                 w.ready = w.ready or healthy(w.port, timeout=1.0)
             if time.monotonic() > deadline:
                 log(f"workers did not answer {HEALTH_PATH} within {START_TIMEOUT_S:g} s")
@@ -549,11 +560,11 @@ class Supervisor:
         deadline = time.monotonic() + STOP_GRACE_S
         for c in started:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                c.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                c.wait(timeout=max(0.1, deadline - time.monotonic()))
         for c in started:
             c.signal_group(signal.SIGKILL)  # whatever is left in its group (an import's child)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                c.proc.wait(timeout=5)
+                c.wait(timeout=5)
         shutil.rmtree(self.runtime, ignore_errors=True)
         if self.s.state_file:
             with contextlib.suppress(OSError):

@@ -32,6 +32,7 @@ from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from care_dashboard import datasets, paths, queries, site_pages, url_state
 
@@ -91,7 +92,7 @@ class Viewer:
         split = urlsplit(self.base_url)
         self.ws = await connect(
             f"ws://{split.netloc}{split.path.rstrip('/')}/_stcore/stream",
-            subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout_s,
+            subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=self.timeout_s,
             ping_interval=None,  # a browser sends no websocket pings; the server pings
         )
         self.widgets, self.filter_widgets, self.filter_labels, self.pages = {}, {}, {}, {}
@@ -134,17 +135,20 @@ class Viewer:
     async def rerun(self, state: ClientState, page: str, chosen) -> tuple[float, list[tuple[str, str]]]:
         """Send one rerun and read the answer up to its script_finished (a run that ends early
         for a rerun, as ``st.rerun()`` does, is followed by the one the viewer waits for)."""
+        ws = self.ws
+        if ws is None:
+            raise RuntimeError("no session to rerun: open() a page first")
         msg = BackMsg()
         msg.rerun_script.CopyFrom(state)
         errors: list[tuple[str, str]] = []
         seen: set[str] = set()
         ran_page = None
         started = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
+        await ws.send(msg.SerializeToString())
         async with asyncio.timeout(self.timeout_s):
             while True:
                 fwd = ForwardMsg()
-                fwd.ParseFromString(await self.ws.recv())
+                fwd.ParseFromString(await ws.recv())
                 kind = fwd.WhichOneof("type")
                 if kind == "new_session":  # a run starts: it draws the screen anew
                     seen.clear()

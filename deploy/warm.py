@@ -40,7 +40,7 @@ TIMEOUT_S = 120.0
 
 def views(ids: dict[str, list[str]], pages: list[str], filtered: bool) -> list[tuple[str, tuple[str, str] | None]]:
     """The views to warm, the unfiltered pages first (a shared link most often has none)."""
-    order = [(page, None) for page in pages]
+    order: list[tuple[str, tuple[str, str] | None]] = [(page, None) for page in pages]
     if filtered:
         order += [(page, (key, value)) for key in FILTER_KEYS for value in ids[key] for page in pages]
     return order

@@ -28,7 +28,8 @@ else:
         [notes.full_note(n, c, ctx.lang) for n, c in note_items], viewport), viewport)
     count = len(deck) + len(note_pages)
     index = min(max(st.session_state.get("slide", 0), 0), count - 1)
-    index = {"next": min(index + 1, count - 1), "previous": max(index - 1, 0), "first": 0, "last": count - 1}.get(move, index)
+    if move is not None:
+        index = {"next": min(index + 1, count - 1), "previous": max(index - 1, 0), "first": 0, "last": count - 1}.get(move, index)
     st.session_state["slide"] = index
 
     def _move(step: int) -> None:

@@ -8,8 +8,9 @@ answer alone or after the browser tests."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Coroutine
+from typing import Any
 
 
 def run(coroutine: Coroutine[Any, Any, Any]) -> Any:

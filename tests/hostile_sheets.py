@@ -154,7 +154,7 @@ def formulas_without_values(rows, columns=(2,), cached: dict | None = None) -> b
         for col, text in cached.items():
             letter = "ABCDEFG"[col]
             xml = re.sub(rf'(<c r="{letter}(\d+)")([^>]*)>(<f>.*?</f>)(<v\s*/>|<v></v>)?</c>',
-                         lambda m: f'{m.group(1)} t="str">{m.group(4)}<v>{text}</v></c>', xml)
+                         lambda m: f'{m.group(1)} t="str">{m.group(4)}<v>{text}</v></c>', xml)  # noqa: B023 - re.sub calls it at once
         return xml
 
     return _rewrite(xlsx, SHEET, add_values)

@@ -41,7 +41,7 @@ id = "financial-education"
 name_en = "Financial education"
 name_es = "Educación financiera"
 spellings = ["Educación financiera", "Educacion financiera", "Finanzas"]
-'''.encode("utf-8")
+'''.encode()
 
 
 def csv(rows, header=HEADER):

@@ -1,8 +1,8 @@
 """The benchmark generator writes a dataset in exactly the import's format: every named query
 runs on it and its totals hold together."""
 
-from care_dashboard import datasets, queries, schema
 from bench.generate import generate, shape
+from care_dashboard import datasets, queries, schema
 from tests.conftest import Runner
 
 

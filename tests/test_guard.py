@@ -8,15 +8,11 @@ nobody can import). The same defences through the real stack: tests/deploy/test_
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 
-from care_dashboard import paths, signouts
+from care_dashboard import signouts
 from care_dashboard.guard import asgi, identity, limits
 from care_dashboard.guard.buckets import Bucket, Buckets, Flood
 from care_dashboard.guard.registry import PUBLIC, Registry, UploadGrant

@@ -30,8 +30,7 @@ import ingest
 from care_dashboard import datasets, paths, schema, store, store_lock
 from care_dashboard.ingest import importer
 from care_dashboard.ingest.sheets import Source
-from tests import fixtures
-from tests import sheet_builders as sb
+from tests import fixtures, sheet_builders as sb
 from tests.conftest import Runner
 
 NAME = "faulty"

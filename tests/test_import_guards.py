@@ -11,8 +11,7 @@ import tomllib
 
 import duckdb
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from care_dashboard import datasets, paths, store
 from care_dashboard.ingest import identity, ids, importer, reference

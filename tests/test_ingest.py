@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import duckdb
-import pandas as pd
 import pytest
 
 from care_dashboard import datasets, paths, store
@@ -156,7 +155,7 @@ def test_missing_key_says_how_to_make_one(tmp_path, monkeypatch):
 
 # ---- the command line ---------------------------------------------------------------------------
 
-def cli(args, tmp_path, key=KEY.decode()):
+def cli(args, tmp_path, key=KEY.decode()):  # noqa: B008 - a str, made once and never changed
     env = {**os.environ, "ATTENDANCE_ID_KEY": key} if key else {k: v for k, v in os.environ.items() if k != "ATTENDANCE_ID_KEY"}
     if not key:
         env["ATTENDANCE_ID_KEY_FILE"] = str(tmp_path / "no.key")

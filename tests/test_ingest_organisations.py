@@ -7,8 +7,7 @@ import hashlib
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from care_dashboard import store
 from care_dashboard.ingest import ids, importer, personal

@@ -5,8 +5,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from care_dashboard import datasets
 from care_dashboard.ingest import importer
@@ -83,7 +82,7 @@ def test_round_trip(rows, sep, encoding):
         expected_by_component = {}
         for (comp, _, _), _doc in expected_records:
             expected_by_component[comp] = expected_by_component.get(comp, 0) + 1
-        for (date, city, cstyle, comp, *_rest) in rows:
+        for (_date, _city, _cstyle, comp, *_rest) in rows:
             if _rest[2] is None:
                 expected_by_component[comp] = expected_by_component.get(comp, 0) + 1
         assert per_component == expected_by_component

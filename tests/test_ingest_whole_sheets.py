@@ -14,8 +14,7 @@ from care_dashboard import paths
 from care_dashboard.ingest import importer, sheets
 from care_dashboard.ingest.limits import Budget, LimitExceeded, Limits
 from care_dashboard.ingest.sheets import Source
-from tests import hostile_sheets as hs
-from tests import sheet_builders as sb
+from tests import hostile_sheets as hs, sheet_builders as sb
 
 KEY = b"whole-sheets-key-0123456789abcdef0123456789"
 KEY_TEXT = KEY.decode()

@@ -5,10 +5,8 @@ figures as the datasets they were exported from, through the same DuckDB code th
 import importlib.util
 import logging
 import shutil
-import tomllib
 
 import duckdb
-import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 

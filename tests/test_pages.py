@@ -10,14 +10,12 @@ import shutil
 
 import duckdb
 import numpy
-
 import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from care_dashboard import catalogue, caveats, datasets, paths, queries, store, synthetic, ui_nav
-from tests import sheet_builders
-from tests import fixtures
+from tests import fixtures, sheet_builders
 
 PAGES = {
     "overview": "pages/overview.py",

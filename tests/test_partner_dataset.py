@@ -14,20 +14,41 @@ import json
 import re
 import shutil
 
-import duckdb
 import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import (briefing, catalogue, caveats, charts, datasets, exports, geo, i18n, labels, map_chart, paths,
-                            queries, ui, ui_figures, ui_slides, views)
+from care_dashboard import (
+    catalogue,
+    caveats,
+    charts,
+    datasets,
+    exports,
+    geo,
+    i18n,
+    labels,
+    map_chart,
+    paths,
+    queries,
+    ui,
+    ui_figures,
+    ui_slides,
+    views,
+)
 from care_dashboard.selection import Selection
 from tests import partner_programme
-from tests.test_texts import CARE_WORDS
 from tests.test_pages import (
-    PAGES, SYNTHETIC_CHART_QUERIES, assert_charts_have_unit_and_caveats, data_facts, elements, expected_split,
-    keyed_blocks, open_page, texts_in, wide_figure,
+    PAGES,
+    SYNTHETIC_CHART_QUERIES,
+    assert_charts_have_unit_and_caveats,
+    data_facts,
+    elements,
+    expected_split,
+    keyed_blocks,
+    open_page,
+    wide_figure,
 )
+from tests.test_texts import CARE_WORDS
 
 NAME = partner_programme.NAME
 LANGS = ("en", "es")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from care_dashboard import briefing, catalogue, caveats, charts, exports, honest, labels, paths, views
 from care_dashboard.selection import Selection
-from tests.test_pages import blocks_with, elements, keyed_blocks, open_page, wide_figure
+from tests.test_pages import elements, keyed_blocks, open_page, wide_figure
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def header(lang="en"):
 
 
 def read_csv(data: bytes):
-    assert data.startswith("\ufeff".encode("utf-8"))
+    assert data.startswith("\ufeff".encode())
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
@@ -70,8 +70,8 @@ def test_every_chart_on_every_page_offers_its_csv_and_keeps_key_caveats_in_the_f
 
 
 def care_views(lang="en", **filters):
-    from tests.conftest import Runner
     from care_dashboard import datasets
+    from tests.conftest import Runner
     runner = Runner(datasets.load_dataset("care_2025"))
     opts = [runner(n) for n in ("component_options", "territory_options", "organisation_options")]
     names = labels.build(*opts, lang)

@@ -15,8 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 import plotly.graph_objects as go
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from care_dashboard import catalogue, datasets, gazetteer, labels, paths, views
 from tests import fixtures

@@ -1,7 +1,6 @@
 """Every named query documents itself: header complete, params match the SQL, columns match the
 result, caveat ids exist in the catalogue (STYLE.md rule 2)."""
 
-import duckdb
 import pytest
 
 from care_dashboard import caveats, paths, queries

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from care_dashboard import datasets, schema, store
 from tests import fixtures

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 from care_dashboard.ingest import importer, sheets
-from care_dashboard.ingest.limits import Limits, LimitExceeded
+from care_dashboard.ingest.limits import LimitExceeded, Limits
 from care_dashboard.ingest.sheets import Source
-from tests import hostile_sheets as hs
-from tests import sheet_builders as sb
+from tests import hostile_sheets as hs, sheet_builders as sb
 
 KEY = b"upload-limits-key-0123456789abcdef0123456789"
 FAST_S = 30.0  # a refusal, child start included, on a 2-core machine busy with other work (55 s and minutes before)

@@ -12,23 +12,55 @@ share). ``__all__`` lists the public names, imported here from the modules that 
 """
 
 from .bars import (
-    MAX_TERRITORY_ROWS, component_participations_chart, component_timeline_chart, component_timeline_title,
-    territory_component_chart, territory_participations_chart,
+    MAX_TERRITORY_ROWS,
+    component_participations_chart,
+    component_timeline_chart,
+    component_timeline_title,
+    territory_component_chart,
+    territory_participations_chart,
 )
 from .finish import (
-    FOOTER_NAME, FOOTER_WRAP_CHARS, FOOTER_WRAP_CHARS_NARROW, MIN_ROW_FONT_PX, MULTILINE_TITLE_SHIFT_EM,
-    SUBTITLE_LINE_PX, SUBTITLE_WRAP_CHARS, SUBTITLE_WRAP_CHARS_NARROW, TITLE_LINE_PX, TITLE_WRAP_CHARS,
-    TITLE_WRAP_CHARS_NARROW, fit_rows, for_projector, html_escape, margin_px, plain_title, with_caveat_footer,
-    with_heading, wrap_label,
+    FOOTER_NAME,
+    FOOTER_WRAP_CHARS,
+    FOOTER_WRAP_CHARS_NARROW,
+    MIN_ROW_FONT_PX,
+    MULTILINE_TITLE_SHIFT_EM,
+    SUBTITLE_LINE_PX,
+    SUBTITLE_WRAP_CHARS,
+    SUBTITLE_WRAP_CHARS_NARROW,
+    TITLE_LINE_PX,
+    TITLE_WRAP_CHARS,
+    TITLE_WRAP_CHARS_NARROW,
+    fit_rows,
+    for_projector,
+    html_escape,
+    margin_px,
+    plain_title,
+    with_caveat_footer,
+    with_heading,
+    wrap_label,
 )
 from .matrix import MAX_MATRIX_ORGANISATIONS, organisation_matrix_chart
 from .people import (
-    MAX_TERRITORY_PANELS, component_overlaps_chart, components_per_person_by_territory_chart,
+    MAX_TERRITORY_PANELS,
+    component_overlaps_chart,
+    components_per_person_by_territory_chart,
     components_per_person_chart,
 )
 from .theme import (
-    ABSENT_DOT, COMPONENT_COLOURS, FONT_FAMILY, INK, MUTED, OTHER_COLOURS, PEOPLE_COLOUR, STATUS_COLOURS, STATUS_ORDER,
-    TEMPLATE, component_colour, component_colours, from_dicts,
+    ABSENT_DOT,
+    COMPONENT_COLOURS,
+    FONT_FAMILY,
+    INK,
+    MUTED,
+    OTHER_COLOURS,
+    PEOPLE_COLOUR,
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    TEMPLATE,
+    component_colour,
+    component_colours,
+    from_dicts,
 )
 
 __all__ = [

@@ -5,14 +5,26 @@ participations per component and per territory, and each component as a bar over
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from .. import figures, i18n, rows
 from ..labels import Labels
 from .finish import html_escape, wrap_label
-from .theme import (INK, MUTED, PEOPLE_COLOUR, TEMPLATE, _base_layout, _busiest, _layout, component_colour, from_dicts,
-                    paper_span)
+from .theme import (
+    INK,
+    MUTED,
+    PEOPLE_COLOUR,
+    TEMPLATE,
+    _base_layout,
+    _busiest,
+    _layout,
+    component_colour,
+    from_dicts,
+    paper_span,
+)
 
 MAX_TERRITORY_ROWS = 25  # beyond this, bars by territory show the territories with most participations
 
@@ -66,7 +78,8 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     plot_px = max(sum(panel_px.values()), 1)
     narrow_height = 90 + plot_px
     category_array = list(reversed([names[t] for t in territory_ids]))
-    traces, annotations, layout = [], [], {}
+    traces, annotations = [], []
+    layout: dict[str, Any] = {}
     above = 0
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)

@@ -141,7 +141,7 @@ def for_projector(fig: go.Figure, scale: float = 1.45) -> go.Figure:
     new_left = round(left * scale) if left is not None else None
     for annotation in out.layout.annotations:
         annotation.font.size = round((annotation.font.size or base) * scale)
-        if left is not None and annotation.name == FOOTER_NAME:
+        if new_left is not None and annotation.name == FOOTER_NAME:
             annotation.xshift = _footer_xshift(new_left)
     for trace in out.data:
         if getattr(trace, "textfont", None) is not None:

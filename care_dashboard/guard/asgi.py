@@ -24,11 +24,15 @@ import logging
 import re
 import time
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, cast
 
 from .. import access, settings, signouts
 from . import identity, limits, sessions
 from .buckets import Bucket, Buckets, Flood
 from .registry import REGISTRY, Registry, UploadGrant
+
+if TYPE_CHECKING:
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +280,8 @@ def _too_large(session_id: str, file_id: str) -> bool:
     """A file just stored for ``session_id`` over the one upload limit: removed again."""
     from streamlit import runtime
 
-    uploads = runtime.get_instance().uploaded_file_mgr
+    # the server's own manager (it keeps uploads in memory); its protocol does not name remove_file
+    uploads = cast("MemoryUploadedFileManager", runtime.get_instance().uploaded_file_mgr)
     stored = uploads.get_files(session_id, [file_id])
     if stored and len(stored[0].data) > limits.upload_file_bytes():
         uploads.remove_file(session_id, file_id)

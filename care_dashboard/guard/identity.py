@@ -67,5 +67,7 @@ def identity_is_current(who: signouts.Identity) -> bool:
 
 def current_account(who: signouts.Identity | None) -> str | None:
     """The account of a request's login if it still holds, else None (as if anonymous)."""
-    name = account(who.claims) if who is not None else None
+    if who is None:
+        return None
+    name = account(who.claims)
     return name if name is not None and identity_is_current(who) else None

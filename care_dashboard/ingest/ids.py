@@ -43,7 +43,8 @@ def _shown(chars: Iterable[str], lang: str) -> str:
 def name_problem(name: str, lang: str = "en") -> str | None:
     """Why ``name`` cannot name a dataset, as a sentence in ``lang`` that says what names are
     allowed (and a name that would do, when one follows plainly), or None when it can."""
-    reason, values = None, {}
+    reason = None
+    values: dict[str, object] = {}
     if name == "":
         reason = "empty"
     elif name != name.strip():

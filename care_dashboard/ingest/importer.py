@@ -34,18 +34,17 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .. import datasets, paths, schema, store
-from .. import i18n
+from .. import datasets, i18n, paths, schema, store
 from . import identity, import_queue, isolation, programme as programmes, reference, sheets
-from .limits import DEFAULT as DEFAULT_LIMITS
-from .messages import Message
-from .limits import ImportRefused, LimitExceeded, Limits
 from .ids import RESERVED_NAMES, organisation_ids
+from .limits import DEFAULT as DEFAULT_LIMITS, ImportRefused, LimitExceeded, Limits
+from .messages import Message
 from .prepare import ROW_COLUMNS, Prepared, Progress, ProgressCallback, _quiet, prepare
 
 __all__ = ["ImportRefused", "LimitExceeded", "Limits", "Progress", "ImportResult", "Summary", "import_sheets",
@@ -78,9 +77,10 @@ class Summary:
 @dataclass
 class ImportResult:
     dataset: str
-    summary: Summary
-    dataset_totals: Summary
-    warnings: list[str] = field(default_factory=list)
+    # None: saved by a worker that stopped before it could count (the Import page, ui_import.py)
+    summary: Summary | None
+    dataset_totals: Summary | None
+    warnings: Sequence[str] = field(default_factory=list)
     path: Path | None = None
 
 
@@ -152,7 +152,7 @@ def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.Da
     known = {} if existing is None else dict(zip(existing["organisation_id"], existing["organisation_name"]))
     listed = set(ref.aliases["organisation"].values())
     id_of, renamed = organisation_ids(norm["organisation_name"], ref.organisation_id, listed, known)
-    if renamed:  # an empty id a dataset was given before ids were checked
+    if renamed and existing is not None:  # an empty id a dataset was given before ids were checked
         existing = existing.assign(organisation_id=existing["organisation_id"].replace(renamed))
     ids = norm["organisation_name"].map(id_of)
     names = {}
@@ -163,8 +163,8 @@ def _organisations(norm: pd.DataFrame, ref: reference.Reference, existing: pd.Da
         counts = Counter(group["territory_id"])
         homes[oid] = counts.most_common(1)[0][0]
         if len(counts) > 1:
-            listed = ", ".join(f"{ref.territory_name(t)} ({n})" for t, n in counts.most_common())
-            warnings.append(Message("organisation_several_cities", organisation=names[oid], cities=listed,
+            cities = ", ".join(f"{ref.territory_name(t)} ({n})" for t, n in counts.most_common())
+            warnings.append(Message("organisation_several_cities", organisation=names[oid], cities=cities,
                                     home=ref.territory_name(homes[oid])))
     new = pd.DataFrame({"organisation_id": list(names), "organisation_name": [names[o] for o in names],
                         "territory_id": [homes[o] for o in names]})
@@ -187,10 +187,11 @@ def _dedupe(batch: pd.DataFrame, raw: pd.DataFrame, warnings: list[str]) -> pd.D
     if dup.any():
         first = batch[keyed].drop_duplicates(["session_id", "person_key"]).set_index(["session_id", "person_key"]).index
         firsts = dict(zip(first, batch[keyed].drop_duplicates(["session_id", "person_key"]).index))
+        labels, numbers = raw["label"], raw["row"]
         for idx in batch.index[dup]:
             f = firsts[(batch.at[idx, "session_id"], batch.at[idx, "person_key"])]
-            warnings.append(Message("signed_twice", raw.at[idx, "label"], int(raw.at[idx, "row"]),
-                                    first=f"{raw.at[f, 'label']}: {int(raw.at[f, 'row'])}"))
+            warnings.append(Message("signed_twice", labels.loc[idx], int(numbers.loc[idx]),
+                                    first=f"{labels.loc[f]}: {int(numbers.loc[f])}"))
     return batch[~dup]
 
 
@@ -302,12 +303,15 @@ def plan_import(
         refusal = ImportRefused(prepared.problems)
         refusal.unknown_components = prepared.unknown_components
         raise refusal
+    assert prepared.rows is not None  # None only with problems, refused above
     warnings = [Message("already_imported", label, dataset=dataset) for label in skipped] + list(prepared.warnings)
     batch, organisations, org_warnings = _batch(prepared.rows, ref, existing)
     warnings += org_warnings
 
     old = None if existing is None else _attendance(existing)
-    joined, replaced, dropped_rows, dropped_people = [], [], 0, 0
+    joined: list[dict] = []
+    replaced: list[dict] = []
+    dropped_rows, dropped_people = 0, 0
     if old is not None:
         shared = sorted(set(old["session_id"]) & set(batch["session_id"]))
         for sid in shared:
@@ -331,7 +335,7 @@ def plan_import(
                                          for lang in i18n.LANGS}))
     places = []
     for tid, n in batch.groupby("territory_id").size().sort_values(ascending=False).items():
-        row = ref.territory_row(tid)
+        row = ref.territory_row(str(tid))
         places.append({"territory_id": tid, "territory_name": row["territory_name"],
                        "department_name": row["department_name"], "participations": int(n)})
     before = set(existing["components"]["component_id"]) if existing else set()
@@ -368,7 +372,7 @@ def _batch(rows: pd.DataFrame, ref: reference.Reference, existing: dict | None) 
     """The new attendance rows (deduplicated within these sheets) and the organisations table."""
     warnings: list = []
     org_ids, organisations, renamed = _organisations(rows, ref, existing["organisations"] if existing else None, warnings)
-    if renamed:  # the dataset's own rows follow their organisation's new id (the caller reads them next)
+    if renamed and existing is not None:  # the dataset's own rows follow their organisation's new id (the caller reads them next)
         existing["attendance"] = existing["attendance"].assign(
             organisation_id=existing["attendance"]["organisation_id"].replace(renamed))
     homes = dict(zip(organisations["organisation_id"], organisations["territory_id"]))
@@ -386,7 +390,7 @@ def _batch(rows: pd.DataFrame, ref: reference.Reference, existing: dict | None) 
     if unknown.any():
         where = rows.loc[batch.index[unknown], ["label", "row"]]
         for label, group in where.groupby("label", sort=False):
-            warnings.append(Message("no_document", label, group["row"].astype(int).tolist()))
+            warnings.append(Message("no_document", str(label), group["row"].astype(int).tolist()))
     return batch[ATTENDANCE_COLUMNS], organisations, warnings
 
 
@@ -418,6 +422,8 @@ def apply(plan: Plan, *, if_unchanged: bool | None = None) -> ImportResult:
     warnings = list(plan.warnings)
     if plan.nothing_new:
         current = store.current_tables(dataset, data_dir)
+        if current is None:  # removed since the plan found every file in it
+            raise DatasetChanged(dataset, plan.base_totals, None)
         return ImportResult(dataset, Summary(0, 0, 0, 0), _totals(_attendance(current)), warnings, None)
     # One import into a dataset at a time, from reading the version it extends to the switch:
     # two imports at once would otherwise each merge into the same old version and one would
@@ -432,6 +438,7 @@ def apply(plan: Plan, *, if_unchanged: bool | None = None) -> ImportResult:
         # its title stays when it is started again (replace) too; what it held does not
         old_meta = datasets.load_dataset(dataset, data_dir).metadata if store.current_version(dataset, data_dir) else {}
         old_files = [] if plan.replace else old_meta.get("imported_files", [])
+        assert plan.prepared.rows is not None  # a plan is made only from sheets without problems
         batch, organisations, _ = _batch(plan.prepared.rows, ref, existing)
         if existing is not None:
             old = _attendance(existing)

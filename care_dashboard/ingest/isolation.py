@@ -253,8 +253,8 @@ def _child_main() -> int:
         return 0
     except MemoryError:
         del sources
-        exc = LimitExceeded("memory_bytes", current[0], limit_bytes=limits.memory_bytes)
-        _send(out, b"R", json.dumps({"limit": exc.as_dict()}).encode())
+        refusal = LimitExceeded("memory_bytes", current[0], limit_bytes=limits.memory_bytes)
+        _send(out, b"R", json.dumps({"limit": refusal.as_dict()}).encode())
         return 0
     if prepared.rows is not None:
         sink = io.BytesIO()

@@ -12,6 +12,7 @@ the file, the limit and what to do, in English and Spanish (``content/i18n/impor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from .. import i18n
@@ -42,7 +43,11 @@ DEFAULT = Limits()
 class ImportRefused(ValueError):
     """Invalid input: nothing was written. ``problems`` holds one line per problem."""
 
-    def __init__(self, problems: list[str]):
+    # components the sheets name that nothing declares, set by the import on a refusal for them
+    # (readers ask with getattr: other refusals have none)
+    unknown_components: list[str]
+
+    def __init__(self, problems: Sequence[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -81,7 +86,7 @@ class LimitExceeded(ImportRefused):
         return {"code": self.code, "file": self.file, "values": self.values}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LimitExceeded":
+    def from_dict(cls, d: dict) -> LimitExceeded:
         return cls(d["code"], d.get("file"), **d.get("values", {}))
 
 

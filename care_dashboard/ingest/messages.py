@@ -75,7 +75,7 @@ class Message(str):
                 "values": dict(self.values)}
 
     @classmethod
-    def from_dict(cls, d) -> "Message":
+    def from_dict(cls, d) -> Message:
         if isinstance(d, str):  # from code that still says a plain sentence
             return cls("plain", text=d)
         return cls(d["key"], d.get("label"), d.get("rows"), d.get("column"), **d["values"])
@@ -96,7 +96,7 @@ def grouped(messages: Iterable[Message]) -> list[Message]:
     merged: dict[tuple, list] = {}
     for m in messages:
         if not isinstance(m, Message) or not m.rows:
-            key = ("single", len(order))
+            key: tuple = ("single", len(order))
             order.append(key)
             merged[key] = [m]
             continue

@@ -58,6 +58,7 @@ def parse_date(value, today: dt.date | None = None) -> dt.date | None:
     """A date written day first (18/11/2025, 18-11-25, 18 de noviembre de 2025), an ISO date,
     a real Excel date, or an Excel serial number. None when it is none of these."""
     today = today or dt.date.today()
+    found: dt.date | None
     if isinstance(value, dt.datetime):
         found = value.date()
     elif isinstance(value, dt.date):

@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from .. import datasets, settings, store
 from .sheets import Source
@@ -93,7 +94,7 @@ class StagingRefused(OSError):
     """The import folder is not private (another user owns it, or it is a link)."""
 
 
-def valid_token(token: object) -> bool:
+def valid_token(token: object) -> TypeGuard[str]:
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
 
@@ -169,12 +170,19 @@ def find(token: object, owner: str) -> Pending | None:
     return p
 
 
+def _files(p: Pending) -> Path:
+    """The folder of ``p``'s staged files (one found by ``find`` has it)."""
+    if p.folder is None:  # kept in memory only: nothing was staged to read back
+        raise FileNotFoundError(errno.ENOENT, "this import's files were not staged")
+    return p.folder / _FILES
+
+
 def sources(p: Pending) -> list[Source]:
-    return [Source(name, (p.folder / _FILES / str(i)).read_bytes()) for i, name in enumerate(p.files)]
+    return [Source(name, (_files(p) / str(i)).read_bytes()) for i, name in enumerate(p.files)]
 
 
 def programme_file(p: Pending) -> tuple[str, bytes] | None:
-    return (p.programme, (p.folder / _FILES / "programme").read_bytes()) if p.programme else None
+    return (p.programme, (_files(p) / "programme").read_bytes()) if p.programme else None
 
 
 def _try_lock(folder: Path) -> int | None:

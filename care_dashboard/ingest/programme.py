@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from .messages import Message
 
@@ -81,10 +82,11 @@ def parse(data: bytes | str, label: str = "programme.toml") -> Programme:
         entries = []
     if len(entries) > MAX_COMPONENTS:
         problems.append(Message("programme_too_many", label, n=len(entries), limit=MAX_COMPONENTS))
-    components, seen = [], {}
+    components = []
+    seen: dict[str, int] = {}
     for n, entry in enumerate(entries, start=1):
         cid = entry.get("id")
-        where = dict(n=n, id=cid if isinstance(cid, str) else "?")
+        where: dict[str, Any] = dict(n=n, id=cid if isinstance(cid, str) else "?")
         for key in sorted(set(entry) - {"id", "name_en", "name_es", "spellings", "audience"}):
             problems.append(Message("programme_component_unknown_key", label, field=key, **where))
         if not isinstance(cid, str) or not _ID.fullmatch(cid) or len(cid) > 40:

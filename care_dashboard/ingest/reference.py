@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from .. import gazetteer, paths
 from .normalise import fold
@@ -81,9 +82,10 @@ def component_catalogue(programme=None, existing=None) -> ComponentCatalogue:
     """``programme``: a ``programme.Programme`` or None; ``existing``: the ``components`` table of
     the dataset an import extends, or None."""
     ref = load()
-    rows = {cid: {"component_id": cid, "component_name_en": r["component_name_en"],
-                  "component_name_es": r["component_name_es"], "audience_id": r["audience_id"],
-                  "sort_order": int(r["sort_order"])} for cid, r in ref.components.items()}
+    rows: dict[str, dict[str, Any]] = {
+        cid: {"component_id": cid, "component_name_en": r["component_name_en"],
+              "component_name_es": r["component_name_es"], "audience_id": r["audience_id"],
+              "sort_order": int(r["sort_order"])} for cid, r in ref.components.items()}
     aliases = dict(ref.aliases["component"])
 
     def add(cid, name_en, name_es, audience, spellings=()):

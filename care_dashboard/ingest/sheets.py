@@ -27,9 +27,9 @@ from .normalise import UnsavedFormula, fold, is_blank
 
 try:  # requirements.txt pins it; openpyxl uses it for every XML part when it is installed
     from defusedxml import DefusedXmlException
+    _XML_REFUSED: tuple[type[Exception], ...] = (DefusedXmlException,)
 except ImportError:  # pragma: no cover
-    class DefusedXmlException(ValueError):
-        pass
+    _XML_REFUSED = ()  # without it nothing refuses a part's XML
 
 # canonical field -> folded header texts that mean it (Spanish and English, usual variants)
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -137,12 +137,12 @@ def _title_block(rows: list[tuple[int, list]]) -> dict[str, tuple[int, object, s
                 continue
             for part in _PARTS.split(cell.strip()):
                 m = _LABEL_VALUE.match(part)
-                if m and _field_of(m.group(1)) in TITLE_FIELDS:
-                    found.setdefault(_field_of(m.group(1)), (number, m.group(2), m.group(1).strip()))
-                elif part.endswith(":") and _field_of(part[:-1]) in TITLE_FIELDS:
+                if m and (name := _field_of(m.group(1))) is not None and name in TITLE_FIELDS:
+                    found.setdefault(name, (number, m.group(2), m.group(1).strip()))
+                elif part.endswith(":") and (name := _field_of(part[:-1])) is not None and name in TITLE_FIELDS:
                     rest = [c for c in cells[i + 1:] if not is_blank(c)]
                     if rest:
-                        found.setdefault(_field_of(part[:-1]), (number, rest[0], part[:-1].strip()))
+                        found.setdefault(name, (number, rest[0], part[:-1].strip()))
     return found
 
 
@@ -309,7 +309,7 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
     except (LimitExceeded, SheetError, MemoryError):
         raise
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        if _caused_by(exc, DefusedXmlException):  # openpyxl wraps it in a ValueError
+        if _caused_by(exc, _XML_REFUSED):  # openpyxl wraps it in a ValueError
             raise SheetError(_xml_refused(source.label), "xml_refused") from None
         raise SheetError(f"{source.label}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again as .xlsx or CSV") from None
     read = []
@@ -325,7 +325,7 @@ def read_xlsx(source: Source, budget: Budget | None = None) -> list[Sheet]:
     except (LimitExceeded, SheetError, MemoryError):
         raise
     except Exception as exc:
-        if _caused_by(exc, DefusedXmlException):
+        if _caused_by(exc, _XML_REFUSED):
             raise SheetError(_xml_refused(source.label), "xml_refused") from None
         if _caused_by(exc, ET.ParseError):
             raise SheetError(f"{source.label}: the workbook's XML is damaged; save it again as .xlsx or CSV", "damaged") from None
@@ -395,7 +395,7 @@ def _is_formula(value) -> bool:
     return (isinstance(value, str) and value.startswith("=")) or isinstance(value, (ArrayFormula, DataTableFormula))
 
 
-def _caused_by(exc: BaseException, kind) -> bool:
+def _caused_by(exc: BaseException | None, kind) -> bool:
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, kind):

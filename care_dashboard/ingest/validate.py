@@ -11,6 +11,8 @@ many rows are one line listing the rows. A document number is never repeated in 
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -110,7 +112,9 @@ def normalised_rows(sheets: list[Sheet], ref: Reference, catalogue: ComponentCat
                                     else "participant" if participant and participant[0] == "is" else None)
             norm_rows.append({
                 "session_date": pd.Timestamp(date) if date else pd.NaT,
-                "territory_id": found.municipality.territory_id if found is not None and found.status == "found" else None,
+                "territory_id": (found.municipality.territory_id
+                                 if found is not None and found.status == "found" and found.municipality is not None
+                                 else None),
                 "component_id": None if is_blank(component) else catalogue.component_id(component),
                 "organisation_name": None if is_blank(org) else tidy(org),
                 "organisation_problem": organisation_problem,
@@ -201,8 +205,9 @@ def validate(sheets: list[Sheet], ref: Reference, catalogue: ComponentCatalogue,
         cases = cases[cases["index"].notna()]
         found = []
         for idx, column in sorted({(int(i), c) for i, c in zip(cases["index"], cases["column"])}):
-            r = raw.loc[idx]
-            found.append((r["label"], int(r["row"]), _ORDER[column], _message(column, r, catalogue, norm.at[idx, "document_problem"])))
+            r = cast(pd.Series, raw.loc[idx])  # one row: raw's index is unique
+            found.append((r["label"], int(r["row"]), _ORDER[column],
+                          _message(column, r, catalogue, norm["document_problem"].loc[idx])))
         problems += grouped(p for *_, p in sorted(found, key=lambda x: (x[0], x[1], x[2])))
     return raw, norm, problems
 

@@ -7,24 +7,42 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from .. import charts, geo, i18n
 from ..labels import Labels
+from .data import _points, colour_of, diameters_px, key_value, largest_diameter_px, scale_top
 from .design import (
-    COUNTRY_PAD_DEG, DENSE_AT, DESIGNS, FIRST_LINE, FRAME_LETTERS, LEADER_PX, LINE_SPACING, MAX_INSETS, MAX_NAMED,
-    NEUTRAL, RING_PX, SUBTITLE_GAP_PX, TITLE_ASCENT, TITLE_TOP_PX, WIDE, WIDE_INSETS_X, ZOOM_UP_TO, Design, Panel,
+    COUNTRY_PAD_DEG,
+    DENSE_AT,
+    DESIGNS,
+    FIRST_LINE,
+    FRAME_LETTERS,
+    LEADER_PX,
+    LINE_SPACING,
+    MAX_INSETS,
+    MAX_NAMED,
+    NEUTRAL,
+    RING_PX,
+    SUBTITLE_GAP_PX,
+    TITLE_ASCENT,
+    TITLE_TOP_PX,
+    WIDE,
+    WIDE_INSETS_X,
+    ZOOM_UP_TO,
+    Design,
+    Panel,
     Point,
 )
-from .data import _points, colour_of, diameters_px, key_value, largest_diameter_px, scale_top
 from .drawing import _axes, _base_map, _frame, _in_domain, _prepared, _sea, _Sketch
 from .furniture import _department_labels, _frames, _round_km, _scale_bar, _size_key
 from .islands import _islands, _islands_box, _islands_centre, _islands_note, _on_islands
 from .layout import Arrangement, Slot, _arrange, _inset_panel, _scales, _with_room, clusters
 from .placement import Scene
-from .places import _circles_of, _Drawn, _draw_places, _name_places, _number_places, _priority
+from .places import _circles_of, _draw_places, _Drawn, _name_places, _number_places, _priority
 from .text import _text_room, wrap
 
 
@@ -188,9 +206,10 @@ def territory_map(
     islands_centre = _islands_centre(boundaries, country, min(scales), island_radius)
     islands_box = _islands_box(boundaries, islands_centre)
     island_shift = islands_box[1] if islands_box else (0.0, 0.0)
+    crowded: dict[str, Any] = {} if len(points) <= ZOOM_UP_TO else dict(leader_px=LEADER_PX[:1], versions=1)
     drawn = [_Drawn(country, scene, _circles_of(country, scene, diameters,
                                                 lambda p: island_shift if on_islands(p) else (0.0, 0.0)),
-                    **({} if len(points) <= ZOOM_UP_TO else dict(leader_px=LEADER_PX[:1], versions=1)))]
+                    **crowded)]
     _scale_bar(fig, country, scene, axes, 200, design, lang)
     _islands(fig, boundaries, country, scene, axes, islands_centre)
     _frames(fig, insets, country, scene, axes, design)
@@ -211,7 +230,7 @@ def territory_map(
                                   [i for p, *_, i in drawn[0].places if on_islands(p)])
     for d, ax in zip(drawn, panel_axes):
         _draw_places(fig, d, ax, colour, design, lang)
-    for d, ax, slot, lines in zip(drawn[1:], panel_axes[1:], arrangement.insets, inset_titles):
+    for d, ax, _slot, lines in zip(drawn[1:], panel_axes[1:], arrangement.insets, inset_titles):
         _department_labels(fig, boundaries, d.panel, d.scene, ax, design)
         _frame(fig, ax, d.panel.index)
         fig.add_annotation(

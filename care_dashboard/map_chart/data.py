@@ -17,7 +17,8 @@ def _points(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> tupl
     """The territories of ``df`` with their coordinates; and the names of those without any."""
     ids = territories["territory_id"].tolist()
     lats, lons = dict(zip(ids, territories["latitude"].tolist())), dict(zip(ids, territories["longitude"].tolist()))
-    points, unplaced = [], []
+    points: list[Point] = []
+    unplaced: list[str] = []
     for row in rows.records(df):
         tid = row["territory_id"]
         name = labels.territory(tid)

@@ -4,12 +4,22 @@ borders (from the bundled boundaries, prepared once), its frame, and a label's a
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
 from .. import charts, geo
 from .design import (
-    DEPARTMENT_LINE, FRAME_LINE, LABEL_BACKGROUND, LABEL_PAD_PX, LAND, LEADER_LINE, NEIGHBOUR, OUTLINE_LINE, SEA,
+    DEPARTMENT_LINE,
+    FRAME_LINE,
+    LABEL_BACKGROUND,
+    LABEL_PAD_PX,
+    LAND,
+    LEADER_LINE,
+    NEIGHBOUR,
+    OUTLINE_LINE,
+    SEA,
     Panel,
 )
 from .placement import Spot
@@ -44,7 +54,8 @@ class _Sketch:
 
 def _path(polygons, shift=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
     """The rings of ``polygons`` as one x and one y array, NaN between rings (a gap in the line)."""
-    xs, ys = [], []
+    xs: list[float] = []
+    ys: list[float] = []
     for polygon in polygons:
         for ring in polygon:
             xs.extend(lon + shift[0] for lon, _ in ring)
@@ -58,7 +69,7 @@ def _path(polygons, shift=(0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
 _PREPARED: dict[int, tuple] = {}
 
 
-def _prepared(boundaries: geo.Boundaries) -> dict[str, list]:
+def _prepared(boundaries: geo.Boundaries) -> dict[str, Any]:
     """Each polygon of the boundaries as (bounds, x, y) arrays, made once: the bundled boundaries
     never change, and every map draws the same polygons."""
     known = _PREPARED.get(id(boundaries))
@@ -68,7 +79,8 @@ def _prepared(boundaries: geo.Boundaries) -> dict[str, list]:
             "mainland": [p for d in boundaries.departments if d.is_mainland for p in d.polygons],
             "outline": list(boundaries.outline),
         }
-        prepared = {name: [(geo.polygon_bounds(p), *_path([p])) for p in polygons] for name, polygons in groups.items()}
+        prepared: dict[str, Any] = {name: [(geo.polygon_bounds(p), *_path([p])) for p in polygons]
+                                    for name, polygons in groups.items()}
         prepared["mainland bounds"] = boundaries.mainland_bounds()
         known = (boundaries, prepared)
         _PREPARED[id(boundaries)] = known

@@ -12,9 +12,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from .design import (
-    CLUSTER_KM, CROWD_MIN_PX, EDGE_PX, FIRST_LINE, INSET_CLOSEST_DEG, INSET_HALF_HEIGHT_DEG, KEY_HEIGHT_PX,
-    LINE_SPACING, RING_PX, WIDE_ALONE_X, WIDE_COUNTRY_X, WIDE_INSETS_X, WIDE_KEY_ALONE_X, WIDE_PLOT_HEIGHT_PX, Design,
-    Panel, Point,
+    CLUSTER_KM,
+    CROWD_MIN_PX,
+    EDGE_PX,
+    FIRST_LINE,
+    INSET_CLOSEST_DEG,
+    INSET_HALF_HEIGHT_DEG,
+    KEY_HEIGHT_PX,
+    LINE_SPACING,
+    RING_PX,
+    WIDE_ALONE_X,
+    WIDE_COUNTRY_X,
+    WIDE_INSETS_X,
+    WIDE_KEY_ALONE_X,
+    WIDE_PLOT_HEIGHT_PX,
+    Design,
+    Panel,
+    Point,
 )
 
 
@@ -113,8 +127,8 @@ def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: l
     plot_h = WIDE_PLOT_HEIGHT_PX
     if not title_lines:
         country = Slot(WIDE_ALONE_X[0] * w, WIDE_ALONE_X[1] * w, 0, plot_h)
-        key = Slot(WIDE_KEY_ALONE_X[0] * w, WIDE_KEY_ALONE_X[1] * w, plot_h - KEY_HEIGHT_PX, plot_h)
-        return Arrangement(plot_h, country, (), key)
+        key_slot = Slot(WIDE_KEY_ALONE_X[0] * w, WIDE_KEY_ALONE_X[1] * w, plot_h - KEY_HEIGHT_PX, plot_h)
+        return Arrangement(plot_h, country, (), key_slot)
     country = Slot(WIDE_COUNTRY_X[0] * w, WIDE_COUNTRY_X[1] * w, 0, plot_h)
     x0, x1 = WIDE_INSETS_X[0] * w, WIDE_INSETS_X[1] * w
     insets = []
@@ -122,8 +136,8 @@ def _arrange(design: Design, country_size_u: tuple[float, float], title_lines: l
     for h in title_h:
         insets.append(Slot(x0, x1, y + h, y + h + design.inset_height_px))
         y += h + design.inset_height_px + 18
-    key = Slot(x0, x1, plot_h - KEY_HEIGHT_PX, plot_h)
-    return Arrangement(plot_h, country, tuple(insets), key)
+    key_slot = Slot(x0, x1, plot_h - KEY_HEIGHT_PX, plot_h)
+    return Arrangement(plot_h, country, tuple(insets), key_slot)
 
 
 def _scales(panel: Panel, slot: Slot, narrowest: float = 1.0) -> tuple[float, ...]:

@@ -27,7 +27,7 @@ class Scene:
         self._boxes: list[tuple] = []  # a0x, a0y, a1x, a1y, d0x, d0y, d1x, d1y
         self._circles: list[tuple] = []  # ux, uy, radius px
         self._lines: list[tuple] = []  # ux, uy, x0, y0, x1, y1 (px from the point)
-        self._arrays = None
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add_box(self, a0, a1, d) -> None:
         self._boxes.append((*a0, *a1, *d))
@@ -42,7 +42,7 @@ class Scene:
         self._lines.append((*u, *line))
         self._arrays = None
 
-    def remove(self, u, spot: "Spot") -> None:
+    def remove(self, u, spot: Spot) -> None:
         """Take a label placed at ``u`` out again (its box and its leader line)."""
         self._boxes.remove((*u, *u, *spot.offsets))
         if spot.line is not None:
@@ -128,9 +128,9 @@ class Scene:
                 near = edge[:, :, others].min(axis=(0, 2))
         if len(placed_lines):
             # a leader line already drawn through a candidate box
-            l = placed_lines
-            p0 = (l[None, None, :, 0] * s3 + l[None, None, :, 2], l[None, None, :, 1] * s3 + l[None, None, :, 3])
-            p1 = (l[None, None, :, 0] * s3 + l[None, None, :, 4], l[None, None, :, 1] * s3 + l[None, None, :, 5])
+            pl = placed_lines
+            p0 = (pl[None, None, :, 0] * s3 + pl[None, None, :, 2], pl[None, None, :, 1] * s3 + pl[None, None, :, 3])
+            p1 = (pl[None, None, :, 0] * s3 + pl[None, None, :, 4], pl[None, None, :, 1] * s3 + pl[None, None, :, 5])
             hit = _segment_hits_box(p0, p1, [v - CLEAR_PX if i < 2 else v + CLEAR_PX for i, v in enumerate(c3)])
             gap = np.where(hit.any(axis=2), np.minimum(gap, -1.0), gap)
         gap = gap.min(axis=0)
@@ -189,6 +189,12 @@ def _segments_cross(a0, a1, b0, b1) -> np.ndarray:
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
 
     return (side(a0, a1, b0) * side(a0, a1, b1) < 0) & (side(b0, b1, a0) * side(b0, b1, a1) < 0)
+
+
+def _four(values) -> tuple[float, float, float, float]:
+    """A box's offsets or a leader line's ends (four numbers) as floats."""
+    a, b, c, d = (float(v) for v in values)
+    return a, b, c, d
 
 
 @dataclass(frozen=True)
@@ -271,7 +277,7 @@ def place_labels(scene: Scene, u: tuple[float, float], radius: float, sizes: lis
         ok = gap[part] >= CLEAR_PX
         if ok.any():
             best = int(np.argmin(np.where(ok, score[part], np.inf)))
-            spot = Spot(tuple(float(v) for v in beside[k][best]))
+            spot = Spot(_four(beside[k][best]))
             scene.add_box(u, u, spot.offsets)
             return k, spot
     if not leaders:
@@ -289,7 +295,7 @@ def place_labels(scene: Scene, u: tuple[float, float], radius: float, sizes: lis
             if ok.any():
                 best = int(np.argmin(np.where(ok, score[part], np.inf)))
                 box, length, line = out[k][0][best], out[k][1][best], out[k][2][best]
-                spot = Spot(tuple(float(v) for v in box), float(length), tuple(float(v) for v in line))
+                spot = Spot(_four(box), float(length), _four(line))
                 scene.add_box(u, u, spot.offsets)
                 scene.add_line(u, spot.line)
                 return k, spot

@@ -185,7 +185,7 @@ def test_presentation_fits_the_screen_and_moves_with_the_keys(server, browser, s
     wait_for_app(page)
     assert not page.is_visible("[data-testid='stSidebar']")
     # the window's size reached the server: the slide is laid out for it
-    page.wait_for_function(f"() => document.body.innerText.includes('1 of ')")
+    page.wait_for_function("() => document.body.innerText.includes('1 of ')")
     value_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('[data-testid=stMetricValue] p')).fontSize)")
     assert value_px >= 48 * height / 1080, value_px
     total = int(re.search(r"1 of (\d+)", visible_text(page)).group(1))

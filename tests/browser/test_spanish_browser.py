@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from care_dashboard import i18n, site_pages
 from tests.browser.conftest import ARTIFACTS, wait_for_app
-from tests.browser.english_texts import english_on_page, wait_without_english
+from tests.browser.english_texts import wait_without_english
 
 SIZES = {"laptop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
 

@@ -150,5 +150,5 @@ def stop(stack: Stack, sig: int = signal.SIGTERM, timeout_s: float = 30) -> list
         for pid in started:  # do not leave them to the next test
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-        raise AssertionError(f"the supervisor did not stop within {timeout_s:g} s:\n{stack.log()}")
+        raise AssertionError(f"the supervisor did not stop within {timeout_s:g} s:\n{stack.log()}") from None
     return started

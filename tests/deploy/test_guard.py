@@ -282,7 +282,7 @@ from .test_login_browser import PRIVATE, WAIT_MS, log_in, log_out, open_page, pr
 DOWNLOADER = "ana@partner.org"
 
 
-def test_a_private_download_is_served_only_to_its_login_while_it_holds(served, provider, browser):
+def test_a_private_download_is_served_only_to_its_login_while_it_holds(served, provider, browser):  # noqa: F811 - the fixtures imported above
     context, page = open_page(browser, f"{served}/")
     try:
         log_in(page, provider, DOWNLOADER)
