@@ -16,7 +16,7 @@ from care_dashboard import briefing, caveats, datasets, exports, honest, labels,
 from care_dashboard.selection import Selection
 from tests import hostile
 from tests.conftest import Runner
-from tests.test_pages import PAGES, blocks_with, metric_values, open_page
+from tests.apptest_helpers import PAGES, blocks_with, metric_values, open_page
 
 # markup from the data that would be read as such if it were not escaped
 RAW_MARKDOWN = re.compile(

@@ -23,8 +23,8 @@ from care_dashboard import (briefing, catalogue, caveats, charts, datasets, expo
                             queries, ui, ui_figures, ui_slides, views)
 from care_dashboard.selection import Selection
 from tests import partner_programme
-from tests.test_texts import CARE_WORDS
-from tests.test_pages import (
+from tests.care_words import CARE_WORDS
+from tests.apptest_helpers import (
     PAGES, SYNTHETIC_CHART_QUERIES, assert_charts_have_unit_and_caveats, data_facts, elements, expected_split,
     keyed_blocks, open_page, texts_in, wide_figure,
 )
