@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from care_dashboard import datasets, queries
-from tests import fixtures
+from tests import fixtures, parallel
 
 NO_FILTER = {"components": None, "territories": None, "organisations": None}
 # queries that hide small counts of people take $min_people; 1 hides nothing unless a test says so
@@ -103,3 +103,28 @@ def browser(chromium_path):
         b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# ---- pytest-xdist (pytest.ini: -n 2 --dist loadgroup; tests/parallel.py) ----
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = parallel.group_of(item.path)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A test marked ``alone`` runs while the other worker waits (tests/parallel.py, Turns): setup,
+    call and teardown, its module's servers included when it is the first or last of its file."""
+    if not hasattr(item.config, "workerinput"):  # not under xdist: every test runs alone anyway
+        yield
+        return
+    if not hasattr(item.config, "care_turns"):
+        # the session's temporary folder, shared by its workers (each has a popen-gwN inside it)
+        shared = item.config._tmp_path_factory.getbasetemp().parent
+        item.config.care_turns = parallel.Turns(shared / "turns")
+    with item.config.care_turns.turn(alone=item.get_closest_marker("alone") is not None):
+        yield

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +38,9 @@ def running_server(env: dict | None = None, log_name: str = "server.log", root=N
     the checkout, e.g. for a data/ folder of its own."""
     port = _free_port()
     root = root or paths.ROOT
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1: each worker starts servers of its own
+    if worker:
+        log_name = f"{Path(log_name).stem}-{worker}{Path(log_name).suffix}"
     (paths.ROOT / "test-artifacts").mkdir(exist_ok=True)
     log = open(paths.ROOT / "test-artifacts" / log_name, "w")
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}

@@ -225,6 +225,9 @@ async def health_watch(ports: list[int], deadline: float, failures: list) -> Non
         await asyncio.sleep(0.5)
 
 
+# visitors served within 1 s is measured with the machine's cores for the stack and the storm,
+# as in a serial run: the other pytest-xdist worker waits (tests/parallel.py)
+@pytest.mark.alone
 def test_a_message_storm_costs_its_sender_not_the_other_visitors(stack):
     storm_s = 20.0
     # four sockets per worker, each with its own sticky cookie, from the attacker's address
