@@ -105,14 +105,18 @@ def browser(chromium_path):
         b.close()
 
 
-# ---- pytest-xdist (pytest.ini: -n 2 --dist loadgroup; tests/parallel.py) ----
+# ---- pytest-xdist (pytest.ini: -n 2; tests/parallel.py) ----
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would pick by --dist
+def pytest_xdist_make_scheduler(config, log):
+    return parallel.Scheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = parallel.group_of(item.path)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    """On an xdist worker: the tests in the order their units are handed out (both workers sort
+    alike, so their collections stay the same, as xdist requires)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: parallel.rank(item.nodeid))
 
 
 @pytest.hookimpl(hookwrapper=True)

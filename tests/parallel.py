@@ -1,12 +1,17 @@
-"""The tests run on two pytest-xdist workers (pytest.ini: ``-n 2 --dist loadgroup``). What that
-needs, used by the hooks in tests/conftest.py:
+"""The tests run on two pytest-xdist workers (pytest.ini: ``-n 2``). What that needs, used by the
+hooks in tests/conftest.py:
 
-* ``group_of``: the work unit a test belongs to. A file named in ``GROUPS`` runs whole on one
-  worker, with the other files of its group, in file order: its module- and session-scoped
+* ``Scheduling``: which tests go to one worker together. A file named in ``GROUPS`` runs whole on
+  one worker, with the other files of its group, in file order: its module- and session-scoped
   servers start once (a second start on the other worker would cost more than it saves), and a
   file whose tests depend on the ones before it (tests/browser/test_reading.py's words per
   figure) keeps them together. Every other test is a unit of its own, handed to whichever worker
-  is free, so the two finish together.
+  is free, so that the two finish together. (xdist's own ``--dist loadgroup`` reads groups from
+  a suffix it writes into each test's id, which pytest 9.2 no longer lets it write: its groups
+  are silently ignored.)
+* ``rank``: the order in which units are handed out, longest first (the groups, then the single
+  tests that take ten seconds or more), so that no long test starts when the other worker is
+  nearly done.
 * ``Turns``: a test marked ``alone`` runs while the other worker waits between two of its tests,
   for a test that measures the time a server takes to answer (the other worker's tests would
   take half of a 2-core machine from the server measured).
@@ -19,37 +24,76 @@ import fcntl
 import os
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
+from xdist.scheduler import LoadScopeScheduling
 
-# file (relative to tests/) -> its group. Files of one group share a worker, so what they start
-# once per session (the ``server`` of tests/browser, the login stack of tests/deploy) starts once.
+# file (its test id's path, from the repository's root) -> its group. Files of one group share a
+# worker, so what they start once per session (the ``server`` of tests/browser, the login stack
+# of tests/deploy) starts once.
 GROUPS = {
-    # one dashboard server and one Chromium for the browser tests that read the checked-out app
-    "browser/test_browser.py": "browser-server",
-    "browser/test_presenter_browser.py": "browser-server",
-    "browser/test_reading.py": "browser-server",
-    "browser/test_spanish_browser.py": "browser-server",
-    # servers of their own per module
-    "browser/test_first_import.py": "browser/test_first_import.py",
-    "browser/test_hostile_browser.py": "browser/test_hostile_browser.py",
-    # the production stack: one per module, and the login stack shared by these two
-    "deploy/test_serve.py": "deploy/test_serve.py",
-    "deploy/test_guard.py": "deploy-login",
-    "deploy/test_login_browser.py": "deploy-login",
+    # one dashboard server for the browser tests that read the checked-out app (and one Chromium)
+    "tests/browser/test_browser.py": "browser-server",
+    "tests/browser/test_presenter_browser.py": "browser-server",
+    "tests/browser/test_reading.py": "browser-server",
+    "tests/browser/test_spanish_browser.py": "browser-server",
+    # servers of their own, per module
+    "tests/browser/test_first_import.py": "browser-first-import",
+    "tests/browser/test_hostile_browser.py": "browser-hostile",
+    # the production stack, per module, and the login stack these two share
+    "tests/deploy/test_serve.py": "deploy-serve",
+    "tests/deploy/test_guard.py": "deploy-login",
+    "tests/deploy/test_login_browser.py": "deploy-login",
     # module-scoped data that takes seconds to build
-    "test_figures_valid.py": "test_figures_valid.py",
-    "test_map.py": "test_map.py",
-    "test_partner_dataset.py": "test_partner_dataset.py",
-    "test_synthetic.py": "test_synthetic.py",
-    "test_hostile_content.py": "test_hostile_content.py",
-    "test_object_store.py": "test_object_store.py",
-    "test_upload_limits.py": "test_upload_limits.py",
+    "tests/test_figures_valid.py": "figures-valid",
+    "tests/test_map.py": "map",
+    "tests/test_partner_dataset.py": "partner-dataset",
+    "tests/test_synthetic.py": "synthetic",
+    "tests/test_hostile_content.py": "hostile-content",
+    "tests/test_object_store.py": "object-store",
+    "tests/test_upload_limits.py": "upload-limits",
 }
 
+# Units handed out first, longest first (seconds on an idle 2-core machine, measured with both
+# workers busy); every other unit follows in file order. A unit is a group's name or a test's id.
+FIRST = [
+    "browser-server",
+    "deploy-login",
+    "tests/test_rollups.py::test_rollups_equal_direct_computation",
+    "hostile-content",
+    "deploy-serve",
+    "map",
+    "partner-dataset",
+    "upload-limits",
+    "tests/deploy/test_warm.py::test_serve_warms_every_public_view_of_each_worker_then_the_warm_up_ends",
+    "tests/test_ingest_properties.py::test_round_trip",
+    "browser-hostile",
+    "object-store",
+    "browser-first-import",
+    "figures-valid",
+    "synthetic",
+]
 
-def group_of(path: Path) -> str | None:
-    """The xdist group of the tests in ``path``, or None for a test that is a unit of its own."""
-    return GROUPS.get(path.resolve().relative_to(TESTS).as_posix())
+
+def unit_of(nodeid: str) -> str:
+    """The work unit of a test: its file's group, or the test itself."""
+    return GROUPS.get(nodeid.split("::", 1)[0], nodeid)
+
+
+def rank(nodeid: str) -> int:
+    """Where a test's unit comes in the order units are handed out: those in ``FIRST``, in its
+    order, then the others (sorted by this, stably, the others keep their file order and a group's
+    tests theirs)."""
+    return _RANK.get(unit_of(nodeid), len(FIRST))
+
+
+_RANK = {unit: i for i, unit in enumerate(FIRST)}
+
+
+class Scheduling(LoadScopeScheduling):
+    """xdist's scheduling by scope, with ``unit_of`` as the scope; the units in the workers'
+    order of collection (tests/conftest.py sorts it with ``rank``), not by their number of tests."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return unit_of(nodeid)
 
 
 class Turns:
