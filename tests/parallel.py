@@ -9,9 +9,9 @@ hooks in tests/conftest.py:
   is free, so that the two finish together. (xdist's own ``--dist loadgroup`` reads groups from
   a suffix it writes into each test's id, which pytest 9.2 no longer lets it write: its groups
   are silently ignored.)
-* ``rank``: the order in which units are handed out, longest first (the groups, then the single
-  tests that take ten seconds or more), so that no long test starts when the other worker is
-  nearly done.
+* ``rank``: the order in which units are handed out, longest first (the groups and the single
+  tests that take a minute or so), so that no long unit starts when the other worker is nearly
+  done.
 * ``Turns``: a test marked ``alone`` runs while the other worker waits between two of its tests,
   for a test that measures the time a server takes to answer (the other worker's tests would
   take half of a 2-core machine from the server measured).
@@ -27,14 +27,10 @@ from pathlib import Path
 from xdist.scheduler import LoadScopeScheduling
 
 # file (its test id's path, from the repository's root) -> its group. Files of one group share a
-# worker, so what they start once per session (the ``server`` of tests/browser, the login stack
-# of tests/deploy) starts once.
+# worker, so what they start once per session (the login stack of tests/deploy) starts once.
 GROUPS = {
-    # one dashboard server for the browser tests that read the checked-out app (and one Chromium)
-    "tests/browser/test_browser.py": "browser-server",
-    "tests/browser/test_presenter_browser.py": "browser-server",
-    "tests/browser/test_reading.py": "browser-server",
-    "tests/browser/test_spanish_browser.py": "browser-server",
+    # its last test reads what the page views before it measured
+    "tests/browser/test_reading.py": "browser-reading",
     # servers of their own, per module
     "tests/browser/test_first_import.py": "browser-first-import",
     "tests/browser/test_hostile_browser.py": "browser-hostile",
@@ -51,23 +47,25 @@ GROUPS = {
     "tests/test_object_store.py": "object-store",
     "tests/test_upload_limits.py": "upload-limits",
 }
+# The other browser tests are units of their own: the dashboard server they share (``server``,
+# tests/browser/conftest.py) and Chromium start once per worker whatever their order.
 
-# Units handed out first, longest first (seconds on an idle 2-core machine, measured with both
-# workers busy); every other unit follows in file order. A unit is a group's name or a test's id.
+# Units handed out first, longest first as measured; every other unit follows in file order. A
+# unit is a group's name or a test's id.
 FIRST = [
-    "browser-server",
     "deploy-login",
-    "tests/test_rollups.py::test_rollups_equal_direct_computation",
-    "hostile-content",
     "deploy-serve",
-    "map",
-    "partner-dataset",
+    "browser-reading",
     "upload-limits",
+    "tests/test_rollups.py::test_rollups_equal_direct_computation",
     "tests/deploy/test_warm.py::test_serve_warms_every_public_view_of_each_worker_then_the_warm_up_ends",
     "tests/test_ingest_properties.py::test_round_trip",
+    "hostile-content",
+    "partner-dataset",
+    "map",
     "browser-hostile",
-    "object-store",
     "browser-first-import",
+    "object-store",
     "figures-valid",
     "synthetic",
 ]

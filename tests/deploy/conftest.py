@@ -11,7 +11,7 @@ from . import login_stack
 
 # The login stack starts once per test session, for tests/deploy/test_login_browser.py and
 # tests/deploy/test_guard.py alike (each test logs in with an account of its own); the tests that
-# use it are kept on one pytest-xdist worker (tests/conftest.py, XDIST_GROUPS), so it starts once.
+# use it are kept on one pytest-xdist worker (tests/parallel.py, GROUPS), so it starts once.
 
 @pytest.fixture(scope="session")
 def provider(tmp_path_factory):
