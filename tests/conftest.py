@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from care_dashboard import datasets, queries
-from tests import fixtures
+from tests import fixtures, parallel
 
 NO_FILTER = {"components": None, "territories": None, "organisations": None}
 # queries that hide small counts of people take $min_people; 1 hides nothing unless a test says so
@@ -103,3 +103,32 @@ def browser(chromium_path):
         b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# ---- pytest-xdist (pytest.ini: -n 2; tests/parallel.py) ----
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would pick by --dist
+def pytest_xdist_make_scheduler(config, log):
+    return parallel.Scheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker: the tests in the order their units are handed out (both workers sort
+    alike, so their collections stay the same, as xdist requires)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: parallel.rank(item.nodeid))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A test marked ``alone`` runs while the other worker waits (tests/parallel.py, Turns): setup,
+    call and teardown, its module's servers included when it is the first or last of its file."""
+    if not hasattr(item.config, "workerinput"):  # not under xdist: every test runs alone anyway
+        yield
+        return
+    if not hasattr(item.config, "care_turns"):
+        # the session's temporary folder, shared by its workers (each has a popen-gwN inside it)
+        shared = item.config._tmp_path_factory.getbasetemp().parent
+        item.config.care_turns = parallel.Turns(shared / "turns")
+    with item.config.care_turns.turn(alone=item.get_closest_marker("alone") is not None):
+        yield

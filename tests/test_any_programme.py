@@ -20,7 +20,7 @@ from care_dashboard import datasets, paths, store
 from care_dashboard.ingest import importer, programme
 from care_dashboard.ingest.sheets import Source
 from tests import sheet_builders as sb
-from tests.test_pages import keyed_blocks, metric_values, open_page, wide_figure
+from tests.apptest_helpers import keyed_blocks, metric_values, open_page, wide_figure
 
 KEY = b"any-programme-test-key-0123456789abcdef"
 HEADER = ["Fecha", "Municipio", "Departamento", "Organización", "Nombres y apellidos", "Cédula", "Componente"]

@@ -16,7 +16,7 @@ import pytest
 from bench.generate import generate
 from care_dashboard import charts, datasets, geo, i18n, labels, map_chart
 from tests.conftest import Runner
-from tests.test_map import CARE_FOUR, FORTY, TWELVE, synthetic_map
+from tests.map_helpers import CARE_FOUR, FORTY, TWELVE, synthetic_map
 
 
 def checked(fig: go.Figure) -> go.Figure:

@@ -18,7 +18,7 @@ import pytest
 
 from care_dashboard import catalogue, datasets, exports, honest, paths, ui, ui_figures, ui_slides, views
 from care_dashboard.selection import Selection
-from tests.test_pages import elements, keyed_blocks, open_page
+from tests.apptest_helpers import elements, keyed_blocks, open_page
 
 SYNTHETIC = "care_2025_synthetic"
 CASES = {

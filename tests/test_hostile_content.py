@@ -15,8 +15,8 @@ import pytest
 from care_dashboard import briefing, caveats, datasets, exports, honest, labels, paths, queries, views
 from care_dashboard.selection import Selection
 from tests import hostile
+from tests.apptest_helpers import PAGES, blocks_with, metric_values, open_page
 from tests.conftest import Runner
-from tests.test_pages import PAGES, blocks_with, metric_values, open_page
 
 # markup from the data that would be read as such if it were not escaped
 RAW_MARKDOWN = re.compile(

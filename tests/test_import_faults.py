@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import logging
 import os
 import re
@@ -22,7 +21,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -30,25 +28,14 @@ import ingest
 from care_dashboard import datasets, paths, schema, store, store_lock
 from care_dashboard.ingest import importer
 from care_dashboard.ingest.sheets import Source
-from tests import fixtures, sheet_builders as sb
+from tests import sheet_builders as sb
 from tests.conftest import Runner
+from tests.import_fault_helpers import KIND, NAME, record_tables
 
-NAME = "faulty"
-KIND = "record_level"
 KEY = b"fault-test-key-0123456789abcdef0123456789"
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-def record_tables(n: int) -> dict[str, pd.DataFrame]:
-    """The fixture's reference tables and ``n`` attendance records, each a different person: so
-    the dataset shows ``n`` participations and ``n`` distinct people."""
-    cols = {t: list(schema.ALL_TABLES[t].columns) for t in fixtures.RECORD_TABLES}
-    tables = {t: pd.DataFrame(rows, columns=cols[t]) for t, rows in fixtures.RECORD_TABLES.items()}
-    rows = [(s, d, c, t, o, f"p{i}", r) for i, (s, d, c, t, o, _, r) in zip(range(n), itertools.cycle(fixtures.ATTENDANCE))]
-    tables["attendance"] = pd.DataFrame(rows, columns=cols["attendance"])
-    return tables
-
 
 def publish(data_dir: Path, n: int, name: str = NAME) -> Path:
     return store.publish(name, KIND, record_tables(n), {"title_en": f"{n} records"}, data_dir)
@@ -219,7 +206,7 @@ import os, sys, time
 from pathlib import Path
 import duckdb
 from care_dashboard import store
-from tests.test_import_faults import record_tables, KIND, NAME
+from tests.import_fault_helpers import KIND, NAME, record_tables
 
 data_dir, marker, step = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 
@@ -575,7 +562,7 @@ def test_dashboard_shows_a_new_version_without_a_restart(app_data_dir):
     """One dashboard process and session (its cached connection, attached schemas and query
     results); an import publishes a new version; the next rerun shows the new figures. (The
     picker is set before each run as the browser sends it: AppTest does not carry into a later
-    run a widget value the app also set itself, see tests/test_pages.py, ``open_page``.)"""
+    run a widget value the app also set itself, see tests/apptest_helpers.py, ``open_page``.)"""
     importer.import_sheets([Source("lista.csv", sb.csv_bytes())], NAME, data_dir=app_data_dir, key=KEY)
     at = run(AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60))
 

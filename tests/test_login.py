@@ -426,7 +426,7 @@ def test_plain_breaks_autolinks_and_icon_codes_invisibly(text):
 
 def test_a_check_outside_a_page_run_reads_the_cookie_and_sees_its_log_out(private_data):
     """What a middleware answering a download does (signouts' module docstring)."""
-    from tests.test_signouts import SECRET, streamlit_cookies
+    from tests.identity_cookies import SECRET, streamlit_cookies
 
     cookies = streamlit_cookies({"email": "luis@cempre.org.co", "email_verified": True}, SECRET)
     identity = signouts.read_identity(cookies, SECRET)

@@ -11,7 +11,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from care_dashboard import datasets, paths, queries, schema, settings, synthetic
-from tests.test_pages import PAGES, metric_values, open_page
+from tests.apptest_helpers import PAGES, metric_values, open_page
 
 SYNTHETIC = synthetic.NAME  # record-level, with rollup files
 PUBLISHED = paths.DEFAULT_DATASET  # published aggregate

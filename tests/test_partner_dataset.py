@@ -37,7 +37,7 @@ from care_dashboard import (
 )
 from care_dashboard.selection import Selection
 from tests import partner_programme
-from tests.test_pages import (
+from tests.apptest_helpers import (
     PAGES,
     SYNTHETIC_CHART_QUERIES,
     assert_charts_have_unit_and_caveats,
@@ -48,7 +48,7 @@ from tests.test_pages import (
     open_page,
     wide_figure,
 )
-from tests.test_texts import CARE_WORDS
+from tests.care_words import CARE_WORDS
 
 NAME = partner_programme.NAME
 LANGS = ("en", "es")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from care_dashboard import briefing, catalogue, caveats, charts, exports, honest, labels, paths, views
 from care_dashboard.selection import Selection
-from tests.test_pages import elements, keyed_blocks, open_page, wide_figure
+from tests.apptest_helpers import elements, keyed_blocks, open_page, wide_figure
 
 
 @pytest.mark.parametrize(

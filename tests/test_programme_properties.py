@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from care_dashboard import catalogue, datasets, gazetteer, labels, paths, views
 from tests import fixtures
+from tests.apptest_helpers import PAGES, open_page
 from tests.conftest import Runner
-from tests.test_pages import PAGES, open_page
 
 ACCENTED = "aáeéiíoóuúñüAÁEÉIÍOÓUÚÑ "
 PLACED = [m for m in gazetteer.all_municipalities() if m.latitude is not None and m.longitude is not None]

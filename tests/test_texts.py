@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from care_dashboard import catalogue, caveats, frontend_texts, i18n, paths, schema
+from tests.care_words import CARE_WORDS
 
 REPORT = Path(paths.ROOT.parent / "shared" / "seeds" / "000_b6f67a489e4b30bb.txt")
 
@@ -40,11 +41,6 @@ CARE = caveats.DataFacts("care_2025", "published_aggregate", frozenset(
 DEMO = caveats.DataFacts("care_2025_synthetic", "record_level", frozenset(
     {"territory_with_one_organisation", "unnamed_organisation", "period_by_month", "synthetic"}))
 PARTNER = caveats.DataFacts("partner_2026", "record_level", frozenset({"territory_with_one_organisation"}))
-# words that only the CARE 2025 report makes true: a caveat that holds on any dataset has none
-# (whom its sessions were for included: a partner's sheets do not say who attended as what)
-_CARE_PLACES = r"CARE|2025|16|799|311|320|168|Cajicá|Bogotá|Barranquilla|Puerto Colombia"
-CARE_WORDS = {"en": re.compile(rf"\b({_CARE_PLACES}|soft[ -]skills|eleven|five|seven|waste[ -]pickers?)\b", re.I),
-              "es": re.compile(rf"\b({_CARE_PLACES}|habilidades blandas|once|cinco|siete|reciclador(?:a|es|as)?)\b", re.I)}
 
 
 def test_care_facts_are_bound_to_the_care_datasets():

@@ -11,7 +11,7 @@ import pytest
 
 from care_dashboard import paths, ui, view_cache
 from care_dashboard.view_cache import BoundedCache, sent_figure
-from tests.test_pages import open_page
+from tests.apptest_helpers import open_page
 
 
 def test_the_cache_is_bounded_in_entries():

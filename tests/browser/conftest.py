@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +38,9 @@ def running_server(env: dict | None = None, log_name: str = "server.log", root=N
     the checkout, e.g. for a data/ folder of its own."""
     port = _free_port()
     root = root or paths.ROOT
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1: each worker starts servers of its own
+    if worker:
+        log_name = f"{Path(log_name).stem}-{worker}{Path(log_name).suffix}"
     (paths.ROOT / "test-artifacts").mkdir(exist_ok=True)
     log = open(paths.ROOT / "test-artifacts" / log_name, "w")
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
@@ -125,9 +129,12 @@ PAGE_READY = """() => {
 }"""
 
 
-def wait_for_app(page, timeout=45_000):
+def wait_for_app(page, timeout=90_000):
     """Wait for what the tests check: the page has run and its charts are drawn (a condition
-    polled by the browser, never a fixed pause)."""
+    polled by the browser, never a fixed pause). The deadline only ends a page that never gets
+    there: a page takes seconds, but on a 2-core machine also running the other pytest-xdist
+    worker (and on a shared one, other work) the heaviest (a map, the People page on records)
+    took over 45 s."""
     page.wait_for_function(PAGE_READY, timeout=timeout)
 
 

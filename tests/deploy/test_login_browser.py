@@ -15,103 +15,31 @@ folder, and Chromium through the login:
   person is told why.
 
 Every wait is for a condition in the page (Playwright's wait_for_* and PAGE_READY), never a pause.
-Each test logs in with an account of its own: a Log out ends every login of its account.
+Each test logs in with an account of its own: a Log out ends every login of its account. The
+provider and the stack (tests/deploy/login_stack.py) start once per test session, shared with
+tests/deploy/test_guard.py (the fixtures ``provider`` and ``served``, tests/deploy/conftest.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-import pytest
-
-from care_dashboard import paths
-from tests import fixtures
 from tests.browser.conftest import ARTIFACTS, PAGE_READY
 
-from . import stack as st
-from .stack import http, wait_until
-
-sys.path.insert(0, str(paths.ROOT / "scripts"))
-import export_to_store  # noqa: E402
-
-PRIVATE = "partner_records"
-PRIVATE_TITLE = "Partner attendance records"
-PARTNER, IMPORTER, STRANGER = "ana@partner.org", "ines@cempre.org.co", "eve@elsewhere.org"
-REPLAYED, TWO_TABS = "rosa@cempre.org.co", "tomas@cempre.org.co"  # partners through the domain entry
-UNVERIFIED = "vera@cempre.org.co"  # the provider says email_verified = "false", a string
-ACCESS = f'[roles]\npartner = ["{PARTNER}", "@cempre.org.co"]\nimporter = ["{IMPORTER}"]\n'
-WAIT_MS = 60_000
-# the sidebar's text as read on screen (ui.plain puts invisible word joiners in addresses)
-SIDEBAR_TEXT = "() => (document.querySelector('[data-testid=\"stSidebar\"]')?.innerText || '').replace(/\\u2060/g, '')"
-
-
-@pytest.fixture(scope="module")
-def provider(tmp_path_factory):
-    port = st.free_port()
-    log = open(tmp_path_factory.mktemp("oidc") / "oidc.log", "w")
-    verified = [{"sub": email, "email": email, "email_verified": True}
-                for email in (PARTNER, IMPORTER, STRANGER, REPLAYED, TWO_TABS)]
-    users = [arg for claims in [*verified, {"sub": UNVERIFIED, "email": UNVERIFIED, "email_verified": "false"}]
-             for arg in ("--user-claims", json.dumps(claims))]
-    proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *users],
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env={**os.environ, "AUTHLIB_INSECURE_TRANSPORT": "1"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: proc.poll() is not None or _answers(f"{url}/.well-known/openid-configuration"), 60,
-                   "the OIDC provider answers")
-        assert proc.poll() is None, "the OIDC provider exited"
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return http(url, timeout=2)[0] == 200
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, provider):
-    """`make serve` with the login configured: its URL."""
-    root = tmp_path_factory.mktemp("login")
-    fixtures.write_dataset(root / "data" / PRIVATE, "record_level", fixtures.RECORD_TABLES, title=PRIVATE_TITLE,
-                           is_synthetic=False)
-    export_to_store.export(PRIVATE, root / "store", data_dir=root / "data")
-    port = st.free_port()
-    (root / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "test-cookie-secret-0123456789abcdef0123456789abcdef"\n'
-        'client_id = "care-dashboard"\nclient_secret = "test-client-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n')
-    (root / "access.toml").write_text(ACCESS)
-    env = {"CARE_DATA_URL": str(root / "store"), "CARE_SECRETS_FILE": str(root / "secrets.toml"),
-           "CARE_ACCESS_FILE": str(root / "access.toml"), "CARE_STATE_DIR": str(root / "state"),
-           "CARE_IMPORT_PAGE": "on",  # its default, whatever the environment of the tests says
-           "AUTHLIB_INSECURE_TRANSPORT": "1"}  # the test's provider speaks plain HTTP on loopback
-    s = st.start(root, workers=2, env=env, port=port)
-    assert "login through" in s.log(), s.log()
-    yield s.url
-    started = st.stop(s)
-    assert not [p for p in started if st.alive(p)], s.log()
-
-
-def open_page(browser, url: str, cookies: list | None = None):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    if cookies:
-        context.add_cookies(cookies)
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
-    return context, page
+from .login_stack import (
+    IMPORTER,
+    PARTNER,
+    PRIVATE,
+    PRIVATE_TITLE,
+    REPLAYED,
+    STRANGER,
+    TWO_TABS,
+    UNVERIFIED,
+    WAIT_MS,
+    log_in,
+    log_out,
+    open_page,
+    sidebar,
+    sidebar_has,
+)
 
 
 def open_tab(context, url: str):
@@ -121,25 +49,8 @@ def open_tab(context, url: str):
     return page
 
 
-def sidebar_has(page, text: str) -> None:
-    page.wait_for_function(f"t => ({SIDEBAR_TEXT})().includes(t)", arg=text, timeout=WAIT_MS)
-
-
-def sidebar(page) -> str:
-    return page.evaluate(f"({SIDEBAR_TEXT})()")
-
-
 def nav_labels(page) -> list[str]:
     return page.eval_on_selector_all('[data-testid="stSidebarNav"] a', "as => as.map(a => a.innerText.trim().split(/\\s*\\n\\s*/).pop())")
-
-
-def log_in(page, provider: str, email: str) -> None:
-    """Log in from the sidebar's button through the provider's page, back on the dashboard."""
-    page.locator("[data-testid=stSidebar] .st-key-care_log_in").get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{provider}/**", timeout=WAIT_MS)
-    page.get_by_role("button", name=email, exact=True).click()
-    sidebar_has(page, f"Logged in as {email}")
-    page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
 
 
 def test_anonymous_visitors_see_public_data_only(served, browser):
@@ -214,15 +125,6 @@ def test_logging_out_returns_to_anonymous(served, provider, browser):
         assert not any(c["name"].startswith("_streamlit_user") for c in context.cookies())
     finally:
         context.close()
-
-
-def log_out(page, provider: str, served: str) -> None:
-    """Log out from the sidebar, through the provider's end of session, back on the dashboard."""
-    page.locator("[data-testid=stSidebar] .st-key-care_log_out").get_by_role("button", name="Log out").click()
-    page.wait_for_url(f"{provider}/**", timeout=WAIT_MS)
-    page.get_by_role("button", name="End session").click()
-    page.wait_for_url(f"{served}/**", timeout=WAIT_MS)
-    page.wait_for_function(PAGE_READY, timeout=WAIT_MS)
 
 
 def shows_private_dataset(page) -> None:
