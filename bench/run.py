@@ -8,7 +8,7 @@ interaction (first_load: the page opened in a new session; component_filter, ter
 organisation_filter: that sidebar filter changed in an open session). The people page holds the
 person-level views (exact distinct people, components per person, overlaps); the overview shows
 distinct people too. For each case, medians of --repeat runs, each on a cache miss
-(st.cache_data cleared):
+(ui.VIEWS and st.cache_data cleared):
   dashboard_ms  server-side time of the page script (Streamlit AppTest in-process: dashboard.py,
                 its sidebar and the page, from the rerun request to the last element)
   queries_ms    the part of it spent in DuckDB queries (queries.run timed while the page runs)
@@ -123,8 +123,8 @@ def worker_dashboard(dataset: str, data_dir: Path, repeat: int) -> dict:
     def timed(at) -> tuple[float, float]:
         from care_dashboard import ui
 
-        st.cache_data.clear()  # every query of the page is a cache miss
-        ui.VIEWS.clear()  # and every figure and table built from them (issue 15)
+        st.cache_data.clear()
+        ui.VIEWS.clear()  # every query of the page is a miss, and every figure and table built from them
         spent[0] = 0.0
         started = time.perf_counter()
         at.run()

@@ -14,7 +14,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from . import (
     access,
@@ -119,29 +118,26 @@ def _ensure_attached(dataset: datasets.Dataset) -> None:
 VIEWS = view_cache.BoundedCache()
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_run(name: str, sql: str, schema_name: str, params_key: tuple) -> pd.DataFrame:
-    con, _ = _connection()
-    return queries.run(con, schema_name, name, {k: (list(v) if isinstance(v, tuple) else v) for k, v in params_key})
-
-
 def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFrame:
-    """Run a named query, cached on its SQL text, the dataset version (in the schema name) and
-    the bound parameters."""
+    """Run a named query, kept in ``VIEWS`` on its SQL text, the dataset version (in the schema
+    name) and the bound parameters; run once however many threads ask for it together (the
+    page's queries started by ``start_queries``, another session's view)."""
     _ensure_attached(dataset)
     query = queries.get(name)
     key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    # kept as it came in ``VIEWS`` too: a hit of st.cache_data hashes the parameters and unpickles
-    # the frame on every rerun; a copy of the kept frame is cheaper and as safe from changes
-    kept = VIEWS.get(("query", name, query.sql, dataset.schema_name, key),
-                     lambda: _cached_run(name, query.sql, dataset.schema_name, key))
-    return kept.copy()
+
+    def run() -> pd.DataFrame:
+        con, _ = _connection()
+        return queries.run(con, dataset.schema_name, name, {k: (list(v) if isinstance(v, tuple) else v) for k, v in key})
+
+    # a copy: the kept frame is shared, and a page may add columns to what it gets
+    return VIEWS.get(("query", name, query.sql, dataset.schema_name, key), run).copy()
 
 
 def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> None:
     """Start these named queries now, each in its own thread, and return at once; a later
-    ``run_query`` of the same query finds its result in the cache, or waits for it (st.cache_data
-    computes a key once). DuckDB runs a query over a few thousand rollup rows on one core, so a
+    ``run_query`` of the same query finds its result in ``VIEWS``, or waits for it (a key is
+    built once). DuckDB runs a query over a few thousand rollup rows on one core, so a
     page's queries started together use both cores of a small server instead of one after the
     other. A query that fails here fails again, with its message, where the page runs it.
 
@@ -153,7 +149,6 @@ def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> N
     if started in VIEWS:
         return
     VIEWS.get(started, lambda: True, size=lambda _: 256)
-    script = get_script_run_ctx()
 
     def quietly(name: str, params: dict) -> None:
         try:
@@ -162,10 +157,7 @@ def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> N
             pass
 
     for name, params in calls:
-        thread = threading.Thread(target=quietly, args=(name, params), name=f"query-{name}", daemon=True)
-        if script is not None:
-            add_script_run_ctx(thread, script)  # st.cache_data needs the run's context
-        thread.start()
+        threading.Thread(target=quietly, args=(name, params), name=f"query-{name}", daemon=True).start()
 
 
 @dataclass(frozen=True)

@@ -131,10 +131,11 @@ def _spec(ctx: PageContext, make_fig, unit: str, lines: list[str], key: str, var
     width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
 
     def build() -> tuple[dict, str]:
-        fig = make_fig()
-        charts.with_heading(fig, unit, narrow=narrow)
-        charts.with_caveat_footer(fig, lines, width_chars=width, copy=False)
-        return fig.to_dict(), charts.plain_title(fig)
+        # finished as the dict Streamlit sends: a copy, so the view's figure is never written into
+        spec = make_fig().to_dict()
+        charts.with_heading(spec, unit, narrow=narrow)
+        charts.with_caveat_footer(spec, lines, width_chars=width, copy=False)
+        return spec, charts.plain_title(spec)
 
     return ctx.memo("chart", build, key, variant, unit, tuple(lines))
 
@@ -172,8 +173,6 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
     if view.narrow == "column":
         specs = [("column", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "column"))]
     else:
-        # the narrow one first: a "rewrap" narrow chart is a copy of the wide one, made before the
-        # wide one is written into
         narrow = _spec(ctx, lambda: view.narrow_chart, frame.unit, lines, view.key, "narrow")
         specs = [("wide", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "wide")), ("narrow", narrow)]
     with st.container(border=True, key=f"care_chart_{view.key}"):

@@ -31,42 +31,74 @@ MAX_BYTES = 64 * 2**20
 MAX_ENTRIES = 4096
 
 
+class _Building:
+    """A value one thread is building, that others asking for the same key wait for."""
+
+    def __init__(self) -> None:
+        self.owner = threading.get_ident()
+        self.done = threading.Event()
+        self.value: object = None
+        self.failed = False
+
+
 class BoundedCache:
     """A least-recently-used cache of values built once per key, bounded in entries and in the
-    estimated bytes of its values. Thread-safe: two sessions asking for the same missing key may
-    both build it; the first stored is kept and returned to both."""
+    estimated bytes of its values. Thread-safe, and built once: a thread that asks for a key
+    another thread is building waits for that value (a page's queries started together,
+    ``ui.start_queries``, and the page's own run of them; two sessions opening the same view).
+    If that build fails, the waiting thread builds it itself, so the failure is raised where it
+    is asked for."""
 
     def __init__(self, max_bytes: int = MAX_BYTES, max_entries: int = MAX_ENTRIES):
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._building: dict[Hashable, _Building] = {}
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: Hashable, build: Callable[[], object], size: Callable[[object], int] | None = None):
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found[0]
-            self.misses += 1
-        value = build()  # outside the lock: other sessions go on meanwhile
+        while True:
+            with self._lock:
+                found = self._items.get(key)
+                if found is not None:
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    return found[0]
+                building = self._building.get(key)
+                if building is None or building.owner == threading.get_ident():
+                    mine = self._building[key] = _Building()
+                    self.misses += 1
+                    break
+            building.done.wait()  # outside the lock: another thread is building it
+            if not building.failed:
+                return building.value
+            # its build failed: try again (build it here, or wait for a newer build)
+        try:
+            value = build()  # outside the lock: other sessions go on meanwhile
+        except BaseException:
+            mine.failed = True
+            with self._lock:
+                if self._building.get(key) is mine:
+                    del self._building[key]
+            mine.done.set()
+            raise
         weight = (size or size_of)(value)
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:  # built meanwhile by another session: keep that one
-                self._items.move_to_end(key)
-                return found[0]
-            if weight > self.max_bytes:
-                return value  # too large to keep: built for this run only
-            self._items[key] = (value, weight)
-            self._bytes += weight
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._bytes -= dropped
+            if self._building.get(key) is mine:
+                del self._building[key]
+            if (kept := self._items.get(key)) is not None:  # built meanwhile (by this thread, nested)
+                value = kept[0]
+            elif weight <= self.max_bytes:  # larger: built for this run only
+                self._items[key] = (value, weight)
+                self._bytes += weight
+                while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                    _, (_, dropped) = self._items.popitem(last=False)
+                    self._bytes -= dropped
+        mine.value = value
+        mine.done.set()
         return value
 
     def __len__(self) -> int:
@@ -86,21 +118,30 @@ class BoundedCache:
             self._bytes = 0
 
 
+SAMPLE = 256  # a long list or table is measured on this many of its first items, scaled
+
+
 def size_of(value, _depth: int = 0) -> int:
     """An estimate of the memory a value holds (plain containers, strings, numbers, numpy arrays,
-    DataFrames), good enough to bound the cache; not exact."""
+    DataFrames), good enough to bound the cache; not exact: a long list or table is measured on
+    its first ``SAMPLE`` items and scaled to its length."""
     if isinstance(value, pd.DataFrame):
+        if len(value) > SAMPLE:  # its strings measured on the first rows, scaled to all of them
+            return int(value.iloc[:SAMPLE].memory_usage(index=True, deep=True).sum() * len(value) / SAMPLE) + 1024
         return int(value.memory_usage(index=True, deep=True).sum()) + 1024
     if isinstance(value, np.ndarray):
         return int(value.nbytes) + 112
     if isinstance(value, (str, bytes)):
         return sys.getsizeof(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return 32
     if _depth > 64:
         return 64
     if isinstance(value, dict):
         return 232 + sum(size_of(k, _depth + 1) + size_of(v, _depth + 1) for k, v in value.items())
     if isinstance(value, (list, tuple, set, frozenset)):
-        return 56 + 8 * len(value) + sum(size_of(v, _depth + 1) for v in value)
+        items = value if len(value) <= SAMPLE or isinstance(value, (set, frozenset)) else value[:SAMPLE]
+        return 56 + 8 * len(value) + round(sum(size_of(v, _depth + 1) for v in items) * len(value) / max(len(items), 1))
     if hasattr(value, "__dataclass_fields__"):
         return 64 + sum(size_of(getattr(value, f), _depth + 1) for f in value.__dataclass_fields__)
     return 32

@@ -40,10 +40,20 @@ published AS (
     )
     GROUP BY component_id
 ),
-people AS (  -- from the people rollups: the rows whose mask has the component's bit
+people AS (  -- the rows of the people rollups whose mask has the component's bit
+    -- no place chosen: each person once in people_masks (scope 'all')
+    SELECT b.component_id, sum(m.people_count) AS people_count
+    FROM people_masks AS m
+    JOIN component_bits AS b ON m.component_mask & b.component_bit <> 0
+    WHERE whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[]) AND m.scope = 'all'
+      AND b.component_bit & selected_component_mask($components::VARCHAR[]) <> 0
+    GROUP BY b.component_id
+    UNION ALL
+    -- a place chosen: from the selection's people rollups
     SELECT b.component_id, people_in(k.person_id, k.people_count) AS people_count
     FROM selected_people($components::VARCHAR[], $territories::VARCHAR[], $organisations::VARCHAR[]) AS k
     JOIN component_bits AS b ON k.component_mask & b.component_bit <> 0
+    WHERE NOT whole_dataset($territories::VARCHAR[], $organisations::VARCHAR[])
     GROUP BY b.component_id
 )
 SELECT

@@ -30,10 +30,6 @@ PUBLIC_STREAMLIT = ("streamlit", "streamlit.starlette", "streamlit.proto")
 # (file, what it imports) -> why it may
 _GUARD = "the guard's ASGI middleware works inside Streamlit's server, beside its own checks (docs/security.md)"
 KNOWN_INTERNALS = {
-    ("care_dashboard/ui.py", "streamlit.runtime.scriptrunner.add_script_run_ctx"):
-        "start_queries: a query thread needs the run's context for st.cache_data (Streamlit's documented way)",
-    ("care_dashboard/ui.py", "streamlit.runtime.scriptrunner.get_script_run_ctx"):
-        "start_queries: the run's context, handed to the query threads",
     ("care_dashboard/ui_uploads.py", "streamlit.runtime.scriptrunner.get_script_run_ctx"):
         "the session's id and login, for the guard's upload grant",
     ("care_dashboard/guard/sessions.py", "streamlit.runtime.scriptrunner_utils.script_run_context.get_script_run_ctx"):

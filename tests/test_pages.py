@@ -585,8 +585,7 @@ def test_queries_started_together_run_once_and_the_page_reads_them(monkeypatch):
 
     from care_dashboard import datasets, ui
 
-    ui._cached_run.clear()
-    ui.VIEWS.clear()  # the frames and figures kept per view
+    ui.VIEWS.clear()  # the query results, frames and figures kept per view
     calls, plain = [], queries.run
 
     def counted(con, schema_name, name, params):

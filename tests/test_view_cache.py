@@ -150,3 +150,60 @@ def test_the_presentation_builds_only_the_slide_it_shows(monkeypatch):
     at.run()  # from the cache: the same slide
     [again] = at.get("plotly_chart")
     assert again.proto.spec == chart.proto.spec
+
+
+def test_a_key_asked_for_by_two_threads_at_once_is_built_once():
+    """A page's queries started together (ui.start_queries) and the page's own run of them, or two
+    sessions opening the same view: the second asker waits for the first build, and does not run
+    it again."""
+    import threading
+    import time
+
+    cache, built, got = BoundedCache(), [], []
+
+    def slow():
+        built.append(threading.current_thread().name)
+        time.sleep(0.2)
+        return "value"
+
+    first = threading.Thread(target=lambda: got.append(cache.get("k", slow)), name="first")
+    first.start()
+    time.sleep(0.05)  # the first thread is building
+    got.append(cache.get("k", slow))
+    first.join()
+    assert built == ["first"] and got == ["value", "value"]
+
+
+def test_a_thread_waiting_on_a_failed_build_builds_it_itself():
+    """A query that fails in a prefetch thread fails again, with its own message, where the page
+    asks for it; a later success is kept."""
+    import threading
+    import time
+
+    cache, outcome = BoundedCache(), []
+
+    def failing():
+        time.sleep(0.2)
+        raise ValueError("first build failed")
+
+    def failed():
+        try:
+            cache.get("k", failing)
+        except ValueError as exc:
+            outcome.append(str(exc))
+
+    first = threading.Thread(target=failed)
+    first.start()
+    time.sleep(0.05)
+    assert cache.get("k", lambda: "built again") == "built again"
+    first.join()
+    assert outcome == ["first build failed"] and cache.get("k", lambda: "not asked") == "built again"
+
+
+def test_a_long_table_or_list_is_measured_on_a_sample_and_scaled():
+    import pandas as pd
+
+    short = pd.DataFrame({"name": [f"a name of some length {i}" for i in range(1_000)]})
+    long = pd.DataFrame({"name": [f"a name of some length {i}" for i in range(100_000)]})
+    assert 90 < view_cache.size_of(long) / view_cache.size_of(short) < 110
+    assert 90 < view_cache.size_of(list(range(100_000))) / view_cache.size_of(list(range(1_000))) < 110

@@ -6,6 +6,7 @@ the builders share (``wrap_label``, ``html_escape``, ``plain_title``, ``margin_p
 
 from __future__ import annotations
 
+import copy as copy_module
 import re
 
 import plotly.graph_objects as go
@@ -39,16 +40,49 @@ _INLINE_FONT = re.compile(r"font-size:(\d+)px")  # for_projector
 SUBTITLE_LINE_PX = 19
 
 
-def plain_title(fig: go.Figure) -> str:
+Chart = go.Figure | dict  # a figure, or the dict Plotly sends (``Figure.to_dict()``)
+
+
+def _layout(fig: Chart):
+    """The figure's layout, read the same way from a Figure and from its dict."""
+    return fig["layout"] if isinstance(fig, dict) else fig.layout
+
+
+def _get(node, *path):
+    """A value deep in a layout (a Figure's or a dict's), or None where any step is missing."""
+    for key in path:
+        if node is None:
+            return None
+        node = node.get(key) if isinstance(node, dict) else node[key]
+    return node
+
+
+def plain_title(fig: Chart) -> str:
     """A figure's title as plain text (line breaks and markup removed)."""
-    text = fig.layout.title.text or ""
+    text = _get(_layout(fig), "title", "text") or ""
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())
 
 
-def margin_px(fig: go.Figure, side: str) -> float:
+def margin_px(fig: Chart, side: str) -> float:
     """The figure's margin on ``side`` ("l", "r", "t", "b"): its own, or the template's."""
-    own = fig.layout.margin[side] if fig.layout.margin else None
+    own = _get(_layout(fig), "margin", side)
     return own if own is not None else TEMPLATE.layout.margin[side]
+
+
+def _merge(into: dict, patch: dict) -> None:
+    """Write ``patch`` into a layout dict as ``Figure.update_layout`` does: nested dicts merged."""
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _update_layout(fig: Chart, patch: dict) -> None:
+    if isinstance(fig, dict):
+        _merge(fig.setdefault("layout", {}), patch)
+    else:
+        fig.update_layout(patch)
 
 
 FOOTER_NAME = "care-footer"  # with_caveat_footer's annotation; for_projector moves it with the margin
@@ -59,13 +93,14 @@ def _footer_xshift(left: float) -> float:
     return -(left - 10)
 
 
-def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False, title_chars: int | None = None,
-                 subtitle_chars: int | None = None) -> go.Figure:
+def with_heading(fig: Chart, subtitle: str, narrow: bool = False, title_chars: int | None = None,
+                 subtitle_chars: int | None = None) -> Chart:
     """Write the figure's heading as statistics publishers do: its title (what is counted) and
     under it a subtitle with the counting unit, both wrapped to fit (a phone with ``narrow``;
     ``title_chars``, ``subtitle_chars``: their line lengths where there is more room, a slide),
-    with the top margin grown by the lines they take. Writes into ``fig`` and returns it."""
-    if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
+    with the top margin grown by the lines they take. Writes into ``fig`` (a Figure, or its dict:
+    the page's charts are finished as dicts, with none of Plotly's checks) and returns it."""
+    if _get(_layout(fig), "title", "subtitle", "text"):
         return fig  # its builder laid out its own heading, unit included (the map)
     title = plain_title(fig)
     title_lines = wrap_label(title, title_chars or (TITLE_WRAP_CHARS_NARROW if narrow else TITLE_WRAP_CHARS))
@@ -83,37 +118,44 @@ def with_heading(fig: go.Figure, subtitle: str, narrow: bool = False, title_char
     # what it writes above the plot (panel titles, a grid's column names), which stays under
     # the heading: the pad above the title, its lines, the subtitle's, with the gaps Plotly leaves
     grown = pad_top + n_title * TITLE_LINE_PX + n_sub * SUBTITLE_LINE_PX + 26 - 46
-    fig.update_layout(
+    _update_layout(fig, dict(
         title=dict(
             text=title_lines, x=0, xanchor="left", xref="container", yref="container", y=1, yanchor="top",
             pad=dict(t=pad_top, l=10), font=dict(size=font),
             subtitle=dict(text=sub_lines, font=dict(size=13 if narrow else 15, color=MUTED)),
         ),
         margin=dict(t=top + grown),
-        height=(fig.layout.height or 450) + grown,
-    )
+        height=(_get(_layout(fig), "height") or 450) + grown,
+    ))
     return fig
 
 
-def with_caveat_footer(fig: go.Figure, lines: list[str], width_chars: int = FOOTER_WRAP_CHARS, copy: bool = True) -> go.Figure:
+def with_caveat_footer(fig: Chart, lines: list[str], width_chars: int = FOOTER_WRAP_CHARS, copy: bool = True) -> Chart:
     """The same figure with its caveats and source written under it, inside the figure, so an
     image saved from the chart (or pasted on a slide) keeps them. Returns a copy, or with
     ``copy=False`` writes into ``fig`` itself (a figure built for one page run: copying a map of
-    hundreds of territories costs more than drawing it)."""
-    out = go.Figure(fig.to_dict(), _validate=False) if copy else fig  # a copy of a figure already checked
+    hundreds of territories costs more than drawing it). ``fig`` may be a Figure or its dict."""
+    if copy:  # a copy of a figure already checked
+        out: Chart = copy_module.deepcopy(fig) if isinstance(fig, dict) else go.Figure(fig.to_dict(), _validate=False)
+    else:
+        out = fig
     wrapped = [part for line in lines for part in wrap_label(line, width_chars).split("<br>") if part]
     if not wrapped:
         return out
     extra = 18 * len(wrapped) + 24
     margin_b = margin_px(out, "b") + extra
-    height = (out.layout.height or 450) + extra
+    height = (_get(_layout(out), "height") or 450) + extra
     # from the figure's left edge (the plot area starts after the left margin), like a title
-    out.add_annotation(
+    footer = dict(
         text="<br>".join(html_escape(w) for w in wrapped), name=FOOTER_NAME,
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-(margin_b - extra) - 6,
         xshift=_footer_xshift(margin_px(out, "l")), align="left", showarrow=False, font=dict(size=12, color=MUTED),
     )
-    out.update_layout(margin=dict(b=margin_b), height=height)
+    if isinstance(out, dict):
+        out.setdefault("layout", {}).setdefault("annotations", []).append(footer)
+    else:
+        out.add_annotation(**footer)
+    _update_layout(out, dict(margin=dict(b=margin_b), height=height))
     return out
 
 

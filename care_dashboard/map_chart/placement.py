@@ -27,34 +27,40 @@ class Scene:
         self._boxes: list[tuple] = []  # a0x, a0y, a1x, a1y, d0x, d0y, d1x, d1y
         self._circles: list[tuple] = []  # ux, uy, radius px
         self._lines: list[tuple] = []  # ux, uy, x0, y0, x1, y1 (px from the point)
-        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # each kind's list as an array, remade only when that kind changed (labels are placed
+        # one at a time among hundreds of circles drawn before them)
+        self._array_of: dict[str, np.ndarray] = {}
 
     def add_box(self, a0, a1, d) -> None:
         self._boxes.append((*a0, *a1, *d))
-        self._arrays = None
+        self._array_of.pop("boxes", None)
 
     def add_circle(self, u, radius: float) -> int:
         self._circles.append((*u, radius))
-        self._arrays = None
+        self._array_of.pop("circles", None)
         return len(self._circles) - 1
 
     def add_line(self, u, line) -> None:
         self._lines.append((*u, *line))
-        self._arrays = None
+        self._array_of.pop("lines", None)
 
     def remove(self, u, spot: Spot) -> None:
         """Take a label placed at ``u`` out again (its box and its leader line)."""
         self._boxes.remove((*u, *u, *spot.offsets))
+        self._array_of.pop("boxes", None)
         if spot.line is not None:
             self._lines.remove((*u, *spot.line))
-        self._arrays = None
+            self._array_of.pop("lines", None)
+
+    def _array(self, kind: str, items: list, width: int) -> np.ndarray:
+        found = self._array_of.get(kind)
+        if found is None:
+            found = self._array_of[kind] = np.asarray(items, dtype=float).reshape(-1, width)
+        return found
 
     def arrays(self):
-        if self._arrays is None:
-            self._arrays = (np.asarray(self._boxes, dtype=float).reshape(-1, 8),
-                            np.asarray(self._circles, dtype=float).reshape(-1, 3),
-                            np.asarray(self._lines, dtype=float).reshape(-1, 6))
-        return self._arrays
+        return (self._array("boxes", self._boxes, 8), self._array("circles", self._circles, 3),
+                self._array("lines", self._lines, 6))
 
     def _near(self, anchors, offsets, lines, own):
         """The boxes, circles and lines that candidates around ``anchors`` can touch (a national
