@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy as copy_module
 import re
+from typing import TypeAlias
 
 import plotly.graph_objects as go
 
@@ -40,7 +41,7 @@ _INLINE_FONT = re.compile(r"font-size:(\d+)px")  # for_projector
 SUBTITLE_LINE_PX = 19
 
 
-Chart = go.Figure | dict  # a figure, or the dict Plotly sends (``Figure.to_dict()``)
+Chart: TypeAlias = go.Figure | dict  # a figure, or the dict Plotly sends (``Figure.to_dict()``)
 
 
 def _layout(fig: Chart):
