@@ -80,7 +80,8 @@ ui.write_view_to_url(lang, selection, dataset)
 
 page = ui_nav.navigation(t, visitor.may_import(settings.import_page_enabled()))  # care_dashboard/site_pages.py
 refused = ui_access.refused_dataset(page.url_path)  # the link's dataset, until the visitor moves on
-context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold(), visitor=visitor)
+context = ui.PageContext(lang, dataset, selection, names, settings.small_number_threshold(), visitor=visitor,
+                         phone=ui_nav.visitor_is_phone())
 st.sidebar.download_button(
     t("briefing.button"),
     data=context.later(lambda: ui_slides.briefing_html(context)),  # built when pressed, if the login still holds

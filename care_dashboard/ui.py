@@ -172,6 +172,8 @@ class PageContext:
     # who runs the page: a file built later (a download) is built only while they may still see
     # the dataset (access.checked); None where no login is involved (tests, the presenter kit)
     visitor: access.Visitor | None = field(default=None, compare=False, repr=False)
+    # whether the browser is a phone's or a tablet's, sent the charts' phone variants (screen.py)
+    phone: bool = field(default=False, compare=False)
 
     def run(self, name: str, with_selection: bool = True, **params) -> pd.DataFrame:
         """Run a named query with the sidebar selection and any further bound parameters

@@ -8,6 +8,7 @@ shows, from ``views``. A page is a layout of figure ids (``figures``).
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from . import catalogue, charts, exports, frontend_texts, honest, i18n, notes, view_cache, views
@@ -146,6 +147,18 @@ def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant
                     config=plot_config(key, ctx.lang), alt=ctx.t("common.chart_alt", title=title, unit=unit))
 
 
+def _arrow(ctx: PageContext, view: views.View, df: pd.DataFrame):
+    """The table as the Arrow table ``st.dataframe`` sends, converted once per view and kept (a
+    pandas frame is converted again on every run); the frame itself where Arrow refuses it."""
+    def convert():
+        try:
+            return pa.Table.from_pandas(df, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError):
+            return df
+
+    return ctx.memo("arrow", convert, *view.table_key)
+
+
 def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, found, expander: bool) -> None:
     data = ctx.memo("table", lambda: view.table, *view.table_key) if view.make_table else None
     with st.container(horizontal=True, gap="small"):
@@ -154,7 +167,7 @@ def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, foun
             csv_download(ctx, data, export_header(ctx, frame), view.key)
     if data is not None and expander:
         with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
-            st.dataframe(data, hide_index=True, key=f"{view.key}_table", width="stretch")
+            st.dataframe(_arrow(ctx, view, data), hide_index=True, key=f"{view.key}_table", width="stretch")
 
 
 def chart_block(ctx: PageContext, view: views.View) -> None:
@@ -162,9 +175,11 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
     keeps them), its key caveats short with their note numbers, the notes its data calls for,
     the filters and the source line; then "About these figures", its table and its CSV.
 
-    Both the wide and the phone variant are sent and CSS shows the one that fits the screen
-    (``NARROW_MAX_PX``); a chart drawn in half the page ("column") has one variant, wrapped short.
-    Each is built only the first time this view (``PageContext.view_key``) shows it, and kept."""
+    A phone's or a tablet's browser (``PageContext.phone``, screen.py) is sent both the wide and
+    the phone variant, and CSS shows the one that fits the screen (``NARROW_MAX_PX``); any other
+    is sent the wide one only. A chart drawn in half the page ("column") has one variant, wrapped
+    short. Each is built only the first time this view (``PageContext.view_key``) shows it, and
+    kept for every session."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
     # both variants say the same, so each caveat counts as shown short once for the page
@@ -172,12 +187,14 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
     lines = footer_lines(ctx, frame, found, first_shown)
     if view.narrow == "column":
         specs = [("column", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "column"))]
+    elif not ctx.phone:
+        specs = [("wide", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "wide"))]
     else:
         narrow = _spec(ctx, lambda: view.narrow_chart, frame.unit, lines, view.key, "narrow")
         specs = [("wide", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "wide")), ("narrow", narrow)]
     with st.container(border=True, key=f"care_chart_{view.key}"):
-        if len(specs) == 1:
-            _plot(ctx, specs[0][1], frame.unit, view.key, "column")
+        if len(specs) == 1:  # drawn at any width
+            _plot(ctx, specs[0][1], frame.unit, view.key, specs[0][0])
         else:
             for variant, spec in specs:
                 with st.container(key=f"care_{variant}_{view.key}"):
@@ -192,7 +209,7 @@ def table_block(ctx: PageContext, view: views.View) -> None:
     found = _caveats(ctx, frame)
     df = ctx.memo("table", lambda: view.table, *view.table_key)
     with st.container(border=True, key=f"care_table_{view.key}"):
-        st.dataframe(df, hide_index=True, key=view.key, width="stretch")
+        st.dataframe(_arrow(ctx, view, df), hide_index=True, key=view.key, width="stretch")
         lines = [ctx.t("common.unit_line", unit=frame.unit)]
         lines += [f":material/info: {plain(n)}" for n in ([view.note] if view.note else []) + list(frame.notes)]
         lines.append(key_caveats_line(ctx, found))

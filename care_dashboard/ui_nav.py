@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from . import site_pages
+from . import screen, site_pages
 
 if TYPE_CHECKING:
     from .ui import PageContext
@@ -116,3 +116,11 @@ def _leave_legacy_pages_mode() -> None:
     st.navigation(_pages(site_pages.PAGES, lambda key: key, icons=False), position="hidden")
     _navigation_ran()
     st.rerun()
+
+
+def visitor_is_phone() -> bool:
+    """Whether this session's browser is a phone's or a tablet's (``screen.is_phone`` of its
+    User-Agent; ``screen.PHONE_KEY`` in the session state when set, as a test sets it)."""
+    if screen.PHONE_KEY in st.session_state:
+        return bool(st.session_state[screen.PHONE_KEY])
+    return screen.is_phone(st.context.headers.get("User-Agent"))

@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 
 # About a hundred views of the embedded data (every page, both languages, each filter value alone)
 # take 10-20 MB; a national dataset's maps and tables are larger. The bound is on the estimated
@@ -131,6 +132,8 @@ def size_of(value, _depth: int = 0) -> int:
         return int(value.memory_usage(index=True, deep=True).sum()) + 1024
     if isinstance(value, np.ndarray):
         return int(value.nbytes) + 112
+    if isinstance(value, pa.Table):
+        return int(value.nbytes) + 1024
     if isinstance(value, (str, bytes)):
         return sys.getsizeof(value)
     if isinstance(value, (int, float, bool)) or value is None:

@@ -10,7 +10,7 @@ import duckdb
 import numpy
 from streamlit.testing.v1 import AppTest
 
-from care_dashboard import catalogue, caveats, datasets, paths, queries, synthetic
+from care_dashboard import catalogue, caveats, datasets, paths, queries, screen, synthetic
 
 PAGES = {
     "overview": "pages/overview.py",
@@ -37,13 +37,16 @@ SYNTHETIC_CHART_QUERIES = {
 
 
 
-def open_page(page, lang=None, dataset=None, link=None, **filters):
+def open_page(page, lang=None, dataset=None, link=None, phone=False, **filters):
     """Open a page as a visitor would: from a shared link (``link``: its query parameters), or
-    from the start page, then setting ``lang``, ``dataset`` and filters in the sidebar.
+    from the start page, then setting ``lang``, ``dataset`` and filters in the sidebar; with
+    ``phone``, as a phone's browser (sent the charts' phone variants too: care_dashboard/screen.py).
 
     A link is opened in one run, as a first request (that its choices hold in the runs after it:
     ``test_a_link_s_choices_hold_in_the_runs_after_the_first``)."""
     at = AppTest.from_file(str(paths.ROOT / "dashboard.py"), default_timeout=60)
+    if phone:
+        at.session_state[screen.PHONE_KEY] = True
     if link:
         assert not (lang or dataset or filters), "a link carries the whole view"
         at.query_params = dict(link)

@@ -751,3 +751,41 @@ def test_a_row_of_headline_figures_says_each_caveat_once(lang):
                 continue
             short = caveats.get(cid, lang).short
             assert captions.count(short) <= 1, (page, cid, short)
+
+
+# ---- a phone's browser is sent the phone variants; any other, the wide charts only ---------------
+
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36")
+IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+             "Version/18.1 Mobile/15E148 Safari/604.1")
+LAPTOP_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/131.0.0.0 Safari/537.36")
+IPAD_UA = "Mozilla/5.0 (iPad; CPU OS 12_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+ANDROID_TABLET_UA = "Mozilla/5.0 (Linux; Android 13; SM-X200) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
+@pytest.mark.parametrize("user_agent,phone", [
+    (PHONE_UA, True), (IPHONE_UA, True), (IPAD_UA, True), (ANDROID_TABLET_UA, True),
+    (LAPTOP_UA, False), ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15", False),
+    ("", False), (None, False),
+])
+def test_a_browser_is_a_phone_s_when_its_user_agent_says_so(user_agent, phone):
+    from care_dashboard import screen
+
+    assert screen.is_phone(user_agent) is phone
+
+
+def test_a_phone_is_sent_each_chart_s_phone_variant_and_a_laptop_the_wide_chart_only():
+    """The phone variant of a chart costs as much to build as the wide one (the map's labels are
+    placed again): only a phone's or a tablet's browser gets it, beside the wide one for CSS to
+    choose by width; a laptop's gets the wide chart alone, drawn at any width."""
+    phone, laptop = (open_page("territory", dataset=SYNTHETIC, phone=p) for p in (True, False))
+    ids = {name: [c.proto.id for c in at.get("plotly_chart")] for name, at in (("phone", phone), ("laptop", laptop))}
+    narrow = [i for i in ids["phone"] if i.endswith("_narrow")]
+    assert len(narrow) == 4 and len(ids["phone"]) == 8  # the map and the three panels of bars, each twice
+    assert len(ids["laptop"]) == 4 and not [i for i in ids["laptop"] if i.endswith("_narrow")]
+    # the laptop's charts are the phone's wide ones, drawn in no container that CSS hides on a phone
+    wide = {i: c.proto.spec for c in phone.get("plotly_chart") if not (i := c.proto.id).endswith("_narrow")}
+    assert sorted(wide.values()) == sorted(c.proto.spec for c in laptop.get("plotly_chart"))
+    assert not keyed_blocks(laptop, "care_wide_") and len(keyed_blocks(phone, "care_wide_")) == 4

@@ -207,3 +207,10 @@ def test_a_long_table_or_list_is_measured_on_a_sample_and_scaled():
     long = pd.DataFrame({"name": [f"a name of some length {i}" for i in range(100_000)]})
     assert 90 < view_cache.size_of(long) / view_cache.size_of(short) < 110
     assert 90 < view_cache.size_of(list(range(100_000))) / view_cache.size_of(list(range(1_000))) < 110
+
+
+def test_an_arrow_table_is_measured_by_its_buffers():
+    import pyarrow as pa
+
+    table = pa.table({"name": [f"a name {i}" for i in range(10_000)]})
+    assert view_cache.size_of(table) >= table.nbytes > 100_000

@@ -25,6 +25,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+# a phone as the dashboard tells one (care_dashboard/screen.py): by its User-Agent, as a real
+# phone sends it; a page opened with only a phone's width is a narrow desktop window
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36")
+
+
+def phone(width: int = 390, height: int = 844) -> dict:
+    """``browser.new_page`` / ``new_context`` arguments of a phone of that screen."""
+    return {"viewport": {"width": width, "height": height}, "is_mobile": True, "has_touch": True,
+            "user_agent": PHONE_UA}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

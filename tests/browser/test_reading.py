@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, axe_source, wait_for_app
+from tests.browser.conftest import ARTIFACTS, axe_source, phone, wait_for_app
 
 PAGES = {"overview": "", "territory": "territory", "component": "component",
          "organisation": "organisation", "people": "people", "method": "method"}
@@ -83,7 +83,7 @@ def sentences(texts: list[str]) -> list[str]:
 
 
 def open_view(browser, server, name, lang, data, width=1400, height=4000):
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = browser.new_page(**(phone(width, height) if width < 600 else {"viewport": {"width": width, "height": height}}))
     page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
     wait_for_app(page)
     page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang, timeout=30_000)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from care_dashboard import i18n, site_pages
-from tests.browser.conftest import ARTIFACTS, wait_for_app
+from tests.browser.conftest import ARTIFACTS, phone, wait_for_app
 from tests.browser.english_texts import wait_without_english
 
 SIZES = {"laptop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
@@ -19,7 +19,8 @@ SIZES = {"laptop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "hei
 def spanish_page(browser, server, path, size="laptop"):
     """``path`` opened with ``lang=es`` in an English browser: the link, not the browser, makes
     the page Spanish."""
-    page = browser.new_page(viewport=SIZES[size], locale="en-GB")
+    shape = phone(**SIZES[size]) if size == "phone" else {"viewport": SIZES[size]}
+    page = browser.new_page(**shape, locale="en-GB")
     page.goto(f"{server}/{path}{'&' if '?' in path else '?'}lang=es")
     wait_for_app(page)
     return page
