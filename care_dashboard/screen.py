@@ -22,4 +22,4 @@ PHONE_KEY = "care_phone"
 
 def is_phone(user_agent: str | None) -> bool:
     """Whether a browser's User-Agent says it runs on a phone or a tablet."""
-    return bool(user_agent) and any(marker in user_agent for marker in PHONE_MARKERS)
+    return any(marker in (user_agent or "") for marker in PHONE_MARKERS)
