@@ -71,8 +71,10 @@ class Viewer:
     """One browser tab: a Streamlit session over its own websocket, holding what the browser
     would hold (widget values, the address bar's query string, the app's pages)."""
 
-    def __init__(self, index: int, base_url: str, dataset: str, ids: dict[str, list[str]], timeout_s: float):
+    def __init__(self, index: int, base_url: str, dataset: str, ids: dict[str, list[str]], timeout_s: float,
+                 user_agent: str | None = None):
         self.index = index
+        self.user_agent = user_agent  # a phone's is sent the charts' phone variants (care_dashboard/screen.py)
         self.base_url = base_url
         self.dataset = dataset
         self.ids = ids
@@ -94,6 +96,7 @@ class Viewer:
             f"ws://{split.netloc}{split.path.rstrip('/')}/_stcore/stream",
             subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=self.timeout_s,
             ping_interval=None,  # a browser sends no websocket pings; the server pings
+            **({"user_agent_header": self.user_agent} if self.user_agent else {}),
         )
         self.widgets, self.filter_widgets, self.filter_labels, self.pages = {}, {}, {}, {}
         query = {} if self.dataset == paths.DEFAULT_DATASET else {url_state.DATASET_KEY: self.dataset}

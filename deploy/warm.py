@@ -7,7 +7,10 @@ the first minute is the slowest of the meeting. So ``deploy/serve.py`` runs this
 as soon as the worker answers its health check: one real Streamlit session per language, over the
 worker's own loopback port (not through Caddy, so each worker warms its own cache), walks every
 page of the embedded dataset with no filter, then with each single filter (one component, one
-territory, one organisation), then the synthetic demo's pages with no filter.
+territory, one organisation), then the synthetic demo's pages with no filter. A phone's browser
+is sent each chart's phone variant too (care_dashboard/screen.py): one more session per language,
+with a phone's User-Agent, walks both datasets' pages with no filter, as a link opened on a phone
+after a meeting most often has none.
 
 It is a client like any other (``deploy/viewer.py``'s ``Viewer``, the browser's protocol): it builds
 what a visitor would have built, nothing else, and the cache keeps its bounds. It asks for one
@@ -46,10 +49,16 @@ def views(ids: dict[str, list[str]], pages: list[str], filtered: bool) -> list[t
     return order
 
 
-async def warm_session(port: int, dataset: str, locale_index: int, filtered: bool) -> tuple[int, int]:
+# a phone's browser, as care_dashboard/screen.py tells one
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
+
+
+async def warm_session(port: int, dataset: str, locale_index: int, filtered: bool,
+                       user_agent: str | None = None) -> tuple[int, int]:
     """One session in one language walking the dataset's views; returns (views, failures)."""
     ids = filter_ids(dataset, paths.DATA_DIR)
-    viewer = Viewer(locale_index, f"http://127.0.0.1:{port}", dataset, ids, TIMEOUT_S)
+    viewer = Viewer(locale_index, f"http://127.0.0.1:{port}", dataset, ids, TIMEOUT_S, user_agent=user_agent)
     done = failed = 0
     try:
         _, errors = await viewer.open(DEFAULT_PAGE, None)
@@ -74,8 +83,9 @@ async def warm_worker(port: int) -> str:
         if not (paths.DATA_DIR / dataset).is_dir():
             continue
         for locale_index in range(len(LOCALES)):
-            n, f = await warm_session(port, dataset, locale_index, filtered)
-            total, failed = total + n, failed + f
+            for user_agent, views_filtered in ((None, filtered), (PHONE_USER_AGENT, False)):
+                n, f = await warm_session(port, dataset, locale_index, views_filtered, user_agent)
+                total, failed = total + n, failed + f
     return f"worker on port {port}: {total} views warmed in {time.monotonic() - started:.0f} s ({failed} failed)"
 
 

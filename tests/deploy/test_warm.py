@@ -36,8 +36,9 @@ def test_serve_warms_every_public_view_of_each_worker_then_the_warm_up_ends(tmp_
         views, failed = map(int, line)
         ids = warm.filter_ids(paths.DEFAULT_DATASET, paths.DATA_DIR)
         single_filters = sum(len(ids[k]) for k in warm.FILTER_KEYS)
-        # two languages: the embedded data's pages unfiltered and with each filter, the demo's unfiltered
-        assert (views, failed) == (2 * 7 * (1 + single_filters) + 2 * 7, 0)
+        # two languages: the embedded data's pages unfiltered and with each filter, the demo's
+        # unfiltered; then as a phone (its charts' phone variants), both datasets' pages unfiltered
+        assert (views, failed) == (2 * 7 * (1 + single_filters) + 2 * 7 + 2 * 2 * 7, 0)
     finally:
         started = st.stop(s)
     assert not [p for p in started if st.alive(p)], s.log()
