@@ -105,7 +105,7 @@ def browser(chromium_path):
         b.close()
 
 
-# ---- pytest-xdist (pytest.ini: -n 2; tests/parallel.py) ----
+# ---- pytest-xdist (pytest.ini: -n 3; tests/parallel.py) ----
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would pick by --dist
 def pytest_xdist_make_scheduler(config, log):
@@ -113,7 +113,7 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On an xdist worker: the tests in the order their units are handed out (both workers sort
+    """On an xdist worker: the tests in the order their units are handed out (every worker sorts
     alike, so their collections stay the same, as xdist requires)."""
     if hasattr(config, "workerinput"):
         items.sort(key=lambda item: parallel.rank(item.nodeid))
@@ -121,7 +121,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    """A test marked ``alone`` runs while the other worker waits (tests/parallel.py, Turns): setup,
+    """A test marked ``alone`` runs while the other workers wait (tests/parallel.py, Turns): setup,
     call and teardown, its module's servers included when it is the first or last of its file."""
     if not hasattr(item.config, "workerinput"):  # not under xdist: every test runs alone anyway
         yield

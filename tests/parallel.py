@@ -1,20 +1,20 @@
-"""The tests run on two pytest-xdist workers (pytest.ini: ``-n 2``). What that needs, used by the
+"""The tests run on three pytest-xdist workers (pytest.ini: ``-n 3``). What that needs, used by the
 hooks in tests/conftest.py:
 
 * ``Scheduling``: which tests go to one worker together. A file named in ``GROUPS`` runs whole on
   one worker, with the other files of its group, in file order: its module- and session-scoped
-  servers start once (a second start on the other worker would cost more than it saves), and a
+  servers start once (a second start on another worker would cost more than it saves), and a
   file whose tests depend on the ones before it (tests/browser/test_reading.py's words per
   figure) keeps them together. Every other test is a unit of its own, handed to whichever worker
-  is free, so that the two finish together. (xdist's own ``--dist loadgroup`` reads groups from
+  is free, so that they finish together. (xdist's own ``--dist loadgroup`` reads groups from
   a suffix it writes into each test's id, which pytest 9.2 no longer lets it write: its groups
   are silently ignored.)
 * ``rank``: the order in which units are handed out, longest first (the groups and the single
-  tests that take a minute or so), so that no long unit starts when the other worker is nearly
+  tests that take a minute or so), so that no long unit starts when the others are nearly
   done.
-* ``Turns``: a test marked ``alone`` runs while the other worker waits between two of its tests,
-  for a test that measures the time a server takes to answer (the other worker's tests would
-  take half of a 2-core machine from the server measured).
+* ``Turns``: a test marked ``alone`` runs while the other workers wait between two of their
+  tests, for a test that measures the time a server takes to answer (the other workers' tests
+  would take most of a 2-core machine from the server measured).
 """
 
 from __future__ import annotations

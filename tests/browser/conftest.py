@@ -145,7 +145,7 @@ def wait_for_app(page, timeout=90_000):
     """Wait for what the tests check: the page has run and its charts are drawn (a condition
     polled by the browser, never a fixed pause). The deadline only ends a page that never gets
     there: a page takes seconds, but on a 2-core machine also running the other pytest-xdist
-    worker (and on a shared one, other work) the heaviest (a map, the People page on records)
+    workers (and on a shared one, other work) the heaviest (a map, the People page on records)
     took over 45 s."""
     page.wait_for_function(PAGE_READY, timeout=timeout)
 

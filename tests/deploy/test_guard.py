@@ -226,7 +226,7 @@ async def health_watch(ports: list[int], deadline: float, failures: list) -> Non
 
 
 # visitors served within 1 s is measured with the machine's cores for the stack and the storm,
-# as in a serial run: the other pytest-xdist worker waits (tests/parallel.py)
+# as in a serial run: the other pytest-xdist workers wait (tests/parallel.py)
 @pytest.mark.alone
 def test_a_message_storm_costs_its_sender_not_the_other_visitors(stack):
     storm_s = 20.0
