@@ -17,15 +17,18 @@ import contextlib
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from . import datasets, paths, settings, store, url_state
 from .ingest import identity, importer, naming, pending, programme, sheets
 from .ingest.messages import text_of
 from .ui import PageContext, open_dataset_next_run, plain
 from .ui_access import current_visitor
+
+if TYPE_CHECKING:  # what st.file_uploader returns; only named in annotations
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 NEW = ""  # the target "a new dataset"
 EXPECTED = (datasets.DatasetError, identity.KeyMissing, importer.ImportRefused, programme.ProgrammeError,
