@@ -40,8 +40,6 @@ KNOWN_INTERNALS = {
     ("care_dashboard/guard/identity.py", "streamlit.web.server.server_util.is_xsrf_enabled"): _GUARD,
     ("care_dashboard/guard/identity.py", "streamlit.web.server.starlette.starlette_app_utils.validate_xsrf_token"):
         _GUARD,
-    ("care_dashboard/ui_import.py", "streamlit.runtime.uploaded_file_manager.UploadedFile"):
-        "the type of what st.file_uploader returns, for annotations only (Streamlit exports it nowhere public)",
 }
 
 
