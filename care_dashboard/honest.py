@@ -91,13 +91,19 @@ def headline_key(figure, caveats_for: Callable[[list[str]], list[Caveat]]) -> Ca
     return next((c for c in key if c.id not in caveats.SYNTHETIC_IDS), None)
 
 
-def plain_lines(frame: Frame, where: Callable[[Caveat], str]) -> list[str]:
-    """The frame's lines under a chart where no note numbers are shown (a slide's chart, the
-    briefing, an image saved from them): key caveats short with what they rest on, the notes, the
-    filters and the source."""
-    lines = [f"\u26a0 {c.short} ({where(c)})" for c in frame.key_caveats]
+def chart_lines(frame: Frame, caveat_texts: list[str]) -> list[str]:
+    """The lines written under a chart, inside it, on every surface: its key caveats short
+    (``caveat_texts``: with note numbers on a page, with what they rest on elsewhere), the notes
+    its data calls for, the filters and the source."""
+    lines = [f"\u26a0 {text}" for text in caveat_texts]
     lines += [f"\u2139 {n}" for n in frame.notes]
     if frame.filters:
         lines.append(frame.filters)
     lines.append(frame.source)
     return lines
+
+
+def plain_lines(frame: Frame, where: Callable[[Caveat], str]) -> list[str]:
+    """``chart_lines`` where no note numbers are shown (a slide's chart, the briefing, an image
+    saved from them): each key caveat short with what it rests on."""
+    return chart_lines(frame, [f"{c.short} ({where(c)})" for c in frame.key_caveats])

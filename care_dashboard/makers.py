@@ -44,6 +44,13 @@ def _territory_component(df, source, title, narrow, value_column: str):
     return charts.territory_component_chart(df, value_column, title, source.labels, narrow=narrow)
 
 
+# the queries a builder or a table runs besides its figure's own, without the selection (name,
+# params): started with the page's queries (``views.page_queries``)
+UNFILTERED_QUERIES: dict[str, list[tuple[str, dict]]] = {
+    "territory_map": [("participations_by_territory", WHOLE_DATASET), ("territory_options", {})],
+    "map": [("territory_options", {})],
+}
+
 ChartBuilder = Callable[..., go.Figure]
 
 # builder(rows, source, title, narrow, **args) -> figure

@@ -195,12 +195,12 @@ class PageContext:
         nothing else, and what it returns is shared: never change it."""
         return VIEWS.get((self.view_key, name, *extra), build, size)
 
-    def prefetch(self, *names: str, **params) -> None:
-        """Start the page's queries together (``start_queries``), with the sidebar selection and
-        whichever of ``params`` each query takes; the page then runs them as usual."""
+    def prefetch_page(self, page: str) -> None:
+        """Start every query ``page``'s figures run (``views.page_queries``: named once, in the
+        catalogue), together, as soon as the page starts."""
         start_queries(self.dataset, [
-            (name, {**self.selection.params(), **{k: v for k, v in params.items() if k in queries.get(name).params}})
-            for name in names
+            (name, {**({} if unfiltered else self.selection.params()), **params})
+            for name, params, unfiltered in views.page_queries(page, self.source.kind, self.small_number_threshold)
         ])
 
     def later(self, build):

@@ -7,6 +7,8 @@ shows, from ``views``. A page is a layout of figure ids (``figures``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
@@ -19,7 +21,9 @@ NARROW_MAX_PX = 599  # a chart this wide or less shows its narrow variant (conte
 
 def page_header(ctx: PageContext, page: str) -> None:
     """Title and one-sentence purpose (worded apart for attendance records where the page has
-    ``PAGE.purpose_records``), and the active filters named in words."""
+    ``PAGE.purpose_records``), and the active filters named in words; first, the page's queries
+    are started together (``PageContext.prefetch_page``)."""
+    ctx.prefetch_page(page)
     st.title(ctx.t(f"{page}.title"))
     records_key = f"{page}.purpose_records"
     st.write(ctx.t(records_key if ctx.is_record_level and records_key in i18n.catalogue(ctx.lang) else f"{page}.purpose"))
@@ -28,8 +32,8 @@ def page_header(ctx: PageContext, page: str) -> None:
         st.caption(f"{ctx.t('common.filtered_note')}  \n**{plain(filters)}**")
 
 
-def page_views(ctx: PageContext, page: str) -> dict[str, views.View | None]:
-    """The page's figures for this run (``views.for_page``)."""
+def page_views(ctx: PageContext, page: str) -> views.PageViews:
+    """The page's figures for this run, each built when first shown (``views.for_page``)."""
     return views.for_page(page, ctx.source)
 
 
@@ -107,14 +111,9 @@ def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeade
 
 
 def footer_lines(ctx: PageContext, frame: honest.Frame, found: notes.FigureCaveats, first_shown: dict) -> list[str]:
-    """The lines written under a chart on a page, inside the figure so a saved image keeps them:
-    key caveats short with their note numbers, the notes, the filters, the source."""
-    lines = [f"\u26a0 {notes.short_note(n, c, ctx.lang, where=first_shown[c.id])}" for n, c in found.key]
-    lines += [f"\u2139 {n}" for n in frame.notes]
-    if frame.filters:
-        lines.append(frame.filters)
-    lines.append(frame.source)
-    return lines
+    """The lines written under a chart on a page (``honest.chart_lines``): its key caveats short
+    with their note numbers."""
+    return honest.chart_lines(frame, [notes.short_note(n, c, ctx.lang, where=first_shown[c.id]) for n, c in found.key])
 
 
 def plot_config(key: str, lang: str) -> dict:
@@ -232,17 +231,23 @@ def figure_block(ctx: PageContext, view: views.View) -> None:
 BLOCKS = {"figure": figure_block, "chart": chart_block, "table": table_block}
 
 
-def figures(ctx: PageContext, found: dict[str, views.View | None], ids: list[str], columns: int | None = None) -> None:
-    """The figures ``ids`` of a page (``page_views``), each in its block; side by side in
-    ``columns`` when given. A figure that does not apply or has nothing to show is left out."""
-    shown = [v for i in ids if (v := found.get(i)) is not None]
+def figures(ctx: PageContext, found: Mapping[str, views.View | None], ids: list[str], columns: int | None = None) -> int:
+    """The figures ``ids`` of a page (``page_views``), each in its block, built and drawn one
+    after the other (the later ones' queries run meanwhile); side by side in ``columns`` when
+    given. A figure that does not apply or has nothing to show is left out. Returns how many
+    were shown."""
     if not columns:
-        for view in shown:
-            BLOCKS[_kind(view)](ctx, view)
-        return
-    for column, view in zip(st.columns(columns), shown):
+        shown = 0
+        for i in ids:
+            if (view := found.get(i)) is not None:
+                BLOCKS[_kind(view)](ctx, view)
+                shown += 1
+        return shown
+    side_by_side = [v for i in ids if (v := found.get(i)) is not None]
+    for column, view in zip(st.columns(columns), side_by_side):
         with column:
             BLOCKS[_kind(view)](ctx, view)
+    return len(side_by_side)
 
 
 def _kind(view: views.View) -> str:

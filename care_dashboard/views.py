@@ -9,7 +9,7 @@ pages' ``PageContext.run``), so it tests without Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -191,10 +191,51 @@ def build_view(entry: Entry, source: Source) -> View | None:
     return view
 
 
-def for_page(page: str, source: Source) -> dict[str, View | None]:
-    """Every figure of ``page`` (catalogue order) built for the selection; None for one that does
-    not apply or has nothing to show."""
-    return {e.id: build_view(e, source) for e in catalogue.on_page(page)}
+class PageViews(Mapping[str, "View | None"]):
+    """Every figure of a page (catalogue order) for the selection; None for one that does not
+    apply or has nothing to show. Each is built the first time it is asked for, so a page draws
+    its first figures while the queries of the later ones still run (``page_queries``)."""
+
+    def __init__(self, page: str, source: Source):
+        self._entries = {e.id: e for e in catalogue.on_page(page)}
+        self._source = source
+        self._built: dict[str, View | None] = {}
+
+    def __getitem__(self, key: str) -> View | None:
+        if key not in self._built:
+            self._built[key] = build_view(self._entries[key], self._source)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def for_page(page: str, source: Source) -> PageViews:
+    """Every figure of ``page`` (``PageViews``)."""
+    return PageViews(page, source)
+
+
+def page_queries(page: str, kind: str, threshold: int) -> list[tuple[str, dict, bool]]:
+    """The queries ``page``'s figures for this kind of data run, as (name, params, unfiltered):
+    whether the selection matches anything (``Source.has_rows``), then each figure's query and
+    what its builder and table run without the selection (``makers.UNFILTERED_QUERIES``), each
+    once. A page starts them together (``PageContext.prefetch_page``)."""
+    entries = catalogue.on_page(page)
+    calls: list[tuple[str, dict, bool]] = [("total_participations", {}, False)] if entries else []
+    for entry in entries:
+        if not entry.applies_to(kind) or entry.query is None:
+            continue
+        calls.append((entry.query, {"min_people": threshold} if "min_people" in entry.params else {}, entry.unfiltered))
+        for name in (entry.builder, entry.table):
+            calls += [(q, params, True) for q, params in makers.UNFILTERED_QUERIES.get(name or "", [])]
+    unique: list[tuple[str, dict, bool]] = []
+    for call in calls:
+        if call not in unique:
+            unique.append(call)
+    return unique
 
 
 def _headline_slide(page: str, found: list[View], source: Source) -> View:

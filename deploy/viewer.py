@@ -32,6 +32,7 @@ from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.http11 import USER_AGENT
 from websockets.typing import Subprotocol
 
 from care_dashboard import datasets, paths, queries, site_pages, url_state
@@ -96,7 +97,7 @@ class Viewer:
             f"ws://{split.netloc}{split.path.rstrip('/')}/_stcore/stream",
             subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=self.timeout_s,
             ping_interval=None,  # a browser sends no websocket pings; the server pings
-            **({"user_agent_header": self.user_agent} if self.user_agent else {}),
+            user_agent_header=self.user_agent or USER_AGENT,
         )
         self.widgets, self.filter_widgets, self.filter_labels, self.pages = {}, {}, {}, {}
         query = {} if self.dataset == paths.DEFAULT_DATASET else {url_state.DATASET_KEY: self.dataset}

@@ -7,7 +7,5 @@ ctx = ui.page_context()
 blocks.page_header(ctx, "component")
 
 found = blocks.page_views(ctx, "component")
-if not any(found.values()):
+if not blocks.figures(ctx, found, ["component_timeline"]):
     blocks.empty_state(ctx)
-else:
-    blocks.figures(ctx, found, ["component_timeline"])

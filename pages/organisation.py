@@ -13,9 +13,8 @@ ctx = ui.page_context()
 blocks.page_header(ctx, "organisation")
 
 found = blocks.page_views(ctx, "organisation")
-if not any(found.values()):
+if not blocks.figures(ctx, found, ["organisation_matrix"]):
     blocks.empty_state(ctx)
 else:
-    blocks.figures(ctx, found, ["organisation_matrix"])
     st.caption(ctx.t("organisation.legend_records" if ctx.is_record_level else "organisation.legend",
                      threshold=ctx.small_number_threshold))

@@ -6,8 +6,6 @@ from care_dashboard import ui, ui_figures as blocks
 
 ctx = ui.page_context()
 blocks.page_header(ctx, "overview")
-ctx.prefetch("total_participations", "organisations_engaged", "territories_reached", "distinct_people",
-             "component_reach", "participations_by_territory")
 
 if not ctx.source.has_rows():
     blocks.empty_state(ctx)

@@ -10,8 +10,6 @@ from care_dashboard import ui, ui_figures as blocks
 
 ctx = ui.page_context()
 blocks.page_header(ctx, "people")
-ctx.prefetch("distinct_people", "total_participations", "people_by_components_attended", "component_overlaps",
-             "people_by_organisation", min_people=ctx.small_number_threshold)
 
 if not ctx.is_record_level:
     st.info(f"**{ctx.t('people.no_records_title')}** {ctx.t('people.no_records_body')}", icon=":material/person_off:")

@@ -789,3 +789,35 @@ def test_a_phone_is_sent_each_chart_s_phone_variant_and_a_laptop_the_wide_chart_
     wide = {i: c.proto.spec for c in phone.get("plotly_chart") if not (i := c.proto.id).endswith("_narrow")}
     assert sorted(wide.values()) == sorted(c.proto.spec for c in laptop.get("plotly_chart"))
     assert not keyed_blocks(laptop, "care_wide_") and len(keyed_blocks(phone, "care_wide_")) == 4
+
+
+# ---- a page's queries start together, named once (the catalogue) --------------------------------
+
+@pytest.mark.parametrize("data", ["care_2025", SYNTHETIC])
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_starts_every_query_its_figures_run_and_no_other(page, data):
+    """``views.page_queries`` (from content/figures.toml) is what a page starts together as it
+    opens (``PageContext.prefetch_page``): every query that building its figures, their charts
+    (wide and for a phone) and their tables runs, with the same parameters; nothing it never runs."""
+    from care_dashboard import datasets, labels, views
+    from tests.conftest import Runner
+
+    dataset = datasets.load_dataset(data)
+    runner, ran = Runner(dataset), []
+    selection = {"components": None, "territories": None, "organisations": None}
+
+    def recorded(unfiltered):
+        def run(name, **params):
+            ran.append((name, params, unfiltered))
+            return runner(name, **({} if unfiltered else selection), **params)
+        return run
+
+    names = labels.build(runner("component_options"), runner("territory_options"), runner("organisation_options"), "en")
+    source = views.Source(recorded(False), names, dataset.has_person_keys, 5, recorded(True))
+    if source.has_rows():
+        for view in views.for_page(page, source).values():
+            if view is not None:
+                view.chart, view.narrow_chart, view.table  # noqa: B018 - built as a page and a phone would
+    started = views.page_queries(page, source.kind, 5)
+    assert [c for c in ran if c not in started] == []
+    assert [c for c in started if c not in ran] == []

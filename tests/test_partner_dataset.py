@@ -88,11 +88,12 @@ def runner(data_dir):
 _opened: dict = {}
 
 
-def opened(page: str, lang: str) -> AppTest:
-    """A page on the partner's dataset, opened once per module (AppTest runs are slow)."""
-    if (page, lang) not in _opened:
-        _opened[(page, lang)] = open_page(page, lang=lang, dataset=NAME)
-    return _opened[(page, lang)]
+def opened(page: str, lang: str, phone: bool = False) -> AppTest:
+    """A page on the partner's dataset, opened once per module (AppTest runs are slow); with
+    ``phone``, as a phone's browser (sent each chart's phone variant too)."""
+    if (page, lang, phone) not in _opened:
+        _opened[(page, lang, phone)] = open_page(page, lang=lang, dataset=NAME, phone=phone)
+    return _opened[(page, lang, phone)]
 
 
 def normalised(text: str) -> str:
@@ -284,7 +285,7 @@ def test_each_component_has_one_colour_in_every_chart(lang, runner):
     seen: dict[str, set[str]] = {}
     charts_with_colours = 0
     for page in ("overview", "territory", "component", "people"):
-        at = opened(page, lang)
+        at = opened(page, lang, phone=True)  # the wide charts and their phone variants
         for chart in at.get("plotly_chart"):
             drawn = component_colours_drawn(json.loads(chart.proto.spec), names)
             charts_with_colours += bool(drawn)
