@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,8 +135,13 @@ def run_query(name: str, dataset: datasets.Dataset, params: dict) -> pd.DataFram
     return VIEWS.get(("query", name, query.sql, dataset.schema_name, key), run).copy()
 
 
+# the threads that run a page's queries together: started once, not per page (a thread's start
+# costs about a millisecond while a page is drawn); as many as a page has queries
+_QUERY_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="query")
+
+
 def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> None:
-    """Start these named queries now, each in its own thread, and return at once; a later
+    """Start these named queries now, each in a thread of its own (``_QUERY_THREADS``), and return at once; a later
     ``run_query`` of the same query finds its result in ``VIEWS``, or waits for it (a key is
     built once). DuckDB runs a query over a few thousand rollup rows on one core, so a
     page's queries started together use both cores of a small server instead of one after the
@@ -157,7 +163,7 @@ def start_queries(dataset: datasets.Dataset, calls: list[tuple[str, dict]]) -> N
             pass
 
     for name, params in calls:
-        threading.Thread(target=quietly, args=(name, params), name=f"query-{name}", daemon=True).start()
+        _QUERY_THREADS.submit(quietly, name, params)
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,8 @@ def _arrow(ctx: PageContext, view: views.View, df: pd.DataFrame):
     pandas frame is converted again on every run); the frame itself where Arrow refuses it."""
     def convert():
         try:
-            return pa.Table.from_pandas(df, preserve_index=False)
+            # in this thread: a pool's start costs more than a page's table takes to convert
+            return pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
         except (pa.ArrowException, TypeError, ValueError):
             return df
 

@@ -122,14 +122,27 @@ class BoundedCache:
 SAMPLE = 256  # a long list or table is measured on this many of its first items, scaled
 
 
+def _frame_size(df: pd.DataFrame) -> int:
+    """A DataFrame's columns: their buffers, and for a column of Python objects (strings) the
+    objects' sizes measured on its first rows, scaled to all of them."""
+    total = 1024 + 8 * len(df)  # the frame and its index
+    for _, column in df.items():
+        values = column.to_numpy(copy=False) if column.dtype == object else None
+        if values is None:
+            total += int(column.memory_usage(index=False, deep=False))
+            continue
+        sample = values[:SAMPLE]
+        measured = sum(sys.getsizeof(v) for v in sample)
+        total += 8 * len(values) + round(measured * len(values) / max(len(sample), 1))
+    return total
+
+
 def size_of(value, _depth: int = 0) -> int:
     """An estimate of the memory a value holds (plain containers, strings, numbers, numpy arrays,
     DataFrames), good enough to bound the cache; not exact: a long list or table is measured on
     its first ``SAMPLE`` items and scaled to its length."""
     if isinstance(value, pd.DataFrame):
-        if len(value) > SAMPLE:  # its strings measured on the first rows, scaled to all of them
-            return int(value.iloc[:SAMPLE].memory_usage(index=True, deep=True).sum() * len(value) / SAMPLE) + 1024
-        return int(value.memory_usage(index=True, deep=True).sum()) + 1024
+        return _frame_size(value)
     if isinstance(value, np.ndarray):
         return int(value.nbytes) + 112
     if isinstance(value, pa.Table):

@@ -1,4 +1,5 @@
-"""The figures built without Plotly's property check (``charts.from_dicts``) pass that check.
+"""The figures built without Plotly's property check (``charts.from_dicts``) pass that check,
+and what a page sends of them (``charts.DictFigure.to_dict``) is what Plotly's own would send.
 
 The builders of large charts (bars by territory, the people charts, the map) make their figures
 from plain dicts without Plotly checking every property again on every rerun. This file is where
@@ -10,7 +11,10 @@ in both its layouts, and on forty municipalities across Colombia (zoomed panels,
 numbered places, the islands).
 """
 
+import json
+
 import plotly.graph_objects as go
+import plotly.utils
 import pytest
 
 from bench.generate import generate
@@ -57,8 +61,25 @@ def unchecked_figures(runner: Runner, lang: str, **filters) -> dict[str, go.Figu
     return figures
 
 
+def without_none(value):
+    """A figure's dict as Plotly.js reads it: a property set to null is as good as unset."""
+    if isinstance(value, dict):
+        return {k: without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_none(v) for v in value]
+    return value
+
+
+def as_json(spec: dict) -> str:
+    return json.dumps(without_none(spec), cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True)
+
+
 def assert_all_valid(figures: dict[str, go.Figure]) -> None:
     for name, fig in figures.items():
+        sent = fig.to_dict()  # a page sends this, made from the builder's dicts (charts.DictFigure)
+        assert isinstance(fig, charts.DictFigure), name
+        fig.data  # noqa: B018 - makes Plotly's own objects of the figure
+        assert as_json(sent) == as_json(fig.to_dict()), f"{name}: not what Plotly's to_dict gives"
         again = checked(fig)
         assert len(again.data) == len(fig.data) > 0, name
         assert again.layout.title.text == fig.layout.title.text, name

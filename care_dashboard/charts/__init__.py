@@ -58,6 +58,7 @@ from .theme import (
     STATUS_COLOURS,
     STATUS_ORDER,
     TEMPLATE,
+    DictFigure,
     component_colour,
     component_colours,
     from_dicts,
@@ -71,7 +72,8 @@ __all__ = [
     "MAX_MATRIX_ORGANISATIONS", "MAX_TERRITORY_PANELS", "MAX_TERRITORY_ROWS",
     # the theme
     "ABSENT_DOT", "COMPONENT_COLOURS", "FONT_FAMILY", "INK", "MUTED", "OTHER_COLOURS", "PEOPLE_COLOUR",
-    "STATUS_COLOURS", "STATUS_ORDER", "TEMPLATE", "component_colour", "component_colours", "from_dicts",
+    "STATUS_COLOURS", "STATUS_ORDER", "TEMPLATE", "DictFigure", "component_colour", "component_colours",
+    "from_dicts",
     # finishing a chart
     "FOOTER_NAME", "FOOTER_WRAP_CHARS", "FOOTER_WRAP_CHARS_NARROW", "MIN_ROW_FONT_PX", "MULTILINE_TITLE_SHIFT_EM",
     "SUBTITLE_LINE_PX", "SUBTITLE_WRAP_CHARS", "SUBTITLE_WRAP_CHARS_NARROW", "TITLE_LINE_PX", "TITLE_WRAP_CHARS",

@@ -5,11 +5,14 @@ the busiest rows of a large result.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import convert_to_base64  # type: ignore[import-untyped]
 
 from ..labels import Labels
 
@@ -115,8 +118,55 @@ def from_dicts(data: list[dict], layout: dict) -> go.Figure:
     of territories or thousands of bars that check cost 5-20 ms a chart, on every rerun. The
     builders' output is checked instead by ``tests/test_figures_valid.py``, which rebuilds every
     such figure through Plotly's checking constructor, on the embedded data and on a dataset of
-    hundreds of territories."""
-    return go.Figure(data=data, layout=layout, _validate=False)
+    hundreds of territories. A ``DictFigure``: a page, which only sends it, never makes Plotly's
+    objects of it."""
+    return DictFigure(data, layout)
+
+
+def _without_none(props: dict) -> dict:
+    """A trace's or a layout's properties as Plotly keeps them: one set to None is left out."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+class DictFigure(go.Figure):
+    """A figure held as the plain dicts its builder wrote (``from_dicts``). ``to_dict()`` answers
+    from them what Plotly's own would (``tests/test_figures_valid.py`` checks the two are equal for
+    every builder), without making Plotly's objects of every trace and axis (a grid of small
+    panels has dozens: half its build time); anything else asked of it makes them first."""
+
+    def __init__(self, data: list[dict], layout: dict):  # noqa: D107 - Plotly's __init__ runs when needed
+        object.__setattr__(self, "_dict_source", (data, layout))
+
+    def __reduce__(self):  # a copy or a pickle: a plain figure of the same dicts
+        return (go.Figure, (self.to_dict(),))
+
+    def _made(self):
+        data, layout = object.__getattribute__(self, "_dict_source")
+        object.__setattr__(self, "_dict_source", None)
+        go.Figure.__init__(self, data=data, layout=layout, _validate=False)
+        return self
+
+    def __getattr__(self, name: str):
+        # reached only for what Plotly's __init__ would have set: make the figure, then answer
+        try:
+            source = object.__getattribute__(self, "_dict_source")
+        except AttributeError:
+            source = None
+        if source is None:
+            raise AttributeError(name)
+        return getattr(self._made(), name)
+
+    def to_dict(self) -> dict:
+        if object.__getattribute__(self, "_dict_source") is None:
+            return super().to_dict()
+        data, layout = object.__getattribute__(self, "_dict_source")
+        layout = _without_none(layout)
+        template = layout.get("template", pio.templates[pio.templates.default] if pio.templates.default else None)
+        if isinstance(template, go.layout.Template):
+            layout["template"] = template.to_plotly_json()
+        spec = copy.deepcopy({"data": [_without_none(t) for t in data], "layout": layout})
+        convert_to_base64(spec)  # arrays as typed arrays, as Plotly's to_dict sends them
+        return spec
 
 
 def _base_layout(fig: go.Figure, title: str, lang: str) -> go.Figure:
