@@ -136,7 +136,7 @@ def test_the_cli_says_why_a_dataset_name_is_refused(tmp_path, name, lang):
     assert not (tmp_path / "data").exists()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.text(st.sampled_from("aZ9_-. /ñé\n\t"), max_size=70))
 def test_a_name_is_refused_with_a_reason_exactly_when_it_is_invalid(name):
     try:
