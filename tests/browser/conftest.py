@@ -6,12 +6,14 @@ with a message saying how to install it. No browser is ever downloaded.
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -159,3 +161,28 @@ def axe_source() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path.read_text(encoding="utf-8")
+
+
+# ---- what a page load must not do: console errors, failed answers, requests to other hosts ----
+
+def watch(page):
+    """Collect console errors, failed responses and requests to other hosts."""
+    errors, foreign, failed = [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith(("data:", "blob:")) else None)
+    return errors, foreign, failed
+
+
+def assert_clean(page, errors, foreign, failed):
+    assert not foreign, f"requests left localhost: {foreign}"
+    # On a deep link Streamlit's frontend first looks for its server under the page's path
+    # (/territory/_stcore/health), gets 404, then uses the root: those probes are the only
+    # failures allowed.
+    probes = [u for u in failed if re.search(r"/[a-z]+/_stcore/(health|host-config)$", u)]
+    assert failed == probes, failed
+    real_errors = [e for e in errors if not e.startswith("Failed to load resource")]
+    assert not real_errors, real_errors
+    assert len(errors) - len(real_errors) == len(probes)
+    assert not page.query_selector("[data-testid='stException']")

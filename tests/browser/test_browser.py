@@ -1,20 +1,12 @@
-"""What only a browser shows: pages render without console errors, nothing is fetched from
-another host (the dashboard must work at venues with no internet), and a shared link opens the
-view it describes even as the first request after a server start. The same for the synthetic
-record-level dataset, whose choice also survives moving between pages."""
-
-import re
-from urllib.parse import urlparse
+"""What only a browser shows: a shared link opens the view it describes even as the first request
+after a server start, the map is drawn offline, and the synthetic record-level dataset's choice
+survives moving between pages; nothing is fetched from another host and no console error is
+logged on the way. That every page of both datasets, in both languages, renders offline without
+errors is checked with its reading test (tests/browser/test_reading.py), on the same page load."""
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, wait_for_app
-
-PAGES = {"overview": "", "territory": "territory", "component": "component",
-         "organisation": "organisation", "people": "people", "method": "method"}
-CHART_PAGES = {"published": ("territory", "component", "organisation"),
-               "synthetic": ("territory", "component", "organisation", "people")}
-DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
+from tests.browser.conftest import ARTIFACTS, assert_clean, wait_for_app, watch
 
 
 def test_shared_link_restores_view_on_first_request(server, browser):
@@ -95,47 +87,6 @@ def test_a_link_to_the_import_page_is_the_first_visit_after_a_start(browser):
         assert page.locator("[role='dialog']").count() == 0
         assert "/import?" in page.url and "lang=es" in page.url
         page.close()
-
-
-def watch(page):
-    """Collect console errors, failed responses and requests to other hosts."""
-    errors, foreign, failed = [], [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith(("data:", "blob:")) else None)
-    return errors, foreign, failed
-
-
-def assert_clean(page, errors, foreign, failed):
-    assert not foreign, f"requests left localhost: {foreign}"
-    # On a deep link Streamlit's frontend first looks for its server under the page's path
-    # (/territory/_stcore/health), gets 404, then uses the root: those probes are the only
-    # failures allowed.
-    probes = [u for u in failed if re.search(r"/[a-z]+/_stcore/(health|host-config)$", u)]
-    assert failed == probes, failed
-    real_errors = [e for e in errors if not e.startswith("Failed to load resource")]
-    assert not real_errors, real_errors
-    assert len(errors) - len(real_errors) == len(probes)
-    assert not page.query_selector("[data-testid='stException']")
-
-
-@pytest.mark.parametrize("data", DATASETS)
-@pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("name", PAGES)
-def test_page_renders_offline_without_errors(server, browser, name, lang, data):
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    errors, foreign, failed = watch(page)
-    page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
-    wait_for_app(page)
-    if name in CHART_PAGES[data]:
-        assert page.query_selector(".js-plotly-plot .main-svg")
-    banner = page.query_selector("[data-testid='stAlertContentWarning']")
-    assert (banner is not None) == (data == "synthetic")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{data}.png"))
-    assert_clean(page, errors, foreign, failed)
-    page.close()
 
 
 def test_people_page_of_synthetic_data_and_the_choice_kept_across_pages(server, browser):

@@ -8,6 +8,10 @@ the page's notes, is not counted, nor the names and counts drawn inside a chart,
 figures themselves); axe-core finds no serious or critical WCAG 2.x A/AA
 violation; <html lang> is the interface language. At 390 px wide (a phone) nothing is wider
 than the screen. The figures are written to test-artifacts/reading.json.
+
+The same page load also checks what every page must do offline: no request leaves the server,
+no console error, no failed answer, no exception, a chart drawn where the page has one, and the
+synthetic-data banner exactly on the synthetic demo (``conftest.assert_clean``).
 """
 
 import json
@@ -16,11 +20,13 @@ from collections import Counter
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, axe_source, phone, wait_for_app
+from tests.browser.conftest import ARTIFACTS, assert_clean, axe_source, phone, wait_for_app, watch
 
 PAGES = {"overview": "", "territory": "territory", "component": "component",
          "organisation": "organisation", "people": "people", "method": "method"}
 DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
+CHART_PAGES = {"published": ("territory", "component", "organisation"),
+               "synthetic": ("territory", "component", "organisation", "people")}
 VIEWS = [(p, lang, d) for d in DATASETS for lang in ("en", "es") for p in PAGES]
 MAX_WORDS_PER_FIGURE = 90  # on average over every page view with charts or headline figures
 results: dict = {}
@@ -82,8 +88,10 @@ def sentences(texts: list[str]) -> list[str]:
     return out
 
 
-def open_view(browser, server, name, lang, data, width=1400, height=4000):
+def open_view(browser, server, name, lang, data, width=1400, height=4000, watched=None):
     page = browser.new_page(**(phone(width, height) if width < 600 else {"viewport": {"width": width, "height": height}}))
+    if watched is not None:
+        watched.extend(watch(page))
     page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
     wait_for_app(page)
     page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang, timeout=30_000)
@@ -91,8 +99,16 @@ def open_view(browser, server, name, lang, data, width=1400, height=4000):
 
 
 @pytest.mark.parametrize("name,lang,data", VIEWS)
-def test_page_reads_at_a_glance_and_is_accessible(server, browser, name, lang, data):
-    page = open_view(browser, server, name, lang, data)
+def test_page_renders_offline_reads_at_a_glance_and_is_accessible(server, browser, name, lang, data):
+    watched: list = []
+    page = open_view(browser, server, name, lang, data, watched=watched)
+    if name in CHART_PAGES[data]:
+        assert page.query_selector(".js-plotly-plot .main-svg")
+    banner = page.query_selector("[data-testid='stAlertContentWarning']")
+    assert (banner is not None) == (data == "synthetic")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{data}.png"))
+    assert_clean(page, *watched)
     texts = page.evaluate(VISIBLE_TEXT)
     words = sum(len(re.findall(r"\w+", t)) for t in texts)
     figures = page.evaluate(FIGURES_SHOWN)
