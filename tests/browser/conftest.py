@@ -186,3 +186,20 @@ def assert_clean(page, errors, foreign, failed):
     assert not real_errors, real_errors
     assert len(errors) - len(real_errors) == len(probes)
     assert not page.query_selector("[data-testid='stException']")
+
+
+# ---- the page views the browser tests open ------------------------------------------------------
+
+PAGES = {"overview": "", "territory": "territory", "component": "component",
+         "organisation": "organisation", "people": "people", "method": "method"}
+DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
+
+
+def open_view(browser, server, name, lang, data, width=1400, height=4000, watched=None):
+    page = browser.new_page(**(phone(width, height) if width < 600 else {"viewport": {"width": width, "height": height}}))
+    if watched is not None:
+        watched.extend(watch(page))
+    page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
+    wait_for_app(page)
+    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang, timeout=30_000)
+    return page

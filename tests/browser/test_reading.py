@@ -6,8 +6,8 @@ words or more is shown twice; the visible words per chart or headline figure sta
 the page shows by default: text one click away, in "About these figures", a figure's help or
 the page's notes, is not counted, nor the names and counts drawn inside a chart, which are the
 figures themselves); axe-core finds no serious or critical WCAG 2.x A/AA
-violation; <html lang> is the interface language. At 390 px wide (a phone) nothing is wider
-than the screen. The figures are written to test-artifacts/reading.json.
+violation; <html lang> is the interface language (at 390 px, a phone: tests/browser/test_phone_width.py).
+The figures are written to test-artifacts/reading.json.
 
 The same page load also checks what every page must do offline: no request leaves the server,
 no console error, no failed answer, no exception, a chart drawn where the page has one, and the
@@ -20,11 +20,8 @@ from collections import Counter
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, assert_clean, axe_source, phone, wait_for_app, watch
+from tests.browser.conftest import ARTIFACTS, DATASETS, PAGES, assert_clean, axe_source, open_view
 
-PAGES = {"overview": "", "territory": "territory", "component": "component",
-         "organisation": "organisation", "people": "people", "method": "method"}
-DATASETS = {"published": "", "synthetic": "&dataset=care_2025_synthetic"}
 CHART_PAGES = {"published": ("territory", "component", "organisation"),
                "synthetic": ("territory", "component", "organisation", "people")}
 VIEWS = [(p, lang, d) for d in DATASETS for lang in ("en", "es") for p in PAGES]
@@ -59,21 +56,6 @@ FIGURES_SHOWN = """() => {
   return [...main.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(shown).length +
          [...main.querySelectorAll('[data-testid="stMetric"]')].filter(shown).length;
 }"""
-TOO_WIDE = """() => {
-  const limit = document.documentElement.clientWidth + 1;
-  const out = [];
-  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
-    // inside a chart only its text can be cut (its other shapes are clipped to the chart);
-    // a table scrolls inside its own frame
-    if (el.closest('svg') && el.tagName.toLowerCase() !== 'text' && el.tagName.toLowerCase() !== 'svg') continue;
-    if (el.closest('[data-testid="stDataFrame"]') && !el.matches('[data-testid="stDataFrame"]')) continue;
-    if (!el.checkVisibility()) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    if (r.right > limit || r.left < -1) out.push(`${el.tagName.toLowerCase()}.${(el.getAttribute('class') || '').toString().slice(0, 40)} "${(el.textContent || '').trim().slice(0, 40)}" ${Math.round(r.left)}..${Math.round(r.right)}`);
-  }
-  return out.slice(0, 10);
-}"""
 
 
 def sentences(texts: list[str]) -> list[str]:
@@ -86,16 +68,6 @@ def sentences(texts: list[str]) -> list[str]:
         if len(words) >= 8:
             out.append(" ".join(words))
     return out
-
-
-def open_view(browser, server, name, lang, data, width=1400, height=4000, watched=None):
-    page = browser.new_page(**(phone(width, height) if width < 600 else {"viewport": {"width": width, "height": height}}))
-    if watched is not None:
-        watched.extend(watch(page))
-    page.goto(f"{server}/{PAGES[name]}?lang={lang}{DATASETS[data]}")
-    wait_for_app(page)
-    page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang, timeout=30_000)
-    return page
 
 
 @pytest.mark.parametrize("name,lang,data", VIEWS)
@@ -135,15 +107,3 @@ def test_words_per_figure_on_average():
     (ARTIFACTS.parent / "reading.json").write_text(json.dumps(
         {"views": results, "words_per_figure": round(average, 1)}, indent=1, ensure_ascii=False))
     assert average <= MAX_WORDS_PER_FIGURE, average
-
-
-@pytest.mark.parametrize("name,lang,data", [v for v in VIEWS if v[1] == "es" or v[2] == "published"])
-def test_nothing_is_wider_than_a_phone(server, browser, name, lang, data):
-    page = open_view(browser, server, name, lang, data, width=390, height=844)
-    assert page.evaluate(TOO_WIDE) == []
-    if name in ("overview", "territory"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 390, "height": 5000})
-        wait_for_app(page)
-        page.screenshot(path=str(ARTIFACTS / f"phone-{name}-{lang}-{data}.png"))
-    page.close()
