@@ -10,6 +10,10 @@ way to add ASGI middleware to its Starlette server). Page tests run dashboard.py
 from starlette.middleware import Middleware
 from streamlit.starlette import App
 
+from care_dashboard import nodelay
 from care_dashboard.guard import asgi
+
+# every answer leaves at once, not after the browser's delayed acknowledgement (care_dashboard/nodelay.py)
+nodelay.install()
 
 app = App("dashboard.py", middleware=[Middleware(asgi.Guard)], lifespan=asgi.lifespan)

@@ -9,6 +9,7 @@
 | ATTENDANCE_ID_KEY | (none) | the secret pseudonymisation key itself |
 | ATTENDANCE_ID_KEY_FILE | ~/.config/care-dashboard/attendance_id.key | file holding the key, outside data/ |
 | CARE_IMPORT_DIR | $XDG_RUNTIME_DIR/care-dashboard/imports, else ~/.cache/care-dashboard/imports | private folder (0700, outside data/) where an import in progress keeps its files and state, so another worker or a reloaded page can say what became of it (care_dashboard/ingest/pending.py); `make serve` sets it to its runtime folder |
+| CARE_WARM_KEY | (none) | set by `make serve` (deploy/serve.py) for its workers and its warm-up, a new random value at each start: a websocket that presents it (deploy/warm.py, on the worker's loopback port) is not slowed to a visitor's message rate (care_dashboard/guard/asgi.py) |
 | CARE_DATA_URL | (none) | a dataset store whose datasets are listed beside those in data/: a local folder, s3://bucket/prefix or gs://bucket/prefix, laid out as `scripts/export_to_store.py` writes it (docs/performance.md, "Beyond one machine"); credentials come from the environment, never from the repo |
 """
 
@@ -80,3 +81,15 @@ def data_url() -> str | None:
             )
         return raw.rstrip("/")
     return str(Path(raw).expanduser().resolve())
+
+
+WARM_KEY_ENV = "CARE_WARM_KEY"
+# the header the warm-up presents it in (deploy/viewer.py); the proxy drops it from every request
+WARM_KEY_HEADER = "x-care-warm-key"
+
+
+def warm_key() -> str | None:
+    """The warm-up's key for this start of ``make serve``, or None (no warm-up is trusted). Too
+    short a value is ignored: a key must not be guessable."""
+    raw = os.environ.get(WARM_KEY_ENV, "").strip()
+    return raw if len(raw) >= 32 else None

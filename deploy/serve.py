@@ -68,6 +68,8 @@ POLL_S = 0.25
 # a request body that stops coming for this long is cut by the proxy (its read_body_idle); a worker
 # cuts an importer's upload that stalls or trickles itself (care_dashboard/guard/limits.py)
 BODY_IDLE = "10s"
+# the warm-up's key, as the workers read it (care_dashboard/settings.py: warm_key)
+WARM_KEY_ENV = "CARE_WARM_KEY"
 
 
 def log(message: str) -> None:
@@ -428,7 +430,7 @@ def worker_env(s: Settings, tmpdir: Path) -> dict[str, str]:
         "TMPDIR": str(tmpdir),
         "PYTHONUNBUFFERED": "1",
     })
-    for name in ("CARE_LB_SECRET", "CARE_COOKIE_SECRET"):
+    for name in ("CARE_LB_SECRET", "CARE_COOKIE_SECRET", WARM_KEY_ENV):
         env.pop(name, None)
     return env
 
@@ -446,10 +448,13 @@ class Supervisor:
         imports = self.runtime / "imports"
         imports.mkdir(mode=0o700)
         self.workers = []
+        # the warm-up's key for this start: the workers let a websocket that presents it ask as
+        # fast as it likes (care_dashboard/guard/asgi.py); only the warm-up is given it
+        warm_key = {WARM_KEY_ENV: secrets.token_urlsafe(32)} if s.warm else {}
         for i, port in enumerate(ports):
             tmp = self.runtime / f"tmp-worker-{i + 1}"
             tmp.mkdir(mode=0o700)
-            env = {**worker_env(s, tmp), "CARE_IMPORT_DIR": str(imports)}
+            env = {**worker_env(s, tmp), "CARE_IMPORT_DIR": str(imports), **warm_key}
             self.workers.append(Child(f"worker {i + 1}", worker_argv(s, port), env, port))
         self.config = self.runtime / "Caddyfile"
         self.config.write_text(caddyfile(s, ports, prepare_static()), encoding="utf-8")
@@ -458,7 +463,8 @@ class Supervisor:
         self.caddy = Child("caddy", [s.caddy, "run", "--config", str(self.config), "--adapter", "caddyfile"], caddy_env)
         # once, when the workers are up: each worker's views of the public datasets (deploy/warm.py)
         warm_argv = [s.python, str(ROOT / "deploy" / "warm.py"), *(f"--port={p}" for p in ports)]
-        self.warm = Child("warm-up", warm_argv, {**worker_env(s, self.runtime), "PYTHONUNBUFFERED": "1"}) if s.warm else None
+        self.warm = (Child("warm-up", warm_argv, {**worker_env(s, self.runtime), "PYTHONUNBUFFERED": "1", **warm_key})
+                     if s.warm else None)
 
     def children(self) -> list[Child]:
         return [*self.workers, self.caddy, *([self.warm] if self.warm else [])]

@@ -73,8 +73,9 @@ class Viewer:
     would hold (widget values, the address bar's query string, the app's pages)."""
 
     def __init__(self, index: int, base_url: str, dataset: str, ids: dict[str, list[str]], timeout_s: float,
-                 user_agent: str | None = None):
+                 user_agent: str | None = None, headers: dict[str, str] | None = None):
         self.index = index
+        self.headers = headers or {}  # sent with the websocket's handshake (the warm-up's key)
         self.user_agent = user_agent  # a phone's is sent the charts' phone variants (care_dashboard/screen.py)
         self.base_url = base_url
         self.dataset = dataset
@@ -97,7 +98,7 @@ class Viewer:
             f"ws://{split.netloc}{split.path.rstrip('/')}/_stcore/stream",
             subprotocols=[Subprotocol("streamlit")], max_size=None, open_timeout=self.timeout_s,
             ping_interval=None,  # a browser sends no websocket pings; the server pings
-            user_agent_header=self.user_agent or USER_AGENT,
+            user_agent_header=self.user_agent or USER_AGENT, additional_headers=self.headers,
         )
         self.widgets, self.filter_widgets, self.filter_labels, self.pages = {}, {}, {}, {}
         query = {} if self.dataset == paths.DEFAULT_DATASET else {url_state.DATASET_KEY: self.dataset}

@@ -15,7 +15,9 @@ after a meeting most often has none.
 It is a client like any other (``deploy/viewer.py``'s ``Viewer``, the browser's protocol): it builds
 what a visitor would have built, nothing else, and the cache keeps its bounds. It asks for one
 view at a time per worker, so visitors who come meanwhile are served beside it, never queued
-behind a batch. Views with two filters or more, and record-level datasets, are built when asked,
+behind a batch. It presents the key ``make serve`` gave it and the workers for this start
+(``CARE_WARM_KEY``), so a worker does not hold it to a visitor's message rate: at 6 views a second
+a worker's warm-up took about a minute; now it takes as long as building its views does. Views with two filters or more, and record-level datasets, are built when asked,
 as before.
 
     python deploy/warm.py --port 8501 [--port 8502 ...]
@@ -35,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from care_dashboard import paths  # noqa: E402
+from care_dashboard import paths, settings  # noqa: E402
 from deploy.viewer import DEFAULT_PAGE, FILTER_KEYS, LOCALES, SKIPPED_PAGES, Viewer, filter_ids  # noqa: E402
 
 TIMEOUT_S = 120.0
@@ -58,7 +60,9 @@ async def warm_session(port: int, dataset: str, locale_index: int, filtered: boo
                        user_agent: str | None = None) -> tuple[int, int]:
     """One session in one language walking the dataset's views; returns (views, failures)."""
     ids = filter_ids(dataset, paths.DATA_DIR)
-    viewer = Viewer(locale_index, f"http://127.0.0.1:{port}", dataset, ids, TIMEOUT_S, user_agent=user_agent)
+    key = settings.warm_key()  # make serve's key for this start: the worker does not slow it down
+    viewer = Viewer(locale_index, f"http://127.0.0.1:{port}", dataset, ids, TIMEOUT_S, user_agent=user_agent,
+                    headers={settings.WARM_KEY_HEADER: key} if key else None)
     done = failed = 0
     try:
         _, errors = await viewer.open(DEFAULT_PAGE, None)

@@ -210,6 +210,56 @@ def test_only_a_connection_that_keeps_a_backlog_is_closed():
     assert not any(g.note(False, 0.5, t) for t in range(60))
 
 
+def websocket_waits(monkeypatch, headers: dict[str, str], messages: int = 6) -> list[float]:
+    """The waits the guard puts on ``messages`` websocket messages sent at once by one connection
+    with these handshake headers (asyncio.sleep is noted, not slept), at one message a second
+    with a burst of two."""
+    waits: list[float] = []
+
+    async def note(seconds):
+        waits.append(round(seconds, 3))
+
+    monkeypatch.setattr(asgi.asyncio, "sleep", note)
+    monkeypatch.setattr(asgi.time, "monotonic", lambda: 1000.0)  # all of them in the same instant
+    strict = limits.Limits(connection_rate=1.0, connection_burst=2.0, client_rate=1.0, client_burst=2.0)
+    queue = [{"type": "websocket.receive", "bytes": b"rerun"} for _ in range(messages)]
+
+    async def receive():
+        return queue.pop(0) if queue else {"type": "websocket.disconnect", "code": 1000}
+
+    async def app(scope, receive_, send_):
+        while (await receive_())["type"] == "websocket.receive":
+            pass
+
+    async def send(message):
+        pass
+
+    scope = {"type": "websocket", "path": asgi.STREAM_PATH, "scheme": "ws", "client": ("127.0.0.1", 5000),
+             "headers": [(k.encode(), v.encode()) for k, v in {"host": "127.0.0.1:8501", **headers}.items()]}
+    event_loop.run(asgi.Guard(app, limits_=strict, registry=Registry())(scope, receive, send))
+    return waits
+
+
+WARM_KEY = "k" * 20 + "3f9a0c1b2d4e5f60718293a4"
+
+
+def test_only_the_warm_up_presenting_this_start_s_key_is_not_slowed(monkeypatch):
+    monkeypatch.setenv("CARE_WARM_KEY", WARM_KEY)
+    assert websocket_waits(monkeypatch, {"x-care-warm-key": WARM_KEY}) == []
+    # a visitor, a wrong key, or the right one when no key was given to this start: slowed to the rate
+    assert websocket_waits(monkeypatch, {}) == [1.0, 2.0, 3.0, 4.0]
+    assert websocket_waits(monkeypatch, {"x-care-warm-key": WARM_KEY[:-1] + "x"}) == [1.0, 2.0, 3.0, 4.0]
+    monkeypatch.delenv("CARE_WARM_KEY")
+    assert websocket_waits(monkeypatch, {"x-care-warm-key": WARM_KEY}) == [1.0, 2.0, 3.0, 4.0]
+    monkeypatch.setenv("CARE_WARM_KEY", "short")  # a guessable key is no key
+    assert websocket_waits(monkeypatch, {"x-care-warm-key": "short"}) == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_the_proxy_passes_no_warm_up_key_on_to_a_worker(tmp_path):
+    (proxy,) = handlers(caddy_config({"PORT": "8080"}, tmp_path), "reverse_proxy")
+    assert "X-Care-Warm-Key" in proxy["headers"]["request"]["delete"]
+
+
 # ---- the proxy (the Caddyfile serve.py writes, as Caddy reads it) --------------------------------
 
 def caddy_config(env: dict, tmp_path) -> dict:

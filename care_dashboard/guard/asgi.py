@@ -4,7 +4,8 @@ Streamlit leaves to the deployment (docs/security.md, "The server's own defences
 * ``/_stcore/stream`` (the websocket): frames larger than ``Limits.frame_bytes`` are refused
   where they are read, from their header, before their payload is held; each connection, and all
   connections of one client address together, may send only so many messages a second (a token
-  bucket: faster senders wait, and a connection that never stops pushing is closed); the
+  bucket: faster senders wait, and a connection that never stops pushing is closed; only the
+  warm-up of ``make serve``, presenting the key of this start, is not slowed); the
   session's id is noted so that what it holds is freed when it ends.
 * ``PUT /_stcore/upload_file/SESSION/FILE``: refused before its body is read unless the app
   registered SESSION as one shown the Import page (``allow_uploads``), for the account now
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import re
 import time
@@ -65,6 +67,16 @@ def request_origin(scope, headers: dict[str, str]) -> str | None:
         return None
     scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme"), scope.get("scheme") or "http")
     return f"{scheme}://{host}"
+
+
+def _is_warm_up(headers: dict[str, str]) -> bool:
+    """Whether a websocket is ``make serve``'s own warm-up (deploy/warm.py): it presents the key
+    this start gave the workers and the warm-up alone (settings.warm_key). It asks for one view at
+    a time, so the message rate a visitor is held to would only make the room's first views wait
+    for it (each worker's warm-up took about a minute at 6 views a second)."""
+    key = settings.warm_key()
+    given = headers.get(settings.WARM_KEY_HEADER, "")
+    return key is not None and hmac.compare_digest(given.encode(), key.encode())
 
 
 async def _respond(send, status: int, text: str) -> None:
@@ -145,6 +157,7 @@ class Guard:
         session_ids = {protocols[2]} if len(protocols) > 2 and protocols[2] else set()
         claims = identity.websocket_claims(_cookies(headers), headers, xsrf_token)
         client = (scope.get("client") or ("unknown", 0))[0]
+        unlimited = _is_warm_up(headers)
         own = Bucket.full(self.limits.connection_rate, self.limits.connection_burst, time.monotonic())
         flood = Flood(self.limits.close_flood_after_s)
         closed = False
@@ -166,6 +179,8 @@ class Guard:
             data = message.get("bytes") or message.get("text") or b""
             if len(data) > self.limits.frame_bytes:  # a server whose frames could not be capped
                 return await close(CLOSE_TOO_BIG)
+            if unlimited:
+                return message
             now = time.monotonic()
             wait = max(own.take(now), self.clients.take(client, now))
             if flood.note(now - asked < BACKLOGGED_S, wait, now):
