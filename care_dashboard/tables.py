@@ -105,29 +105,33 @@ def reach_table(df: pd.DataFrame, labels: Labels) -> Table:
 def _matrix_column(name: str, rows: list[int], df: pd.DataFrame, n: int, lang: str, threshold: int,
                    shown: list, records: bool) -> Column:
     """One component's column of the organisation matrix: ``shown`` on the page; typed, the
-    published count (empty, with the status, where there is none), or from attendance records
-    participations and people."""
-    def spread(values, default=None) -> list:
-        out = [default] * n
+    published count, or from attendance records participations and people, each empty where the
+    cell has no count, with why: its status ("took part", "did not take part"), or hidden."""
+    def spread(values) -> list:
+        out = [None] * n
         for r, v in zip(rows, values):
             out[r] = v
         return out
 
-    def typed(values) -> list:
-        return [None if v is None or pd.isna(v) else int(v) for v in values]
+    def column(name: str) -> list:  # people columns are absent from a grid of published figures
+        return df[name].tolist() if name in df.columns else [None] * len(df)
 
-    participations = typed(df["participations_count"].tolist())
-    if not records:
-        statuses: dict = {}
-        why = [None if s == "count_published" else statuses.setdefault(s, Missing(*[i18n.t(f"status.{s}", lang)] * 2))
-               for s in df["participation_status"].tolist()]
-        return Column(name, spread(participations), COUNT, spread(why), shown=shown)
-    hidden = [figures.is_hidden(h) for h in df["is_below_threshold"].tolist()]
     below = hidden_reason(threshold, lang)
-    people = typed(df["people_count"].tolist())
+    statuses: dict = {}
+    participations, people, why = [], [], []
+    for status, hidden, p, persons in zip(column("participation_status"), column("is_below_threshold"),
+                                          column("participations_count"), column("people_count")):
+        counted = hidden is False or (not figures.is_hidden(hidden) and not pd.isna(hidden))
+        reason = (below if figures.is_hidden(hidden) else None if counted or status == "count_published"
+                  else statuses.setdefault(status, missing(i18n.t(f"status.{status}", lang))))
+        participations.append(None if reason is not None or pd.isna(p) else int(p))
+        people.append(None if reason is not None or persons is None or pd.isna(persons) else int(persons))
+        why.append(reason)
+    if not records:
+        return Column(name, spread(participations), COUNT, spread(why), shown=shown)
     parts = (
-        Column(f"{name}: {i18n.t('columns.participations', lang)}", spread(participations), COUNT),
-        Column(f"{name}: {i18n.t('columns.people', lang)}", spread(people), COUNT, spread([below if h else None for h in hidden])),
+        Column(f"{name}: {i18n.t('columns.participations', lang)}", spread(participations), COUNT, spread(why)),
+        Column(f"{name}: {i18n.t('columns.people', lang)}", spread(people), COUNT, spread(why)),
     )
     return Column(name, shown, TEXT, shown=shown, parts=parts)
 
