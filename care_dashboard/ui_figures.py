@@ -136,6 +136,7 @@ IMAGE_SIZES = {
     "page": {},  # as the chart is drawn on the page
     "slide": {"width": 1280, "height": 720},  # 16:9, saved at twice this (2560 x 1440)
 }
+IMAGE_SUFFIX = {"page": None, "slide": "slide"}  # in the saved file's name
 IMAGE_SLIDE_KEY = "image_slide"  # the sidebar's toggle (dashboard.py): chart images at slide size
 
 
@@ -173,7 +174,7 @@ def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant
     fig, title = spec
     size = image_size()
     st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
-                    config=plot_config(key, ctx.lang, exports.file_name(key, ctx.lang, ctx.selection, "", size), size),
+                    config=plot_config(key, ctx.lang, exports.file_name(key, ctx.lang, ctx.selection, "", IMAGE_SUFFIX[size]), size),
                     alt=ctx.t("common.chart_alt", title=title, unit=unit))
 
 
