@@ -74,6 +74,7 @@ def header_rows(header: ExportHeader, lang: str) -> list[list[str]]:
 
 
 SEPARATOR = {"en": ",", "es": ";"}
+BOLD = Font(name="Calibri", size=11, bold=True)  # the workbook's own font, bold
 DECIMAL_MARK = {"en": ".", "es": ","}
 
 
@@ -169,14 +170,16 @@ def xlsx_bytes(data: Table | pd.DataFrame, header: ExportHeader, lang: str) -> b
     sheet.title = i18n.t("exports.sheet_data", lang)
     columns = typed_columns(table, lang)
     for j, (column, values) in enumerate(columns, start=1):
-        _put(sheet, 1, j, column.header).font = Font(bold=True)
+        _put(sheet, 1, j, column.header).font = BOLD
         for i, value in enumerate(values, start=2):
             _put(sheet, i, j, value)
-        sheet.column_dimensions[get_column_letter(j)].width = min(max(12, len(column.header) + 2), 48)
+        # wide enough for its name and its first cells, within reason
+        longest = max([len(column.header), *(len(str(v)) for v in values[:200] if v is not None)])
+        sheet.column_dimensions[get_column_letter(j)].width = min(max(10, longest + 2), 60)
     sheet.freeze_panes = "A2"
     notes = book.create_sheet(i18n.t("exports.sheet_notes", lang))
     for i, (what, said) in enumerate(notes_rows(header, lang), start=1):
-        _put(notes, i, 1, what).font = Font(bold=True)
+        _put(notes, i, 1, what).font = BOLD
         _put(notes, i, 2, said).alignment = Alignment(wrap_text=True, vertical="top")
     notes.column_dimensions["A"].width = 20
     notes.column_dimensions["B"].width = 100
