@@ -102,38 +102,37 @@ def reach_table(df: pd.DataFrame, labels: Labels) -> Table:
     ), lang)
 
 
-def _matrix_column(name: str, rows: list[int], df: pd.DataFrame, n: int, lang: str, threshold: int,
-                   shown: list, records: bool) -> Column:
-    """One component's column of the organisation matrix: ``shown`` on the page; typed, the
-    published count, or from attendance records participations and people, each empty where the
-    cell has no count, with why: its status ("took part", "did not take part"), or hidden."""
-    def spread(values) -> list:
-        out = [None] * n
-        for r, v in zip(rows, values):
-            out[r] = v
-        return out
+def _typed_counts(values: pd.Series) -> np.ndarray:
+    """A column of counts as Python ints, None where unknown (what the exports write)."""
+    out: np.ndarray = values.astype("Int64").to_numpy(dtype=object)
+    out[values.isna().to_numpy(dtype=bool)] = None
+    return out
 
-    def column(name: str) -> list:  # people columns are absent from a grid of published figures
-        return df[name].tolist() if name in df.columns else [None] * len(df)
 
-    below = hidden_reason(threshold, lang)
-    statuses: dict = {}
-    participations, people, why = [], [], []
-    for status, hidden, p, persons in zip(column("participation_status"), column("is_below_threshold"),
-                                          column("participations_count"), column("people_count")):
-        counted = hidden is False or (not figures.is_hidden(hidden) and not pd.isna(hidden))
-        reason = (below if figures.is_hidden(hidden) else None if counted or status == "count_published"
-                  else statuses.setdefault(status, missing(i18n.t(f"status.{status}", lang))))
-        participations.append(None if reason is not None or pd.isna(p) else int(p))
-        people.append(None if reason is not None or persons is None or pd.isna(persons) else int(persons))
-        why.append(reason)
-    if not records:
-        return Column(name, spread(participations), COUNT, spread(why), shown=shown)
-    parts = (
-        Column(f"{name}: {i18n.t('columns.participations', lang)}", spread(participations), COUNT, spread(why)),
-        Column(f"{name}: {i18n.t('columns.people', lang)}", spread(people), COUNT, spread(why)),
-    )
-    return Column(name, shown, TEXT, shown=shown, parts=parts)
+def _matrix_typed(df: pd.DataFrame, lang: str, threshold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row of ``organisation_matrix``, typed: its participations and people, None where
+    the cell has no count, and why (its status: "took part", "did not take part"; or hidden)."""
+    n = len(df)
+    if "is_below_threshold" in df.columns:
+        flag = df["is_below_threshold"].astype("boolean")
+        hidden = flag.fillna(False).to_numpy(dtype=bool)
+        counted = flag.notna().to_numpy(dtype=bool) & ~hidden  # a cell from attendance records
+    else:
+        hidden = counted = np.zeros(n, dtype=bool)
+    status = df["participation_status"].to_numpy(dtype=object)
+    has_count = counted | ((status == "count_published") & ~hidden)
+    codes, found = pd.factorize(pd.Series(status, dtype=object))
+    reasons = np.empty(len(found) + 2, dtype=object)  # a Missing is a tuple: set one by one
+    for i, s in enumerate(found.tolist()):
+        reasons[i] = missing(i18n.t(f"status.{s}", lang))
+    reasons[-2] = hidden_reason(threshold, lang)
+    reasons[-1] = None  # code -1 (no status) picks it too, and the rows with a count below
+    which = np.where(has_count, len(reasons) - 1, np.where(hidden, len(reasons) - 2, codes))
+    participations = _typed_counts(df["participations_count"])
+    participations[~has_count] = None
+    people = _typed_counts(df["people_count"]) if "people_count" in df.columns else np.full(n, None, dtype=object)
+    people[~has_count] = None
+    return participations, people, reasons[which]
 
 
 def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> Table:
@@ -157,12 +156,24 @@ def matrix_table(df: pd.DataFrame, labels: Labels, threshold: int = 5) -> Table:
     col = np.array([column_of[c] for c in comp_found.tolist()], dtype=np.intp)[comp_codes]
     grid = np.full((len(org_ids), len(component_ids)), None, dtype=object)
     grid[org_codes, col] = np.array(figures.matrix_cell_texts(df, lang, threshold, short=False), dtype=object)
-    records = "is_below_threshold" in df.columns and df["is_below_threshold"].notna().any()
+    records = "is_below_threshold" in df.columns and bool(df["is_below_threshold"].notna().any())
+
+    def grid_of(values: np.ndarray) -> np.ndarray:
+        out = np.full((len(org_ids), len(component_ids)), None, dtype=object)
+        out[org_codes, col] = values
+        return out
+
+    participations, people, why = (grid_of(v) for v in _matrix_typed(df, lang, threshold))
     columns = []
     for j, name in enumerate(names):
-        mask = col == j
-        columns.append(_matrix_column(name, org_codes[mask].tolist(), df[mask], len(org_ids), lang, threshold,
-                                      grid[:, j].tolist(), bool(records)))
+        shown = grid[:, j].tolist()
+        p, w = participations[:, j].tolist(), why[:, j].tolist()
+        if not records:
+            columns.append(Column(name, p, COUNT, w, shown=shown))
+            continue
+        parts = (Column(f"{name}: {i18n.t('columns.participations', lang)}", p, COUNT, w),
+                 Column(f"{name}: {i18n.t('columns.people', lang)}", people[:, j].tolist(), COUNT, w))
+        columns.append(Column(name, shown, TEXT, shown=shown, parts=parts))
     return Table((
         text(org_col, [labels.organisation(o) for o in org_ids]),
         text(terr_col, [labels.territory(t) for t in territory_ids]),
@@ -218,10 +229,12 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     col = np.array([column_index[c] for c in comp_found.tolist()] + [0], dtype=np.intp)[comp_codes]
     hidden = df["is_below_threshold"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     counts = pd.to_numeric(df["people_count"]).to_numpy(dtype="float64", na_value=np.nan)
-    reasons = (None, missing(i18n.t("tables.not_attended", lang)), hidden_reason(threshold, lang))
+    reasons = np.empty(3, dtype=object)  # what ``why`` indexes (a Missing is a tuple: set one by one)
+    for i, reason in enumerate((None, missing(i18n.t("tables.not_attended", lang)), hidden_reason(threshold, lang))):
+        reasons[i] = reason
     values = np.full((len(org_ids), len(columns)), None, dtype=object)
     why = np.full((len(org_ids), len(columns)), 1, dtype=np.intp)  # an index into ``reasons``
-    values[org_codes, col] = [None if np.isnan(v) else int(v) for v in counts.tolist()]
+    values[org_codes, col] = _typed_counts(df["people_count"])
     why[org_codes, col] = np.where(hidden, 2, 0)
     values[org_codes[hidden], col[hidden]] = None  # and left out of the sum
     summed = ~hidden & ~np.isnan(counts)
@@ -229,7 +242,7 @@ def people_by_organisation_table(df: pd.DataFrame, labels: Labels, threshold: in
     return Table((
         text(org_col, [labels.organisation(o) for o in org_ids] + [i18n.t("tables.sum_shown", lang)]),
         text(terr_col, [labels.territory(t) for t in territory_ids] + [""]),
-        *(Column(name, [*values[:, j].tolist(), int(sums[j])], COUNT, [*(reasons[w] for w in why[:, j].tolist()), None])
+        *(Column(name, [*values[:, j].tolist(), int(sums[j])], COUNT, [*reasons[why[:, j]].tolist(), None])
           for j, name in enumerate(columns)),
     ), lang)
 

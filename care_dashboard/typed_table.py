@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from . import i18n
@@ -66,17 +67,16 @@ class Column:
             return [None if _isna(v) else v for v in self.values]
         if self.kind == DATE:
             return [None if _isna(v) else i18n.date(v, lang) for v in self.values]
-        texts: dict = {}  # a column repeats small counts: each distinct one is formatted once
-        out = []
-        for i, v in enumerate(self.values):
-            if v is None or _isna(v):
-                why = self.reason(i, lang)
-                out.append(why.shown if why is not None else None)
-                continue
-            if v not in texts:
-                texts[v] = i18n.number(v, lang)
-            out.append(texts[v])
-        return out
+        # thousands of rows repeat a few counts: each distinct one is formatted once, and the
+        # cells are picked from those texts at once
+        codes, distinct = pd.factorize(pd.Series(self.values, dtype=object), use_na_sentinel=True)
+        texts = np.empty(len(distinct) + 1, dtype=object)
+        texts[:-1] = [i18n.number(v, lang) for v in distinct.tolist()]
+        out = texts[codes]  # code -1, an empty cell, picks the last slot: filled below
+        for i in np.flatnonzero(codes == -1).tolist():
+            why = self.reason(i, lang)
+            out[i] = why.shown if why is not None else None
+        return out.tolist()
 
     def exported(self) -> tuple[Column, ...]:
         """The columns an export writes for this one."""
