@@ -125,7 +125,7 @@ def csv_download(ctx: PageContext, table: typed_table.Table, header: exports.Exp
     )
 
 
-def footer_lines(ctx: PageContext, frame: honest.Frame, found: notes.FigureCaveats, first_shown: dict) -> list[str]:
+def footer_lines(ctx: PageContext, frame: honest.Frame) -> list[str]:
     """The lines written under a chart on a page, inside it (``honest.plain_lines``): its key
     caveats short with what each rests on. No note numbers: a saved image does not hold the
     page's notes, so it must not point to them."""
@@ -219,9 +219,10 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
     kept for every session."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
-    # both variants say the same, so each caveat counts as shown short once for the page
-    first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
-    lines = footer_lines(ctx, frame, found, first_shown)
+    # the footer says what each key caveat rests on: a figure after it on the page need not
+    for _, c in found.key:
+        ctx.notes.first_time_short(c)
+    lines = footer_lines(ctx, frame)
     if view.narrow == "column":
         specs = [("column", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "column"))]
     elif not ctx.phone:
