@@ -102,7 +102,7 @@ def test_the_xlsx_runs_no_formula_from_a_title_or_a_cell():
 def test_the_spanish_csv_has_semicolons_decimal_commas_and_no_words_in_number_columns():
     view, header = exported(context("care_2025", "es"), "territory_map")
     head, table = csv_table(exports.csv_bytes(view.typed_table, header, "es"), ";")
-    assert head[0] == ["Participaciones por territorio"] or head[0][0] == view.title
+    assert head[0] == [view.title] and head[1] == ["Unidad de conteo: participaciones, no personas"]
     assert table[0] == ["Territorio", "Departamento", "Latitud (aproximada)", "Longitud (aproximada)",
                         "Participaciones", "Fuera de la suma (no publicado)"]
     rows = {r[0]: r for r in table[1:]}
