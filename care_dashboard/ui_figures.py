@@ -191,10 +191,22 @@ def _arrow(ctx: PageContext, view: views.View, df: pd.DataFrame):
     return ctx.memo("arrow", convert, *view.table_key)
 
 
+def _table(ctx: PageContext, view: views.View) -> typed_table.Table:
+    """The view's typed table, with its page form made (so the cache measures both), built once
+    per view and kept (``PageContext.memo``)."""
+    def build() -> typed_table.Table:
+        typed = view.typed_table
+        assert typed is not None  # asked for only where the view makes a table
+        typed.display()
+        return typed
+
+    return ctx.memo("table", build, *view.table_key)
+
+
 def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, found, expander: bool) -> None:
     """"About these figures", and the table's CSV and Excel file side by side; under a chart, its
     table one click away (``expander``)."""
-    typed = ctx.memo("table", lambda: view.typed_table, *view.table_key) if view.make_table else None
+    typed = _table(ctx, view) if view.make_table else None
     with st.container(horizontal=True, gap="small"):
         about_popover(ctx, found, frame.unit, view.key)
         if typed is not None:
@@ -245,7 +257,7 @@ def table_block(ctx: PageContext, view: views.View) -> None:
     rest one click away), its CSV and its Excel file, in one container."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
-    df = ctx.memo("table", lambda: view.typed_table, *view.table_key).display()
+    df = _table(ctx, view).display()
     with st.container(border=True, key=f"care_table_{view.key}"):
         st.dataframe(_arrow(ctx, view, df), hide_index=True, key=view.key, width="stretch")
         lines = [ctx.t("common.unit_line", unit=frame.unit)]
