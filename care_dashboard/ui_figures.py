@@ -1,7 +1,7 @@
 """The Streamlit blocks that draw the catalogue's figures on a page: a headline figure, a chart or
 a table in one container, each with its title and unit, its key caveats short (the rest one
-click away), the notes its data calls for, the filters, and its CSV and Excel file; the page's header, its
-numbered notes and its empty state. What each block says comes from ``honest.frame``; what it
+click away), the notes its data calls for, the filters, and its CSV and Excel file; the page's
+header, its numbered notes and its empty state. What each block says comes from ``honest.frame``; what it
 shows, from ``views``. A page is a layout of figure ids (``figures``).
 """
 
@@ -106,8 +106,8 @@ _DOWNLOADS = {
 }
 
 
-def csv_download(ctx: PageContext, table: typed_table.Table, header: exports.ExportHeader, key: str,
-                 ext: str = "csv") -> None:
+def table_download(ctx: PageContext, table: typed_table.Table, header: exports.ExportHeader, key: str,
+                   ext: str = "csv") -> None:
     """The button that downloads ``table`` as a CSV (or, ``ext="xlsx"``, an Excel workbook),
     named after the figure, the language and the filters."""
     mime, label, help_key, icon, write = _DOWNLOADS[ext]
@@ -211,8 +211,8 @@ def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, foun
         about_popover(ctx, found, frame.unit, view.key)
         if typed is not None:
             header = export_header(ctx, frame)
-            csv_download(ctx, typed, header, view.key, "csv")
-            csv_download(ctx, typed, header, view.key, "xlsx")
+            table_download(ctx, typed, header, view.key, "csv")
+            table_download(ctx, typed, header, view.key, "xlsx")
     if typed is not None and expander:
         with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
             st.dataframe(_arrow(ctx, view, typed.display()), hide_index=True, key=f"{view.key}_table", width="stretch")
