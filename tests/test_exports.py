@@ -205,3 +205,38 @@ def test_every_chart_and_table_offers_csv_and_excel_and_its_image_points_to_no_n
             [chart] = [c for c in elements(block, "plotly_chart") if not c.proto.id.endswith("_narrow")]
             saved = json.loads(chart.proto.config)["toImageButtonOptions"]
             assert saved["filename"] == f"care-{key}-es-territory-cajica", saved
+
+
+def test_the_typed_people_table_says_what_its_page_form_says_on_random_rows():
+    """Each cell: a count typed where the page shows one, and where the page shows words ("<5",
+    "did not take part") an empty cell whose reason says that."""
+    import numpy as np
+    import pandas as pd
+
+    from care_dashboard import tables
+    from tests.test_pure import people_labels
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        rows = [(o, "bogota", c, None if hidden else int(rng.integers(0, 3000)), hidden)
+                for o in ("asorepcol", "asofrain", "x1")[: rng.integers(1, 4)]
+                for c in (None, "ohs", "human-rights", "formalisation") if rng.random() > 0.3
+                for hidden in [bool(rng.random() < 0.25)]]
+        if not rows:
+            continue
+        df = pd.DataFrame(rows, columns=["organisation_id", "territory_id", "component_id", "people_count",
+                                         "is_below_threshold"])
+        df["people_count"] = df["people_count"].astype("Int32")
+        df["participations_count"] = df["people_count"]
+        df["is_below_threshold"] = df["is_below_threshold"].astype("boolean")
+        typed = tables.people_by_organisation_table(df, people_labels(), threshold=5)
+        shown = typed.display()
+        for j, column in enumerate(typed.columns[2:], start=2):
+            for i, value in enumerate(column.values):
+                cell = shown.iloc[i, j]
+                if value is None:
+                    reason = column.reason(i, "en")
+                    assert reason is not None and reason.shown == cell, (i, column.header, cell)
+                    assert reason.said == ("hidden: fewer than 5 people" if cell == "<5" else "did not take part")
+                else:
+                    assert isinstance(value, int) and i18n.number(value, "en") == cell
