@@ -92,6 +92,8 @@ st.sidebar.download_button(
     on_click="ignore",
     key="briefing_download",
 )
+# the size the camera button above each chart saves it at (ui_figures.plot_config)
+st.sidebar.toggle(t("exports.image_slide"), key=ui_figures.IMAGE_SLIDE_KEY, help=t("exports.image_slide_help"))
 presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer
 # the footer's citation: Method and sources gives it in full already
 if not presenting and not refused:

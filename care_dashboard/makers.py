@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import charts, figures, geo, i18n, map_chart, tables
+from .typed_table import Table
 
 if TYPE_CHECKING:  # views imports this module
     from .views import Source
@@ -73,8 +74,9 @@ TITLES: dict[str, Callable[[pd.DataFrame, str], str]] = {
     "component_timeline": charts.component_timeline_title,
 }
 
-# table(rows, source) -> the figures as a table, in the interface's language
-TABLES: dict[str, Callable[[pd.DataFrame, Source], pd.DataFrame]] = {
+# table(rows, source) -> the figures as a typed table, in the interface's language (the page shows
+# it formatted, the exports write it typed)
+TABLES: dict[str, Callable[[pd.DataFrame, Source], Table]] = {
     "reach": lambda df, s: tables.reach_table(df, s.labels),
     "map": lambda df, s: map_chart.map_table(df, _places(s), s.labels),
     "coverage": lambda df, s: tables.coverage_table(df, s.labels),

@@ -1,7 +1,7 @@
 """The Streamlit blocks that draw the catalogue's figures on a page: a headline figure, a chart or
 a table in one container, each with its title and unit, its key caveats short (the rest one
-click away), the notes its data calls for, the filters, and its CSV; the page's header, its
-numbered notes and its empty state. What each block says comes from ``honest.frame``; what it
+click away), the notes its data calls for, the filters, and its CSV and Excel file; the page's
+header, its numbered notes and its empty state. What each block says comes from ``honest.frame``; what it
 shows, from ``views``. A page is a layout of figure ids (``figures``).
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from . import catalogue, charts, exports, frontend_texts, honest, i18n, notes, view_cache, views
+from . import catalogue, charts, exports, frontend_texts, honest, i18n, notes, typed_table, view_cache, views
 from .ui import PageContext, plain
 
 NARROW_MAX_PX = 599  # a chart this wide or less shows its narrow variant (content/css/page.css; the map: 739)
@@ -82,7 +82,8 @@ def page_notes(ctx: PageContext) -> None:
 
 
 def export_header(ctx: PageContext, frame: honest.Frame) -> exports.ExportHeader:
-    """What heads a CSV: title, unit, every caveat in full, the notes, filters, source and licence."""
+    """What heads a CSV and fills an Excel file's notes sheet: title, unit, every caveat in full
+    with what it rests on, the notes, filters, source and licence."""
     return exports.ExportHeader(
         title=frame.title,
         unit=frame.unit,
@@ -92,35 +93,64 @@ def export_header(ctx: PageContext, frame: honest.Frame) -> exports.ExportHeader
         source=ctx.dataset.text("source_citation", ctx.lang),
         licence=ctx.dataset.text("licence", ctx.lang),
         notes=list(frame.notes),
+        rests_on=[notes.source_of(c, ctx.lang) for c in frame.all_caveats],
     )
 
 
-def csv_download(ctx: PageContext, df: pd.DataFrame, header: exports.ExportHeader, key: str) -> None:
+# what each file is: its extension, its type, the text of its button and help, its icon, and how
+# the typed table is written
+_DOWNLOADS = {
+    "csv": ("text/csv", "exports.download_csv", "exports.download_help", ":material/download:", exports.csv_bytes),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "exports.download_xlsx",
+             "exports.download_xlsx_help", ":material/table_view:", exports.xlsx_bytes),
+}
+
+
+def table_download(ctx: PageContext, table: typed_table.Table, header: exports.ExportHeader, key: str,
+                   ext: str = "csv") -> None:
+    """The button that downloads ``table`` as a CSV (or, ``ext="xlsx"``, an Excel workbook),
+    named after the figure, the language and the filters."""
+    mime, label, help_key, icon, write = _DOWNLOADS[ext]
     st.download_button(
-        ctx.t("exports.download_csv"),
+        ctx.t(label),
         # built when pressed: a table of thousands of rows costs nothing until then, and a login
         # that has ended since gets nothing
-        data=ctx.later(lambda: exports.csv_bytes(df, header, ctx.lang)),
-        file_name=f"care-{key}-{ctx.lang}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        help=ctx.t("exports.download_help"),
+        data=ctx.later(lambda: write(table, header, ctx.lang)),
+        file_name=exports.file_name(key, ctx.lang, ctx.selection, ext),
+        mime=mime,
+        key=f"{key}_{ext}",
+        icon=icon,
+        help=ctx.t(help_key),
         on_click="ignore",
     )
 
 
-def footer_lines(ctx: PageContext, frame: honest.Frame, found: notes.FigureCaveats, first_shown: dict) -> list[str]:
-    """The lines written under a chart on a page (``honest.chart_lines``): its key caveats short
-    with their note numbers."""
-    return honest.chart_lines(frame, [notes.short_note(n, c, ctx.lang, where=first_shown[c.id]) for n, c in found.key])
+def footer_lines(ctx: PageContext, frame: honest.Frame) -> list[str]:
+    """The lines written under a chart on a page, inside it (``honest.plain_lines``): its key
+    caveats short with what each rests on. No note numbers: a saved image does not hold the
+    page's notes, so it must not point to them."""
+    return honest.plain_lines(frame, lambda c: notes.where_short(c, ctx.lang))
 
 
-def plot_config(key: str, lang: str) -> dict:
+IMAGE_SIZES = {
+    "page": {},  # as the chart is drawn on the page
+    "slide": {"width": 1280, "height": 720},  # 16:9, saved at twice this (2560 x 1440)
+}
+IMAGE_SUFFIX = {"page": None, "slide": "slide"}  # in the saved file's name
+IMAGE_SLIDE_KEY = "image_slide"  # the sidebar's toggle (dashboard.py): chart images at slide size
+
+
+def image_size() -> str:
+    """The size the camera button saves a chart at: the sidebar's choice."""
+    return "slide" if st.session_state.get(IMAGE_SLIDE_KEY) else "page"
+
+
+def plot_config(key: str, lang: str, file_name: str | None = None, size: str = "page") -> dict:
     """Plotly's toolbar in the page's language: the camera button saves a sharp PNG named after
-    the chart and its language."""
-    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": f"care-{key}-{lang}", "scale": 2},
-            **frontend_texts.plotly_config(lang)}
+    the chart, its language and its filters (``file_name``), as drawn on the page or at a slide's
+    16:9 (``size``)."""
+    options = {"format": "png", "filename": file_name or f"care-{key}-{lang}", "scale": 2, **IMAGE_SIZES[size]}
+    return {"displaylogo": False, "toImageButtonOptions": options, **frontend_texts.plotly_config(lang)}
 
 
 def _spec(ctx: PageContext, make_fig, unit: str, lines: list[str], key: str, variant: str) -> tuple[dict, str]:
@@ -142,8 +172,10 @@ def _spec(ctx: PageContext, make_fig, unit: str, lines: list[str], key: str, var
 
 def _plot(ctx: PageContext, spec: tuple[dict, str], unit: str, key: str, variant: str) -> None:
     fig, title = spec
+    size = image_size()
     st.plotly_chart(view_cache.sent_figure(fig), key=key if variant != "narrow" else f"{key}_narrow",
-                    config=plot_config(key, ctx.lang), alt=ctx.t("common.chart_alt", title=title, unit=unit))
+                    config=plot_config(key, ctx.lang, exports.file_name(key, ctx.lang, ctx.selection, "", IMAGE_SUFFIX[size]), size),
+                    alt=ctx.t("common.chart_alt", title=title, unit=unit))
 
 
 def _arrow(ctx: PageContext, view: views.View, df: pd.DataFrame):
@@ -159,21 +191,38 @@ def _arrow(ctx: PageContext, view: views.View, df: pd.DataFrame):
     return ctx.memo("arrow", convert, *view.table_key)
 
 
+def _table(ctx: PageContext, view: views.View) -> typed_table.Table:
+    """The view's typed table, with its page form made (so the cache measures both), built once
+    per view and kept (``PageContext.memo``)."""
+    def build() -> typed_table.Table:
+        typed = view.typed_table
+        assert typed is not None  # asked for only where the view makes a table
+        typed.display()
+        return typed
+
+    return ctx.memo("table", build, *view.table_key)
+
+
 def _table_and_csv(ctx: PageContext, view: views.View, frame: honest.Frame, found, expander: bool) -> None:
-    data = ctx.memo("table", lambda: view.table, *view.table_key) if view.make_table else None
+    """"About these figures", and the table's CSV and Excel file side by side; under a chart, its
+    table one click away (``expander``)."""
+    typed = _table(ctx, view) if view.make_table else None
     with st.container(horizontal=True, gap="small"):
         about_popover(ctx, found, frame.unit, view.key)
-        if data is not None:
-            csv_download(ctx, data, export_header(ctx, frame), view.key)
-    if data is not None and expander:
+        if typed is not None:
+            header = export_header(ctx, frame)
+            table_download(ctx, typed, header, view.key, "csv")
+            table_download(ctx, typed, header, view.key, "xlsx")
+    if typed is not None and expander:
         with st.expander(ctx.t("common.table_expander"), icon=":material/table:"):
-            st.dataframe(_arrow(ctx, view, data), hide_index=True, key=f"{view.key}_table", width="stretch")
+            st.dataframe(_arrow(ctx, view, typed.display()), hide_index=True, key=f"{view.key}_table", width="stretch")
 
 
 def chart_block(ctx: PageContext, view: views.View) -> None:
     """A chart in one container: its title and unit; under it, inside the figure (so a saved image
-    keeps them), its key caveats short with their note numbers, the notes its data calls for,
-    the filters and the source line; then "About these figures", its table and its CSV.
+    keeps them), its key caveats short with what each rests on, the notes its data calls for,
+    the filters and the source line; then "About these figures", its table, its CSV and its
+    Excel file.
 
     A phone's or a tablet's browser (``PageContext.phone``, screen.py) is sent both the wide and
     the phone variant, and CSS shows the one that fits the screen (``NARROW_MAX_PX``); any other
@@ -182,9 +231,10 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
     kept for every session."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
-    # both variants say the same, so each caveat counts as shown short once for the page
-    first_shown = {c.id: ctx.notes.first_time_short(c) for _, c in found.key}
-    lines = footer_lines(ctx, frame, found, first_shown)
+    # the footer says what each key caveat rests on: a figure after it on the page need not
+    for _, c in found.key:
+        ctx.notes.first_time_short(c)
+    lines = footer_lines(ctx, frame)
     if view.narrow == "column":
         specs = [("column", _spec(ctx, lambda: view.chart, frame.unit, lines, view.key, "column"))]
     elif not ctx.phone:
@@ -204,10 +254,10 @@ def chart_block(ctx: PageContext, view: views.View) -> None:
 
 def table_block(ctx: PageContext, view: views.View) -> None:
     """A table, its unit, its note and the notes its data calls for, its key caveats short (the
-    rest one click away) and its CSV, in one container."""
+    rest one click away), its CSV and its Excel file, in one container."""
     frame = ctx.frame(view)
     found = _caveats(ctx, frame)
-    df = ctx.memo("table", lambda: view.table, *view.table_key)
+    df = _table(ctx, view).display()
     with st.container(border=True, key=f"care_table_{view.key}"):
         st.dataframe(_arrow(ctx, view, df), hide_index=True, key=view.key, width="stretch")
         lines = [ctx.t("common.unit_line", unit=frame.unit)]

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from . import catalogue, i18n, makers
 from .catalogue import Entry
 from .labels import Labels
+from .typed_table import Table
 
 HEADLINE_UNIT = "units.participations_long"  # the slide of a page's headline figures
 
@@ -82,7 +83,7 @@ class View:
     caveat_ids: list[str]
     make_chart: Callable[[], go.Figure] | None = None
     figures: list[Figure] = field(default_factory=list)
-    make_table: Callable[[], pd.DataFrame] | None = None
+    make_table: Callable[[], Table | pd.DataFrame] | None = None
     make_narrow_chart: Callable[[], go.Figure] | None = None
     value: str | None = None
     help: str | None = None
@@ -118,8 +119,20 @@ class View:
         return self._once("narrow_chart", self.make_narrow_chart)
 
     @property
+    def typed_table(self) -> Table | None:
+        """The table typed (numbers as numbers, why each unknown one is missing), as the
+        exports write it; built the first time it is asked for and kept. A table made as a frame
+        (``make_table`` may return one) is taken as it is."""
+        made = self._once("table", self.make_table)
+        if isinstance(made, pd.DataFrame):
+            return Table.of_frame(made, "en")
+        return made
+
+    @property
     def table(self) -> pd.DataFrame | None:
-        return self._once("table", self.make_table)
+        """The table as the page shows it, every cell in words (``typed_table`` formatted)."""
+        made = self._once("table", self.make_table)
+        return made if made is None or isinstance(made, pd.DataFrame) else made.display()
 
 
 def not_in_sum_note(df: pd.DataFrame, labels: Labels) -> str | None:

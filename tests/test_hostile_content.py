@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 
+import openpyxl
 import pytest
 
 from care_dashboard import briefing, caveats, datasets, exports, honest, labels, paths, queries, views
@@ -128,8 +129,8 @@ def hostile_views(folder, lang="en", **filters):
     return views.build(lambda name, **p: runner(name, **filters, **p), names, True, 5), names
 
 
-def read_csv(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+def read_csv(data: bytes, lang: str = "en") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=exports.SEPARATOR[lang]))
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -145,13 +146,17 @@ def test_every_export_neutralises_formula_cells(hostile_data, lang):
         for df in (view.table, getattr(view, "export", None)):
             if df is None:
                 continue
-            rows = read_csv(exports.csv_bytes(df, header, lang))  # the file as a spreadsheet opens it
+            rows = read_csv(exports.csv_bytes(df, header, lang), lang)  # the file as a spreadsheet opens it
             cells = [c for row in rows for c in row]
             for cell in cells:
                 if cell[:1] in FORMULA_START:
                     assert exports._NUMBER.match(cell), f"{view.key}: formula cell left live: {cell!r}"
             written += sum(c.startswith("'=") or c.startswith("'@") for c in cells)
     assert written >= 2  # the organisation named =HYPERLINK(...) and the @SUM(...) component, at least
+    for view in found:  # and in the Excel file, no text is a formula
+        if view.typed_table is not None:
+            book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(view.typed_table, header, lang)))
+            assert not [c.coordinate for s in book for row in s.iter_rows() for c in row if c.data_type == "f"], view.key
 
 
 def test_offline_briefing_of_hostile_data_escapes_every_name(hostile_data):

@@ -424,7 +424,7 @@ def test_territory_without_coordinates_is_listed_not_placed(care):
 def test_map_table_gives_the_drawn_figures(care):
     table = map_chart.map_table(
         care("participations_by_territory", components=["formalisation", "ohs"]), care("territory_options"), names(care)
-    )
+    ).display()
     assert list(table.columns) == ["Territory", "Department", "Latitude (approximate)", "Longitude (approximate)",
                                    "Participations", "Not in the sum (not published)"]
     rows = table.set_index("Territory")

@@ -134,7 +134,7 @@ def test_matrix_chart_cells():
     # columns about 50 px wide: a status on two lines, the columns' names upright
     assert [list(r) for r in phone.data[0].text] == [["31", "not known"], ["took part", "did not<br>take part"]]
     assert phone.layout.xaxis.tickangle == -90 and fig.layout.xaxis.tickangle == 0
-    wide = tables.matrix_table(df, make_labels())
+    wide = tables.matrix_table(df, make_labels()).display()
     assert list(wide.columns) == ["Organisation", "Territory", "OHS", "Formalisation"]
     assert wide.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "31", "not known whether it took part"]
 
@@ -194,7 +194,7 @@ def test_people_by_organisation_table_hides_small_counts_and_leaves_them_out_of_
         "participations_count": pd.array([45, 39, None, 33, 29, 6], dtype="Int32"),
         "is_below_threshold": pd.array([False, False, True, False, False, False], dtype="boolean"),
     })
-    table = tables.people_by_organisation_table(df, people_labels(), threshold=5)
+    table = tables.people_by_organisation_table(df, people_labels(), threshold=5).display()
     assert list(table.columns) == ["Organisation", "Territory", "All components", "OHS", "Formalisation"]
     assert table.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "40", "37", "<5"]
     assert table.iloc[1].tolist() == ["ASOFRAIN", "Bogotá", "30", "28", "6"]
@@ -210,7 +210,7 @@ def test_people_by_organisation_table_marks_components_not_attended():
         "participations_count": pd.array([10, 10, 8, 8], dtype="Int32"),
         "is_below_threshold": pd.array([False] * 4, dtype="boolean"),
     })
-    table = tables.people_by_organisation_table(df, people_labels())
+    table = tables.people_by_organisation_table(df, people_labels()).display()
     assert table.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "10", "10", "did not take part"]
 
 
@@ -235,7 +235,7 @@ def test_people_by_organisation_table_equals_a_cell_by_cell_reading_on_random_ro
         df["people_count"] = df["people_count"].astype("Int32")
         df["participations_count"] = df["people_count"]
         df["is_below_threshold"] = df["is_below_threshold"].astype("boolean")
-        table = tables.people_by_organisation_table(df, lab, threshold=5)
+        table = tables.people_by_organisation_table(df, lab, threshold=5).display()
         present = [c for c in ["ohs", "human-rights", "formalisation"] if c in set(df["component_id"].dropna())]
         cols = ["All components", *(lab.component(c) for c in present)]
         assert list(table.columns) == ["Organisation", "Territory", *cols]
@@ -264,7 +264,7 @@ def test_matrix_with_records_shows_people_and_never_a_hidden_count():
     })
     fig = charts.organisation_matrix_chart(df, "Grid (participations and people)", people_labels(), threshold=5)
     assert [list(r) for r in fig.data[0].text] == [["39 participations<br>37 people", "<5 people", "did not take part"]]
-    wide = tables.matrix_table(df, people_labels(), threshold=5)
+    wide = tables.matrix_table(df, people_labels(), threshold=5).display()
     assert wide.iloc[0].tolist() == ["ASOREPCOL", "Bogotá", "39 participations, 37 people", "<5 people", "did not take part"]
 
 

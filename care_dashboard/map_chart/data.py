@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import charts, figures, i18n, rows
 from ..labels import Labels
+from ..typed_table import DECIMAL, Column, Table, count, text
 from .design import FULL_SIZE_UP_TO, KEY_VALUES, NEUTRAL, WIDE, Design, Point
 
 
@@ -70,7 +71,7 @@ def key_value(top: float) -> int | None:
     return fitting[-1] if fitting else (KEY_VALUES[0] if top >= 1 else None)
 
 
-def map_table(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+def map_table(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> Table:
     """The map's figures as a table (for its CSV): territory, department, coordinates, the
     participations drawn, and the components whose count is not published and so not in it."""
     lang = labels.lang
@@ -81,15 +82,13 @@ def map_table(df: pd.DataFrame, territories: pd.DataFrame, labels: Labels) -> pd
 
     department, lat, lon = column("department_name"), column("latitude"), column("longitude")
     ids = df["territory_id"].tolist()
-    return pd.DataFrame(
-        {
-            i18n.t("columns.territory", lang): [labels.territory(t) for t in ids],
-            i18n.t("map.column_department", lang): [department.get(t) for t in ids],
-            i18n.t("map.column_latitude", lang): [lat.get(t) for t in ids],
-            i18n.t("map.column_longitude", lang): [lon.get(t) for t in ids],
-            i18n.t("columns.participations", lang): [i18n.number(v, lang) for v in df["participations_count"].tolist()],
-            i18n.t("map.column_not_in_sum", lang): [
-                ", ".join(labels.component(c) for c in missing) for missing in df["components_not_published"].tolist()
-            ],
-        }
-    )
+    return Table((
+        text(i18n.t("columns.territory", lang), [labels.territory(t) for t in ids]),
+        text(i18n.t("map.column_department", lang), [department.get(t) for t in ids]),
+        Column(i18n.t("map.column_latitude", lang), [lat.get(t) for t in ids], DECIMAL),
+        Column(i18n.t("map.column_longitude", lang), [lon.get(t) for t in ids], DECIMAL),
+        count(i18n.t("columns.participations", lang), df["participations_count"]),
+        text(i18n.t("map.column_not_in_sum", lang), [
+            ", ".join(labels.component(c) for c in missing) for missing in df["components_not_published"].tolist()
+        ]),
+    ), lang)
