@@ -34,7 +34,7 @@ from .deck_choice import DeckChoice
 from .labels import Labels
 from .views import View
 
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
+SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches, 16:9
 MARGIN = Inches(0.5)
 TITLE_PT, MIN_TITLE_PT, UNIT_PT, BODY_PT, LABEL_PT, VALUE_PT = 32, 28, 20, 16, 20, 40
 PICTURE_SCALE = 2  # the map's picture at twice its page size: sharp on a projector
