@@ -1,0 +1,40 @@
+"""The presenter's deck to take away as PowerPoint: the current selection's slides, chosen and
+ordered as the link says (``deck_choice``), built by ``deck_pptx`` when the sidebar's button is
+pressed. Streamlit only reads the link here; the file is built by pure code.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from . import deck_choice, deck_pptx, views
+from .ui import PageContext
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+NAME_CHARS = 150  # the longest file name offered, before ".pptx"
+
+
+def link_choice(ctx: PageContext, found: list[views.View]) -> deck_choice.DeckChoice:
+    """The deck the link asks for, against this selection's slides."""
+    raw = {key: st.query_params.get_all(key) for key in st.query_params}
+    return deck_choice.parse(raw, [v.key for v in found])
+
+
+def pptx_bytes(ctx: PageContext) -> bytes:
+    """The .pptx of the current selection and the link's deck (built when the button is pressed)."""
+    found = views.deck(ctx.source)
+    choice = link_choice(ctx, found)
+    shown = deck_choice.chosen(choice, found, lambda v: v.key)
+    return deck_pptx.build_pptx(shown, {v.key: ctx.frame(v) for v in shown}, choice, ctx.lang, labels=ctx.labels,
+                                dataset_title=ctx.dataset.title(ctx.lang))
+
+
+def file_name(ctx: PageContext) -> str:
+    """"care-deck-<dataset>-<lang>[-<filter>-<ids>...].pptx": two files of two selections or
+    languages never share a name."""
+    parts = ["care-deck", ctx.dataset.name, ctx.lang]
+    parts += [f"{key}-{'+'.join(ids)}" for key, ids in ctx.selection.by_key().items() if ids]
+    name = re.sub(r"[^A-Za-z0-9+_.-]+", "-", "-".join(parts))[:NAME_CHARS].strip("-.")
+    return f"{name}.pptx"
