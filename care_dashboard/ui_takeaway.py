@@ -6,6 +6,7 @@ pressed. Streamlit only reads the link here; the file is built by pure code.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -16,16 +17,13 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 NAME_CHARS = 150  # the longest file name offered, before ".pptx"
 
 
-def link_choice(ctx: PageContext, found: list[views.View]) -> deck_choice.DeckChoice:
-    """The deck the link asks for, against this selection's slides."""
-    raw = {key: st.query_params.get_all(key) for key in st.query_params}
-    return deck_choice.parse(raw, [v.key for v in found])
-
-
-def pptx_bytes(ctx: PageContext) -> bytes:
-    """The .pptx of the current selection and the link's deck (built when the button is pressed)."""
+def pptx_bytes(ctx: PageContext, link: Mapping[str, Sequence[str]] | None = None) -> bytes:
+    """The .pptx of the current selection and the deck the link asks for (``link``: its query
+    parameters, every value of each; the page's own link when None), built when the button is
+    pressed."""
     found = views.deck(ctx.source)
-    choice = link_choice(ctx, found)
+    raw = link if link is not None else {key: st.query_params.get_all(key) for key in st.query_params}
+    choice = deck_choice.parse(raw, [v.key for v in found])
     shown = deck_choice.chosen(choice, found, lambda v: v.key)
     return deck_pptx.build_pptx(shown, {v.key: ctx.frame(v) for v in shown}, choice, ctx.lang, labels=ctx.labels,
                                 dataset_title=ctx.dataset.title(ctx.lang))

@@ -276,3 +276,24 @@ def test_libreoffice_renders_every_slide(case, lang, choice, tmp_path):
     out.mkdir(parents=True)
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out / "slide")], check=True, timeout=180)
     assert len(list(out.glob("slide-*.png"))) == pages
+
+
+def test_the_link_s_deck_of_the_selection_and_a_file_name_that_says_which():
+    from care_dashboard import ui_takeaway
+    ctx = context("synthetic_one_component", "es")
+    link = {"slides": ["overview_components,nonexistent,overview"], "meeting": ["Mesa de socios"], "lang": ["es"]}
+    prs = Presentation(io.BytesIO(ui_takeaway.pptx_bytes(ctx, link)))
+    slides = list(prs.slides)
+    assert named(slides[0], "care_title_slide")[0].text_frame.text.split("\n")[0] == "Mesa de socios"
+    assert [title_of(s) for s in slides[1:]] == ["Participaciones por componente", "Resumen"]
+    assert ui_takeaway.file_name(ctx) == "care-deck-care_2025_synthetic-es-component-human-rights.pptx"
+    assert ui_takeaway.file_name(context("report", "en")) == "care-deck-care_2025-en.pptx"
+
+
+def test_the_sidebar_offers_the_deck_as_pptx_after_the_briefing():
+    from tests.apptest_helpers import elements, open_page
+    at = open_page("overview", link={"lang": "es", "dataset": "care_2025_synthetic", "component": "human-rights"})
+    buttons = [b.proto for b in elements(at.sidebar, "download_button")]
+    labels = [b.label for b in buttons]
+    assert labels[labels.index("Informe sin conexión (HTML)") + 1] == "Presentación (.pptx)"
+    assert buttons[labels.index("Presentación (.pptx)")].deferred_file_id  # built only when pressed
