@@ -36,7 +36,7 @@ from .views import View
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 13.33 x 7.5 inches, 16:9
 MARGIN = Inches(0.5)
-TITLE_PT, MIN_TITLE_PT, UNIT_PT, BODY_PT, LABEL_PT, VALUE_PT = 32, 28, 20, 16, 20, 40
+TITLE_PT, MIN_TITLE_PT, UNIT_PT, BODY_PT, LABEL_PT, VALUE_PT = 32, 28, 20, 16, 18, 36
 PICTURE_SCALE = 2  # the map's picture at twice its page size: sharp on a projector
 BLANK_LAYOUT = 6  # the default template's layout with no placeholders
 
@@ -366,15 +366,19 @@ def table_pages(table: pd.DataFrame, height: int, width: int = TEXT_WIDTH) -> li
     at 16 pt (every row on some slide, none split)."""
     widths = _column_widths(table, width)
     room = height - _row_height([str(c) for c in table.columns], widths, True)
+    heights = [_row_height([_cell_text(v) for v in row], widths) for row in table.itertuples(index=False)]
     pages, start, used = [], 0, 0
-    for i, row in enumerate(table.itertuples(index=False)):
-        row_height = _row_height([_cell_text(v) for v in row], widths)
+    for i, row_height in enumerate(heights):
         if i > start and used + row_height > room:
             pages.append(table.iloc[start:i])
             start, used = i, 0
         used += row_height
     pages.append(table.iloc[start:])
-    return pages
+    # as many slides, their rows shared evenly where they fit (no last slide of one row)
+    size = -(-len(table) // len(pages))
+    even = [table.iloc[i:i + size] for i in range(0, len(table), size)] if len(table) else pages
+    fits = all(sum(heights[i:i + size]) <= room for i in range(0, len(table), size))
+    return even if fits and len(even) == len(pages) else pages
 
 
 def _native_table(slide, table: pd.DataFrame, top: int, width: int = TEXT_WIDTH, left: int = MARGIN):
