@@ -432,9 +432,23 @@ def map_png(view: View) -> bytes | None:
         return None
 
 
+MAP_TABLE_ROWS = 8  # territories listed beside the map; a map of more says them itself
+
+
+def map_numbers(view: View, lang: str) -> pd.DataFrame | None:
+    """The map's territories and participations (its table's two columns), written beside the
+    picture in type read from the back of the room; None where there are too many to list."""
+    table = view.table
+    columns = [i18n.t("columns.territory", lang), i18n.t("columns.participations", lang)]
+    if table is None or len(table) > MAP_TABLE_ROWS or not set(columns) <= set(table.columns):
+        return None
+    return table[columns]
+
+
 def _map_slide(slide, view: View, frame: honest.Frame, lang: str, top: int, picture: bytes | None) -> str:
-    """The map as a picture on the left, as tall as the slide allows, and what it says on the right;
-    its table where no picture can be drawn. Returns how the slide shows it."""
+    """The map as a picture on the left, as tall as the slide allows, and on the right its
+    territories' numbers and what the slide says; the map's whole table where no picture can be
+    drawn. Returns how the slide shows it."""
     if picture is None:
         if view.table is not None:
             _native_table(slide, view.table, top)
@@ -443,7 +457,11 @@ def _map_slide(slide, view: View, frame: honest.Frame, lang: str, top: int, pict
     shape = slide.shapes.add_picture(io.BytesIO(picture), MARGIN, top, height=SLIDE_HEIGHT - top - Inches(0.2))
     shape.name = "care_map"
     left = shape.left + shape.width + Inches(0.3)
-    _footer(slide, frame, lang, [], left=left, top=top, width=SLIDE_WIDTH - left - MARGIN)
+    width = SLIDE_WIDTH - left - MARGIN
+    numbers = map_numbers(view, lang)
+    if numbers is not None:
+        top = _native_table(slide, numbers, top, width=width, left=left).height + top + Inches(0.2)
+    _footer(slide, frame, lang, [], left=left, top=top, width=width)
     return "picture"
 
 

@@ -221,6 +221,15 @@ def test_the_presenters_deck_in_their_order_with_their_title_and_closing_slides(
         pictures = [s for s in map_slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
             assert len(pictures) == 1 and pictures[0].height > Pt(300)
+            # beside it, its territories' numbers in type the back of the room reads
+            [table] = [s.table for s in map_slide.shapes if s.has_table]
+            rows = [[c.text for c in row.cells] for row in table.rows]
+            if case == "report":
+                assert rows == [["Territory", "Participations"], ["Bogotá", "348"], ["Barranquilla", "373"],
+                                ["Cajicá", "40"], ["Puerto Colombia", "38"]]
+            else:
+                assert rows == [["Territorio", "Participaciones"], ["Bogotá", "150"], ["Barranquilla", "129"],
+                                ["Cajicá", "22"], ["Puerto Colombia", "19"]]
 
 
 def test_without_a_picture_the_map_is_its_table():
