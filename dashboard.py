@@ -94,7 +94,7 @@ st.sidebar.download_button(
 )
 st.sidebar.download_button(
     t("pptx.button"),
-    data=context.later(lambda: ui_takeaway.pptx_bytes(context)),  # built when pressed, as the briefing
+    data=context.later(ui_takeaway.deck_file(context)),  # built when pressed, as the briefing
     file_name=ui_takeaway.file_name(context),
     mime=ui_takeaway.PPTX_MIME,
     icon=":material/slideshow:",

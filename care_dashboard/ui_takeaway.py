@@ -6,7 +6,7 @@ pressed. Streamlit only reads the link here; the file is built by pure code.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -27,6 +27,13 @@ def pptx_bytes(ctx: PageContext, link: Mapping[str, Sequence[str]] | None = None
     shown = deck_choice.chosen(choice, found, lambda v: v.key)
     return deck_pptx.build_pptx(shown, {v.key: ctx.frame(v) for v in shown}, choice, ctx.lang, labels=ctx.labels,
                                 dataset_title=ctx.dataset.title(ctx.lang))
+
+
+def deck_file(ctx: PageContext) -> Callable[[], bytes]:
+    """What builds the .pptx when the button is pressed, with the deck the link asks for in this
+    run: the link is read now, as the page runs, and the file built later."""
+    link = {key: st.query_params.get_all(key) for key in st.query_params}
+    return lambda: pptx_bytes(ctx, link)
 
 
 def file_name(ctx: PageContext) -> str:

@@ -306,3 +306,13 @@ def test_the_sidebar_offers_the_deck_as_pptx_after_the_briefing():
     labels = [b.label for b in buttons]
     assert labels[labels.index("Informe sin conexión (HTML)") + 1] == "Presentación (.pptx)"
     assert buttons[labels.index("Presentación (.pptx)")].deferred_file_id  # built only when pressed
+
+
+def test_the_deck_stays_in_the_link_on_every_page():
+    """The page writes its view to the link; the presenter's deck stays in it, so the sidebar's
+    .pptx (built from the link) is the deck the link shares."""
+    from tests.apptest_helpers import open_page
+    link = {"lang": "en", "slides": "overview_components,overview", "meeting": "Partners"}
+    at = open_page("territory", link=link)
+    assert at.query_params["slides"] == "overview_components,overview"
+    assert at.query_params["meeting"] == "Partners"
