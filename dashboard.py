@@ -5,7 +5,7 @@ Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run
 
 import streamlit as st
 
-from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides
+from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides, ui_takeaway
 from care_dashboard.filters import FILTERS
 from care_dashboard.selection import Selection
 
@@ -91,6 +91,16 @@ st.sidebar.download_button(
     help=t("briefing.help"),
     on_click="ignore",
     key="briefing_download",
+)
+st.sidebar.download_button(
+    t("pptx.button"),
+    data=context.later(ui_takeaway.deck_file(context)),  # built when pressed, as the briefing
+    file_name=ui_takeaway.file_name(context),
+    mime=ui_takeaway.PPTX_MIME,
+    icon=":material/slideshow:",
+    help=t("pptx.help"),
+    on_click="ignore",
+    key="pptx_download",
 )
 # the size the camera button above each chart saves it at (ui_figures.plot_config)
 st.sidebar.toggle(t("exports.image_slide"), key=ui_figures.IMAGE_SLIDE_KEY, help=t("exports.image_slide_help"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from . import filters
+from . import deck_choice, filters
 
 MULTI_KEYS = filters.KEYS
 LANG_KEY = "lang"
@@ -20,7 +20,9 @@ SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
 # to the URL, never read as a filter. ``import``: the Import page's token of an import in progress
 # (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it.
 IMPORT_KEY = "import"
-PAGE_KEYS = (IMPORT_KEY,)
+# kept in the link as the view is written to it: an import in progress, and the presenter's deck
+# (deck_choice), which every page's sidebar takes away as a file
+PAGE_KEYS = (IMPORT_KEY, *deck_choice.KEYS)
 MAX_VALUES_PER_KEY = 100
 
 

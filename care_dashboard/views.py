@@ -95,6 +95,9 @@ class View:
     # what its table depends on besides the view: figures that share a query and a table (the
     # three bar charts by territory) share one, built once
     table_key: tuple = ()
+    # the query's result the chart and table are drawn from (a file that redraws the chart, such
+    # as the .pptx's native charts, takes its data from here); None on a slide of headline figures
+    rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     _built: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -179,7 +182,7 @@ def build_view(entry: Entry, source: Source) -> View | None:
     title = _title(entry, source, df)
     unit_key = _named(entry.text_key("unit", source.kind), entry, f"unit for {source.kind}")
     notes = [n for n in [not_in_sum_note(df, source.labels)] if n]
-    view = View(entry.id, title, "", list(entry.caveat_ids), notes=notes, narrow=entry.narrow)
+    view = View(entry.id, title, "", list(entry.caveat_ids), notes=notes, narrow=entry.narrow, rows=df)
     if entry.kind == "figure":
         headline = makers.VALUES[_named(entry.value, entry, "value")](df.iloc[0], source)
         unit_key = headline.unit_key or unit_key

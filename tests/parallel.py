@@ -34,6 +34,8 @@ GROUPS = {
     # servers of their own, per module
     "tests/browser/test_first_import.py": "browser-first-import",
     "tests/browser/test_hostile_browser.py": "browser-hostile",
+    # the decks it reads back are built once (each draws the map with Chromium)
+    "tests/test_deck_pptx.py": "pptx",
     # the production stack, per module, and the login stack these two share
     "tests/deploy/test_serve.py": "deploy-serve",
     "tests/deploy/test_guard.py": "deploy-login",
