@@ -34,25 +34,39 @@ h1{font-size:2rem;margin-bottom:.2rem} h2{font-size:1.4rem;margin-top:2.2rem}
 """
 
 
-def _e(text) -> str:
+def escape(text) -> str:
+    """Text for HTML, with nothing in it that runs or sets markup (None: empty)."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+_e = escape
+
+
+def plotly_script() -> str:
+    """Plotly's own library, inlined: a file that carries it opens with no internet."""
+    return f"<script type='text/javascript'>{get_plotlyjs()}</script>"
 
 
 def _caveat_items(caveats: list[Caveat], source_of: Callable[[Caveat], str]) -> str:
     return "".join(f"<li><strong>{_e(c.title)}.</strong> {_e(c.text)} <em>({_e(source_of(c))})</em></li>" for c in caveats)
 
 
-def _framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: bool = False):
+def framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: bool = False,
+           title_chars: int | None = None, footer_chars: int | None = None):
     """A copy of the view's chart (``chart`` is the view's own) headed as the pages head it (the
-    title wrapped to the chart's width, the counting unit under it) and footed by the frame's
-    lines (key caveats, notes, filters, source), so a saved image keeps them."""
-    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, narrow=narrow)
-    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
+    title wrapped to the chart's width, or to ``title_chars``; the counting unit under it) and
+    footed by the frame's lines (key caveats, notes, filters, source), so a saved image keeps them."""
+    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, narrow=narrow,
+                              title_chars=title_chars,
+                              subtitle_chars=round(title_chars * 19 / 15) if title_chars else None)  # 15 px under 19 px
+    width = footer_chars or (charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS)
     return charts.with_caveat_footer(fig, honest.plain_lines(frame, where), width_chars=width, copy=False)
 
 
-def _chart_html(fig) -> str:
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True})
+def chart_html(fig, config: dict | None = None) -> str:
+    """The figure as a div and the script that draws it with the inlined library (``plotly_script``)."""
+    return pio.to_html(fig, include_plotlyjs=False, full_html=False,
+                       config=config or {"displaylogo": False, "responsive": True})
 
 
 def build_html(
@@ -75,8 +89,8 @@ def build_html(
         f"<!doctype html><html lang='{_e(lang)}'><head><meta charset='utf-8'>",
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_e(t('briefing.title'))}</title>",
         f"<style>{STYLE}</style>",
-        # Plotly's own library, inlined: the file must open with no internet
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        plotly_script(),
+        "</head><body>",
         f"<h1>{_e(t('briefing.title'))}</h1>",
         f"<p class='meta'>{_e(dataset_title)}. {_e(t('briefing.made', date=i18n.date(made_on, lang), filters=filters))}</p>",
         f"<nav><strong>{_e(t('briefing.contents'))}</strong><ol>",
@@ -100,12 +114,12 @@ def build_html(
         if view.chart is not None:
             # the chart as the page lays it out, and on a phone its narrow variant where it has one
             # (the wide one's row names take the whole width of a phone): the style shows one
-            wide = _chart_html(_framed(view.chart, frame, where))
+            wide = chart_html(framed(view.chart, frame, where))
             narrow = view.narrow_chart
             if narrow is None:
                 parts.append(wide)
             else:
-                small = _chart_html(_framed(narrow, frame, where, narrow=True))
+                small = chart_html(framed(narrow, frame, where, narrow=True))
                 parts.append(f"<div class='chart-wide'>{wide}</div><div class='chart-narrow'>{small}</div>")
         else:
             if not view.figures:
