@@ -143,10 +143,13 @@ def chart_figure(view: View, frame: honest.Frame, where: Callable[[Caveat], str]
     the size it is drawn at."""
     title_chars = int(CHART_W / TITLE_PX * slides.CHARS_PER_EM * 0.9)
     footer_chars = int(CHART_W / FOOTER_PX * slides.CHARS_PER_EM * 0.9)
+    chart = view.chart
+    if chart is None:
+        raise ValueError(f"figure {view.key!r} has no chart for a slide")
     if view.key == "territory_map":
-        # its own heading; its lines beside it (``_map_body``): under it they would leave the map
-        # a third of the slide's height
-        spec = charts.with_heading(go.Figure(view.chart.to_dict(), _validate=False), frame.unit).to_dict()
+        # its builder writes its heading, unit included; its lines stand beside it (``build_html``):
+        # under it they would leave the map a third of the slide's height
+        spec = chart if isinstance(chart, dict) else chart.to_dict()  # ``scaled`` returns a copy
         layout = spec["layout"]
         room = CHART_W - MAP_SIDE_W
         zoom = max(0.3, min(slides.MAP_MAX_ZOOM, CHART_H / layout["height"], room / layout["meta"]["min_width_px"]))
@@ -154,7 +157,7 @@ def chart_figure(view: View, frame: honest.Frame, where: Callable[[Caveat], str]
         out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], room))
         return out
     # wrapped for the enlarged text: the lines are set before ``for_projector`` grows them
-    fig = briefing.framed(view.chart, frame, where, title_chars=title_chars, footer_chars=footer_chars)
+    fig = briefing.framed(chart, frame, where, title_chars=title_chars, footer_chars=footer_chars)
     fig = charts.for_projector(go.Figure(fig), scale=CHART_SCALE)
     fig.update_layout(height=CHART_H, width=CHART_W, autosize=False)
     return charts.fit_rows(fig)
