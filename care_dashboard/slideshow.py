@@ -298,10 +298,12 @@ def build_html(
     ]
     for n, (kind, key, body) in enumerate(bodies, 1):
         position = t("slideshow.position", n=n, total=total)
+        # the Notes slides after the first do not hold the synthetic caveat: its mark in their bar
+        left = f"\u26a0 {synthetic.short} ({where(synthetic)})" if synthetic is not None and kind == "notes" else hint
         parts.append(
             f"<section class='ss-slide ss-{kind}' data-key='{_e(key)}' aria-label='{_e(position)}'>"
             f"<div class='ss-stage'><div class='ss-body'>{body}</div>"
-            f"<div class='ss-bar'><span class='ss-hint'>{_e(hint)}</span><span class='ss-position'>{_e(position)}</span></div>"
+            f"<div class='ss-bar'><span class='ss-hint'>{_e(left)}</span><span class='ss-position'>{_e(position)}</span></div>"
             "</div></section>"
         )
     parts.append(f"<script>{SCRIPT}</script></body></html>")

@@ -1,0 +1,129 @@
+"""The offline slideshow (care_dashboard/slideshow.py) read as text: every slide of the chosen deck
+shows what the pages show with its figure (title with unit, key caveats, notes, filters, synthetic
+mark, source), in the chosen order between the presenter's title and closing slides, with the
+deck's notes in full at the end; the presenter's texts are escaped; nothing is fetched."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+
+from care_dashboard import caveats, charts, deck_choice, slideshow, ui_slideshow, views
+from tests.test_honest_surfaces import CASES, context, missing, normalised
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+LINK = {"slides": ["organisation_matrix,overview,territory_participations"],
+        "meeting": [f"Partners' meeting {HOSTILE}"], "date": ["8 December 2026"], "place": ["Bogotá & online"],
+        "by": ["<script>alert(2)</script>"], "closing": [f"Thank you {HOSTILE}"]}
+
+
+@functools.cache
+def made(case: str, lang: str, chosen: bool = False) -> str:
+    return ui_slideshow.slideshow_bytes(context(case, lang), LINK if chosen else {}).decode("utf-8")
+
+
+def slides_of(page: str) -> list[tuple[str, str, str]]:
+    """Each slide's kind, key and content, in order."""
+    return re.findall(r"<section class='ss-slide ss-(\w+)' data-key='([^']*)'[^>]*>(.*?)</section>", page, flags=re.S)
+
+
+def body(page: str) -> str:
+    return page.split("</head>", 1)[1]  # after Plotly's inlined library, which names URLs it never loads
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_slide_of_the_default_deck_is_honest(case, lang):
+    ctx = context(case, lang)
+    deck = views.deck(ctx.source)
+    shown = slides_of(made(case, lang))
+    view_slides = [(key, text) for kind, key, text in shown if kind == "view"]
+    assert [key for key, _ in view_slides] == [v.key for v in deck]  # the default deck: every slide, in order
+    for view, (_, text) in zip(deck, view_slides):
+        frame = ctx.frame(view)
+        assert not missing(frame, text, with_unit=not view.figures), (view.key, missing(frame, text))
+        if view.figures:  # a slide of headline figures: each figure's own unit and value
+            for figure in view.figures:
+                assert normalised(figure.unit) in normalised(text) and f">{figure.value}<" in text
+    if case.startswith("synthetic"):  # the synthetic mark on every slide, the notes' included
+        mark = ctx.frame(deck[0]).synthetic
+        assert mark is not None
+        for kind, key, text in shown:
+            assert normalised(mark.short) in normalised(text) or normalised(mark.title) in normalised(text), (kind, key)
+    # no presenter's slides on the default deck; the notes close it, with the position on each
+    kinds = [kind for kind, _, _ in shown]
+    assert "opening" not in kinds and "closing" not in kinds and kinds[-1] == "notes"
+    assert [re.search(r"class='ss-position'>([^<]*)<", text).group(1) for _, _, text in shown] == \
+        [f"{n} / {len(shown)}" for n in range(1, len(shown) + 1)]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_chosen_deck_in_its_order_between_the_presenters_slides(lang):
+    ctx = context("report_one_organisation", lang)
+    shown = slides_of(made("report_one_organisation", lang, chosen=True))
+    keys = [key for _, key, _ in shown]
+    notes_count = keys.count("notes")
+    assert keys == ["opening", "organisation_matrix", "overview", "territory_participations", "closing"] + ["notes"] * notes_count
+    assert notes_count >= 1
+    opening, closing = shown[0][2], shown[4][2]
+    # escaped, shown as written: nothing of the presenter's runs or sets markup
+    assert "Partners&#x27; meeting &lt;img src=x onerror=alert(1)&gt;" in opening
+    assert "Bogotá &amp; online" in opening and "&lt;script&gt;alert(2)&lt;/script&gt;" in opening
+    assert "Thank you &lt;img src=x onerror=alert(1)&gt;" in closing
+    page = body(made("report_one_organisation", lang, chosen=True))
+    assert HOSTILE not in page and "<script>alert(2)" not in page
+    # the filter named on the opening slide and on every figure's slide
+    filters = ctx.frame(views.deck(ctx.source)[0]).filters
+    assert filters and all(normalised(filters) in normalised(text) for _, _, text in shown[:4])
+    # the notes: every caveat of the chosen slides in full, each once, numbered in their order
+    deck = {v.key: v for v in views.deck(ctx.source)}
+    wanted = list(dict.fromkeys(c for k in keys[1:4] for c in ctx.frame(deck[k]).all_caveats))
+    notes = normalised(re.sub(r"<[^>]+>", "", "".join(text for _, key, text in shown if key == "notes")))
+    for n, c in enumerate(wanted, 1):
+        assert f"[{n}] {normalised(c.title)}. {normalised(c.text)}" in notes, c.id
+    assert len(re.findall(r"\[\d+\] ", notes)) == len(wanted)
+    heading = "Notas" if lang == "es" else "Notes"
+    assert all(f"<h1>{heading}" in text for _, key, text in shown if key == "notes")
+    assert f"<html lang='{lang}'>" in made("report_one_organisation", lang, chosen=True)
+
+
+def test_a_link_naming_no_known_slide_keeps_the_default_deck_and_adds_only_its_slides():
+    choice = deck_choice.parse({"slides": ["nothing,else"], "closing": ["Gracias"]}, ["overview"])
+    assert choice.slides == () and choice.closing == "Gracias"
+    ctx = context("report", "en")
+    page = ui_slideshow.slideshow_bytes(ctx, {"slides": ["nothing,else"], "closing": ["Gracias"]}).decode("utf-8")
+    keys = [key for _, key, _ in slides_of(page)]
+    assert keys[:len(views.deck(ctx.source)) + 1] == [v.key for v in views.deck(ctx.source)] + ["closing"]
+
+
+@pytest.mark.parametrize("case,lang", [("report", "en"), ("synthetic_one_component", "es")])
+def test_nothing_is_requested_beyond_the_file(case, lang):
+    page = made(case, lang, chosen=True)
+    assert page.startswith("<!doctype html>") and "Plotly" in page
+    assert not re.search(r"<script[^>]+src=", page), "a script loaded from elsewhere"
+    assert not re.search(r"<(link|img|iframe|object|embed|source|video|audio)\b", body(page)), "an element that loads"
+    after = body(page)
+    assert not re.search(r"https?://", after), re.search(r".{60}https?://.{60}", after)
+    assert "url(" not in page.split("<style>", 1)[1].split("</style>", 1)[0] and "@import" not in page
+
+
+def test_the_charts_are_large_enough_for_the_back_of_the_room():
+    """On the 1280 x 720 stage (shown at 720p as it is, larger at 1080p): a chart's caveat lines
+    are no larger than its title, and no text of its bar charts under 16 px."""
+    ctx = context("report", "en")
+    deck = {v.key: v for v in views.deck(ctx.source)}
+    for key in ("overview_components", "territory_participations"):
+        fig = slideshow.chart_figure(deck[key], ctx.frame(deck[key]), lambda c: c.section)
+        footer = next(a for a in fig.layout.annotations if a.name == charts.FOOTER_NAME)
+        assert 16 <= footer.font.size <= fig.layout.title.font.size, key
+        assert fig.layout.font.size >= 16 and fig.layout.xaxis.tickfont.size >= 16, key
+        assert (fig.layout.width, fig.layout.height) == (slideshow.CHART_W, slideshow.CHART_H)
+
+
+def test_caveats_short_and_full_are_in_the_pages_language():
+    es = made("report", "es")
+    assert caveats.get("participation_not_person", "es").short in es
+    assert "Notas (1 de" in es or "<h1>Notas</h1>" in es
+    assert "Pantalla completa (F)" in es and "<title>Cobertura CARE: presentación</title>" in es
