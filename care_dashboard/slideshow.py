@@ -160,7 +160,39 @@ def chart_figure(view: View, frame: honest.Frame, where: Callable[[Caveat], str]
     fig = briefing.framed(chart, frame, where, title_chars=title_chars, footer_chars=footer_chars)
     fig = charts.for_projector(go.Figure(fig), scale=CHART_SCALE)
     fig.update_layout(height=CHART_H, width=CHART_W, autosize=False)
+    _fit_grid_top(fig)
     return charts.fit_rows(fig)
+
+
+def _lines(text) -> int:
+    return str(text or "").count("<br>") + 1
+
+
+def _fit_grid_top(fig: go.Figure) -> None:
+    """A grid's top margin as tall as what stands in it: the heading and the column names. Its
+    builder keeps room for names of three lines under a title of one; enlarged for the slide,
+    that room is taken from the rows, whose names then shrink (``fit_rows``) below what the back
+    of a room reads. Left as it is where the builder writes anything else above the grid."""
+    grids = [t for t in fig.data if t.type == "heatmap" and t.x is not None]
+    above = [a for a in fig.layout.annotations if a.name != charts.FOOTER_NAME and a.yref == "paper" and (a.y or 0) >= 1]
+    if not grids or above or fig.layout.xaxis.side != "top":
+        return
+    title = fig.layout.title
+    heading = ((title.pad.t or 0) + _lines(title.text) * (title.font.size or TITLE_PX) * 1.25
+               + _lines(title.subtitle.text) * (title.subtitle.font.size or 15) * 1.3 + 16)
+    names = max(_lines(x) for t in grids for x in t.x)
+    tick = fig.layout.xaxis.tickfont.size or fig.layout.font.size or 15
+    top = round(heading + names * tick * 1.3 + 14)
+    if top < charts.margin_px(fig, "t"):
+        fig.update_layout(margin_t=top)
+    # nothing under a grid whose column names stand above it but the footer, right under it
+    footer = next((a for a in fig.layout.annotations if a.name == charts.FOOTER_NAME), None)
+    if footer is not None and fig.layout.xaxis.side == "top":
+        gap = 14
+        bottom = round(gap + _lines(footer.text) * (footer.font.size or FOOTER_PX) * 1.35 + 8)
+        if bottom < charts.margin_px(fig, "b"):
+            footer.yshift = -gap
+            fig.update_layout(margin_b=bottom)
 
 
 def _headline_body(view: View, frame: honest.Frame, where: Callable[[Caveat], str],
@@ -168,7 +200,7 @@ def _headline_body(view: View, frame: honest.Frame, where: Callable[[Caveat], st
     per_row = slides.figures_per_row(len(view.figures))
     parts = [f"<h1>{_e(view.title)}</h1>"]
     if frame.filters:  # under the title: every figure below is of this selection only
-        parts.append(_line("\u29e9", frame.filters))
+        parts.append(f"<p class='ss-line ss-filters'>{_e(frame.filters)}</p>")
     parts.append(f"<div class='ss-figures' style='grid-template-columns:repeat({per_row},1fr)'>")
     for figure in view.figures:
         parts.append(f"<div class='ss-figure'><div class='ss-label'>{_e(figure.label)}</div>"
@@ -189,7 +221,7 @@ def _frame_lines(frame: honest.Frame, where: Callable[[Caveat], str]) -> list[st
     parts = [_caveat_line(c, where) for c in frame.key_caveats]
     parts += [_line("\u2139", n) for n in frame.notes]
     if frame.filters:
-        parts.append(_line("\u29e9", frame.filters))
+        parts.append(f"<p class='ss-line ss-filters'>{_e(frame.filters)}</p>")
     parts.append(f"<p class='ss-line ss-source'>{_e(frame.source)}</p>")
     return parts
 
@@ -211,7 +243,7 @@ def _opening_body(title: deck_choice.TitleSlide, dataset_title: str, filters: st
         parts.append(f"<p class='ss-by'>{_e(title.by)}</p>")
     parts.append(f"<p class='ss-line'>{_e(dataset_title)}</p>")
     if filters:
-        parts.append(_line("\u29e9", filters))
+        parts.append(f"<p class='ss-line ss-filters'>{_e(filters)}</p>")
     if synthetic is not None:
         parts.append(_caveat_line(synthetic, where))
     parts.append("</div>")

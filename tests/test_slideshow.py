@@ -109,16 +109,21 @@ def test_nothing_is_requested_beyond_the_file(case, lang):
     assert "url(" not in page.split("<style>", 1)[1].split("</style>", 1)[0] and "@import" not in page
 
 
-def test_the_charts_are_large_enough_for_the_back_of_the_room():
-    """On the 1280 x 720 stage (shown at 720p as it is, larger at 1080p): a chart's caveat lines
-    are no larger than its title, and no text of its bar charts under 16 px."""
-    ctx = context("report", "en")
-    deck = {v.key: v for v in views.deck(ctx.source)}
-    for key in ("overview_components", "territory_participations"):
-        fig = slideshow.chart_figure(deck[key], ctx.frame(deck[key]), lambda c: c.section)
+@pytest.mark.parametrize("case,lang", [("report", "en"), ("synthetic_one_component", "es")])
+def test_the_charts_are_large_enough_for_the_back_of_the_room(case, lang):
+    """On the 1280 x 720 stage (shown at 720p as it is, larger at 1080p): every chart as large as
+    the slide, its caveat lines no larger than its title, and none of its texts, its rows' names
+    and a grid's cells included, under 16 px."""
+    ctx = context(case, lang)
+    charted = [v for v in views.deck(ctx.source) if v.has_chart and v.key != "territory_map"]
+    assert "organisation_matrix" in [v.key for v in charted]
+    for view in charted:
+        fig = slideshow.chart_figure(view, ctx.frame(view), lambda c: c.section)
         footer = next(a for a in fig.layout.annotations if a.name == charts.FOOTER_NAME)
-        assert 16 <= footer.font.size <= fig.layout.title.font.size, key
-        assert fig.layout.font.size >= 16 and fig.layout.xaxis.tickfont.size >= 16, key
+        assert 16 <= footer.font.size <= fig.layout.title.font.size, view.key
+        assert fig.layout.font.size >= 16 and fig.layout.xaxis.tickfont.size >= 16, view.key
+        assert fig.layout.yaxis.tickfont.size >= 16, view.key
+        assert all(t.textfont.size >= 16 for t in fig.data if t.type == "heatmap"), view.key
         assert (fig.layout.width, fig.layout.height) == (slideshow.CHART_W, slideshow.CHART_H)
 
 
