@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from care_dashboard import caveats, charts, deck_choice, slideshow, ui_slideshow, views
+from care_dashboard import caveats, charts, deck_choice, slideshow, ui_slideshow, url_state, views
 from tests.test_honest_surfaces import CASES, context, missing, normalised
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -132,3 +132,21 @@ def test_caveats_short_and_full_are_in_the_pages_language():
     assert caveats.get("participation_not_person", "es").short in es
     assert "Notas (1 de" in es or "<h1>Notas</h1>" in es
     assert "Pantalla completa (F)" in es and "<title>Cobertura CARE: presentación</title>" in es
+
+
+def test_the_sidebar_offers_the_slideshow_of_the_deck_in_the_link(monkeypatch):
+    """The button, in the page's language, and the deck it builds: the link's, read while the
+    page runs (the file itself is built only when the button is pressed)."""
+    from tests.apptest_helpers import elements, open_page
+
+    read: list[dict] = []
+    real = ui_slideshow.deck_link
+    monkeypatch.setattr(ui_slideshow, "deck_link", lambda: read.append(real()) or read[-1])
+    # the link keeps the deck's keys when the view is written to it: the presenter's deck chooser
+    # makes them page keys; the same here, whether or not it has
+    monkeypatch.setattr(url_state, "PAGE_KEYS", tuple(dict.fromkeys((*url_state.PAGE_KEYS, *deck_choice.KEYS))))
+    at = open_page("overview", link={"lang": "es", "slides": "overview,territory_map", "meeting": "Mesa CARE"})
+    buttons = [b for b in elements(at.sidebar, "download_button") if b.proto.id.endswith("slideshow_download")]
+    assert len(buttons) == 1 and buttons[0].proto.label == "Presentación sin conexión (HTML)"
+    assert read and read[-1]["slides"] == ["overview,territory_map"] and read[-1]["meeting"] == ["Mesa CARE"]
+    assert read[-1]["closing"] == []
