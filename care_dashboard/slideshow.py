@@ -287,11 +287,13 @@ def build_html(
     where: Callable[[Caveat], str],
     source_of: Callable[[Caveat], str],
     caveats_for: Callable[[list[str]], list[Caveat]],
+    empty: str = "",
 ) -> bytes:
     """The slideshow of the deck ``slides_`` (``views.deck``) as ``choice`` chooses it, each slide
     framed by ``frames[view.key]`` (``honest.frame``); ``where``: what a caveat's short form
     rests on ("report §6.1"), ``source_of``: the same in full, for the Notes slides;
-    ``caveats_for``: the caveats that hold for this data (a headline figure's key caveat)."""
+    ``caveats_for``: the caveats that hold for this data (a headline figure's key caveat);
+    ``empty``: what a slide says where the selection matches nothing."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     shown = deck_choice.chosen(choice, slides_, lambda v: v.key)
     shown_frames = [frames[v.key] for v in shown]
@@ -314,6 +316,8 @@ def build_html(
         else:
             body = _text_body(view, frame, where)
         bodies.append(("view", view.key, body))
+    if not shown:  # said, as the pages say it, rather than a file of no slides
+        bodies.append(("empty", "empty", f"<div class='ss-closing'><p class='ss-words'>{_e(empty)}</p></div>"))
     if choice.closing:
         bodies.append(("closing", "closing", _closing_body(choice.closing, source, synthetic, where)))
     bodies += [("notes", "notes", body) for body in _notes_bodies(shown_frames, lang, source_of)]

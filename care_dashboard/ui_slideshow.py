@@ -31,4 +31,5 @@ def slideshow_bytes(ctx: PageContext, link: Mapping[str, Sequence[str]] | None =
         where=lambda c: notes.where_short(c, ctx.lang),
         source_of=lambda c: notes.source_of(c, ctx.lang),
         caveats_for=ctx.caveats_for,
+        empty=" ".join(ctx.t(f"common.empty_{part}{'_records' if ctx.is_record_level else ''}") for part in ("title", "body")),
     )

@@ -150,3 +150,15 @@ def test_the_sidebar_offers_the_slideshow_of_the_deck_in_the_link(monkeypatch):
     assert len(buttons) == 1 and buttons[0].proto.label == "Presentación sin conexión (HTML)"
     assert read and read[-1]["slides"] == ["overview,territory_map"] and read[-1]["meeting"] == ["Mesa CARE"]
     assert read[-1]["closing"] == []
+
+
+def test_a_selection_that_matches_nothing_says_so_on_its_slide():
+    from care_dashboard import datasets, ui
+    from care_dashboard.selection import Selection
+
+    ds = datasets.load_dataset("care_2025")
+    ctx = ui.PageContext("en", ds, Selection(("soft-skills",), ("cajica",), ()), ui.filter_options(ds).labels("en"), 5)
+    assert views.deck(ctx.source) == []
+    shown = slides_of(ui_slideshow.slideshow_bytes(ctx, {"closing": ["Gracias"]}).decode("utf-8"))
+    assert [(kind, key) for kind, key, _ in shown] == [("empty", "empty"), ("closing", "closing")]
+    assert "Nothing published matches this selection." in shown[0][2]
