@@ -9,8 +9,9 @@ charts are the briefing's (``briefing.framed``: heading and footer inside the fi
 Plotly's library inlined.
 
 Every slide is laid out on a stage of 1280 x 720 px, scaled as a whole to the window (as
-presentation software does), so a slide reads the same at 720p and at 1080p and no text is set
-smaller than 16 px at 720p. The keys are the dashboard presentation's: arrows, PageDown/PageUp
+presentation software does), so a slide reads the same at 720p and at 1080p, with no text
+smaller than 16 px at 720p (the map's own texts excepted: it is drawn as a whole, at the size its
+height leaves, ``chart_figure``). The keys are the dashboard presentation's: arrows, PageDown/PageUp
 (a clicker), space, Home/End, F for full screen.
 
 Texts from data and from the presenter are escaped (``briefing.escape``); the charts' texts are
@@ -73,7 +74,7 @@ h1{{font-size:38px;line-height:1.15;margin:4px 0 10px}}
 .ss-opening h1,.ss-opening .ss-meta,.ss-opening .ss-by{{overflow-wrap:anywhere}}
 .ss-map{{display:flex;gap:24px;align-items:flex-start}} .ss-map .ss-side{{flex:0 0 {MAP_SIDE_W - 24}px;padding-top:90px}}
 .ss-notes p{{font-size:16px;line-height:1.3;margin:0 0 7px}}
-.ss-fullscreen{{position:fixed;right:10px;top:10px;z-index:2;font:inherit;font-size:14px;padding:4px 10px;
+.ss-fullscreen{{position:fixed;right:10px;top:10px;z-index:2;font:inherit;font-size:16px;padding:4px 10px;
  border:1px solid #9aa5b1;border-radius:6px;background:rgba(255,255,255,.85);color:#1f2933;opacity:.5}}
 .ss-fullscreen:hover,.ss-fullscreen:focus{{opacity:1}}
 :fullscreen .ss-fullscreen{{display:none}}
