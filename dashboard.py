@@ -98,7 +98,7 @@ st.sidebar.download_button(
     data=context.later(lambda: ui_slideshow.slideshow_bytes(context, deck_link)),
     file_name=f"care-slideshow-{dataset.name}-{lang}.html",
     mime="text/html",
-    icon=":material/slideshow:",
+    icon=":material/co_present:",
     help=t("slideshow.help"),
     on_click="ignore",
     key="slideshow_download",

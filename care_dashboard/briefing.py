@@ -51,15 +51,12 @@ def _caveat_items(caveats: list[Caveat], source_of: Callable[[Caveat], str]) -> 
     return "".join(f"<li><strong>{_e(c.title)}.</strong> {_e(c.text)} <em>({_e(source_of(c))})</em></li>" for c in caveats)
 
 
-def framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: bool = False,
-           title_chars: int | None = None, footer_chars: int | None = None):
+def _framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: bool = False):
     """A copy of the view's chart (``chart`` is the view's own) headed as the pages head it (the
-    title wrapped to the chart's width, or to ``title_chars``; the counting unit under it) and
-    footed by the frame's lines (key caveats, notes, filters, source), so a saved image keeps them."""
-    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, narrow=narrow,
-                              title_chars=title_chars,
-                              subtitle_chars=round(title_chars * 19 / 15) if title_chars else None)  # 15 px under 19 px
-    width = footer_chars or (charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS)
+    title wrapped to the chart's width, the counting unit under it) and footed by the frame's
+    lines (key caveats, notes, filters, source), so a saved image keeps them."""
+    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, narrow=narrow)
+    width = charts.FOOTER_WRAP_CHARS_NARROW if narrow else charts.FOOTER_WRAP_CHARS
     return charts.with_caveat_footer(fig, honest.plain_lines(frame, where), width_chars=width, copy=False)
 
 
@@ -114,12 +111,12 @@ def build_html(
         if view.chart is not None:
             # the chart as the page lays it out, and on a phone its narrow variant where it has one
             # (the wide one's row names take the whole width of a phone): the style shows one
-            wide = chart_html(framed(view.chart, frame, where))
+            wide = chart_html(_framed(view.chart, frame, where))
             narrow = view.narrow_chart
             if narrow is None:
                 parts.append(wide)
             else:
-                small = chart_html(framed(narrow, frame, where, narrow=True))
+                small = chart_html(_framed(narrow, frame, where, narrow=True))
                 parts.append(f"<div class='chart-wide'>{wide}</div><div class='chart-narrow'>{small}</div>")
         else:
             if not view.figures:

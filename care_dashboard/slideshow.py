@@ -5,8 +5,8 @@ One slide per screen, in the order the presenter chose (``deck_choice``): their 
 catalogue's slides, their closing slide, then the deck's notes in full on "Notes" slides. Each
 slide carries what every surface shows with a figure (``honest.frame``): title with unit, key
 caveats short, the notes its data calls for, the filters, the synthetic mark, the source. The
-charts are the briefing's (``briefing.framed``: heading and footer inside the figure), with
-Plotly's library inlined.
+charts are headed as on the pages (title, unit under it), with Plotly's library inlined as in
+the briefing; their lines are written under them.
 
 Every slide is laid out on a stage of 1280 x 720 px, scaled as a whole to the window (as
 presentation software does), so a slide reads the same at 720p and at 1080p, with no text
@@ -33,11 +33,13 @@ STAGE_W, STAGE_H = 1280, 720  # a 16:9 slide, laid out at 720p and scaled to the
 PAD_X, PAD_Y, BAR_H = 32, 20, 40
 CHART_W = STAGE_W - 2 * PAD_X
 CHART_H = STAGE_H - 2 * PAD_Y - BAR_H
-# every text of a chart times this: its 12 px footer (key caveats, filters, source) becomes 17 px,
-# its 19 px title 27 px, so a caveat line stays smaller than the title it qualifies
+# every text of a chart times this: its 19 px title becomes 27 px, its 14 px axis names 20 px
 CHART_SCALE = 1.4
-FOOTER_PX = 12 * CHART_SCALE
 TITLE_PX = 19 * CHART_SCALE
+# a chart's lines under it (key caveats, notes, filters, source), in the page rather than inside
+# the figure: a footer inside starts at the plot's left edge, which a chart with long row names
+# pushes past the middle of the slide; no larger than the chart's title
+LINE_PX, LINE_HEIGHT = 18, 1.3
 NOTES_VIEWPORT = slides.Viewport(STAGE_W, STAGE_H)  # the Notes slides are paginated for the stage
 MAP_SIDE_W = 340  # the column beside the map for its caveats, notes, filters and source
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": False}
@@ -73,6 +75,8 @@ h1{{font-size:38px;line-height:1.15;margin:4px 0 10px}}
 .ss-closing p.ss-words{{font-size:36px;line-height:1.35;margin:0 0 28px;overflow-wrap:anywhere}}
 .ss-opening h1,.ss-opening .ss-meta,.ss-opening .ss-by{{overflow-wrap:anywhere}}
 .ss-map{{display:flex;gap:24px;align-items:flex-start}} .ss-map .ss-side{{flex:0 0 {MAP_SIDE_W - 24}px;padding-top:90px}}
+.ss-map .ss-line{{font-size:{LINE_PX}px}}
+.ss-chart-lines .ss-line{{font-size:{LINE_PX}px;line-height:{LINE_HEIGHT};margin:0 0 2px}}
 .ss-notes p{{font-size:16px;line-height:1.3;margin:0 0 7px}}
 .ss-fullscreen{{position:fixed;right:10px;top:10px;z-index:2;font:inherit;font-size:16px;padding:4px 10px;
  border:1px solid #9aa5b1;border-radius:6px;background:rgba(255,255,255,.85);color:#1f2933;opacity:.5}}
@@ -137,13 +141,17 @@ def _caveat_line(caveat: Caveat, where: Callable[[Caveat], str]) -> str:
     return _line("\u26a0", f"{caveat.short} ({where(caveat)})")
 
 
-def chart_figure(view: View, frame: honest.Frame, where: Callable[[Caveat], str]):
-    """The view's chart for a slide of the stage: headed and footed as in the briefing (title,
-    unit; key caveats, notes, filters, source), its texts enlarged for a projector, as large as
-    the slide; the map enlarged as a whole (``map_chart.scaled``), as it places its labels for
-    the size it is drawn at."""
-    title_chars = int(CHART_W / TITLE_PX * slides.CHARS_PER_EM * 0.9)
-    footer_chars = int(CHART_W / FOOTER_PX * slides.CHARS_PER_EM * 0.9)
+def lines_height(lines: list[str]) -> int:
+    """The height in px of a chart's lines written under it (``LINE_PX`` type, wrapped to the slide)."""
+    per_line = max(int(CHART_W / LINE_PX * slides.CHARS_PER_EM * 0.9), 20)
+    return round(sum(-(-len(line) // per_line) for line in lines) * LINE_PX * LINE_HEIGHT + 2 * len(lines) + 10)
+
+
+def chart_figure(view: View, frame: honest.Frame, height: int = CHART_H):
+    """The view's chart for a slide of the stage, ``height`` px tall (what its lines under it
+    leave): headed as on the pages (title, and the unit under it), its texts enlarged for a
+    projector, as wide as the slide; the map enlarged as a whole (``map_chart.scaled``), as it
+    places its labels for the size it is drawn at."""
     chart = view.chart
     if chart is None:
         raise ValueError(f"figure {view.key!r} has no chart for a slide")
@@ -156,11 +164,16 @@ def chart_figure(view: View, frame: honest.Frame, where: Callable[[Caveat], str]
         zoom = max(0.3, min(slides.MAP_MAX_ZOOM, CHART_H / layout["height"], room / layout["meta"]["min_width_px"]))
         out = map_chart.scaled(spec, zoom)
         out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], room))
+        # its title no smaller than the lines beside it (the map drawn smaller than on the page)
+        title_font = out["layout"]["title"].setdefault("font", {})
+        title_font["size"] = max(title_font.get("size") or 0, LINE_PX + 2)
         return out
     # wrapped for the enlarged text: the lines are set before ``for_projector`` grows them
-    fig = briefing.framed(chart, frame, where, title_chars=title_chars, footer_chars=footer_chars)
-    fig = charts.for_projector(go.Figure(fig), scale=CHART_SCALE)
-    fig.update_layout(height=CHART_H, width=CHART_W, autosize=False)
+    title_chars = int(CHART_W / TITLE_PX * slides.CHARS_PER_EM * 0.9)
+    fig = charts.with_heading(go.Figure(chart.to_dict(), _validate=False), frame.unit, title_chars=title_chars,
+                              subtitle_chars=round(title_chars * 19 / 15))  # its unit: 15 px under 19 px
+    fig = charts.for_projector(fig, scale=CHART_SCALE)
+    fig.update_layout(height=height, width=CHART_W, autosize=False)
     _fit_grid_top(fig)
     return charts.fit_rows(fig)
 
@@ -170,30 +183,25 @@ def _lines(text) -> int:
 
 
 def _fit_grid_top(fig: go.Figure) -> None:
-    """A grid's top margin as tall as what stands in it: the heading and the column names. Its
+    """A grid's margins as tall as what stands in them: above it the heading and the column names;
+    under it nothing. Its
     builder keeps room for names of three lines under a title of one; enlarged for the slide,
     that room is taken from the rows, whose names then shrink (``fit_rows``) below what the back
     of a room reads. Left as it is where the builder writes anything else above the grid."""
     grids = [t for t in fig.data if t.type == "heatmap" and t.x is not None]
-    above = [a for a in fig.layout.annotations if a.name != charts.FOOTER_NAME and a.yref == "paper" and (a.y or 0) >= 1]
+    above = [a for a in fig.layout.annotations if a.yref == "paper" and (a.y or 0) >= 1]
     if not grids or above or fig.layout.xaxis.side != "top":
         return
     title = fig.layout.title
     heading = ((title.pad.t or 0) + _lines(title.text) * (title.font.size or TITLE_PX) * 1.25
-               + _lines(title.subtitle.text) * (title.subtitle.font.size or 15) * 1.3 + 16)
+               + _lines(title.subtitle.text) * (title.subtitle.font.size or 15) * 1.3 + 12)
     names = max(_lines(x) for t in grids for x in t.x)
     tick = fig.layout.xaxis.tickfont.size or fig.layout.font.size or 15
     top = round(heading + names * tick * 1.3 + 14)
     if top < charts.margin_px(fig, "t"):
         fig.update_layout(margin_t=top)
-    # nothing under a grid whose column names stand above it but the footer, right under it
-    footer = next((a for a in fig.layout.annotations if a.name == charts.FOOTER_NAME), None)
-    if footer is not None and fig.layout.xaxis.side == "top":
-        gap = 14
-        bottom = round(gap + _lines(footer.text) * (footer.font.size or FOOTER_PX) * 1.35 + 8)
-        if bottom < charts.margin_px(fig, "b"):
-            footer.yshift = -gap
-            fig.update_layout(margin_b=bottom)
+    # and nothing under it: its lines are written under the chart, in the page
+    fig.update_layout(margin_b=min(charts.margin_px(fig, "b"), 8))
 
 
 def _headline_body(view: View, frame: honest.Frame, where: Callable[[Caveat], str],
@@ -310,10 +318,12 @@ def build_html(
         if view.figures:
             body = _headline_body(view, frame, where, lambda f: honest.headline_key(f, caveats_for))
         elif view.key == "territory_map":
-            body = (f"<div class='ss-map'>{briefing.chart_html(chart_figure(view, frame, where), config=CHART_CONFIG)}"
+            body = (f"<div class='ss-map'>{briefing.chart_html(chart_figure(view, frame), config=CHART_CONFIG)}"
                     f"<div class='ss-side'>{''.join(_frame_lines(frame, where))}</div></div>")
         elif view.has_chart:
-            body = briefing.chart_html(chart_figure(view, frame, where), config=CHART_CONFIG)
+            height = CHART_H - lines_height(honest.plain_lines(frame, where))
+            body = (briefing.chart_html(chart_figure(view, frame, height), config=CHART_CONFIG)
+                    + f"<div class='ss-chart-lines'>{''.join(_frame_lines(frame, where))}</div>")
         else:
             body = _text_body(view, frame, where)
         bodies.append(("view", view.key, body))

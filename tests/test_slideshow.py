@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from care_dashboard import caveats, charts, deck_choice, slideshow, ui_slideshow, url_state, views
+from care_dashboard import caveats, deck_choice, honest, slideshow, ui_slideshow, url_state, views
 from tests.test_honest_surfaces import CASES, context, missing, normalised
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -112,19 +112,25 @@ def test_nothing_is_requested_beyond_the_file(case, lang):
 @pytest.mark.parametrize("case,lang", [("report", "en"), ("synthetic_one_component", "es")])
 def test_the_charts_are_large_enough_for_the_back_of_the_room(case, lang):
     """On the 1280 x 720 stage (shown at 720p as it is, larger at 1080p): every chart as large as
-    the slide, its caveat lines no larger than its title, and none of its texts, its rows' names
-    and a grid's cells included, under 16 px."""
+    its room on the slide, the lines under it no larger than its title, and none of its texts,
+    its rows' names and a grid's cells included, under 16 px."""
     ctx = context(case, lang)
     charted = [v for v in views.deck(ctx.source) if v.has_chart and v.key != "territory_map"]
     assert "organisation_matrix" in [v.key for v in charted]
     for view in charted:
-        fig = slideshow.chart_figure(view, ctx.frame(view), lambda c: c.section)
-        footer = next(a for a in fig.layout.annotations if a.name == charts.FOOTER_NAME)
-        assert 16 <= footer.font.size <= fig.layout.title.font.size, view.key
+        frame = ctx.frame(view)
+        height = slideshow.CHART_H - slideshow.lines_height(honest.plain_lines(frame, lambda c: c.section))
+        fig = slideshow.chart_figure(view, frame, height)
+        assert 16 <= slideshow.LINE_PX <= fig.layout.title.font.size, view.key  # its lines under it
         assert fig.layout.font.size >= 16 and fig.layout.xaxis.tickfont.size >= 16, view.key
         assert fig.layout.yaxis.tickfont.size >= 16, view.key
         assert all(t.textfont.size >= 16 for t in fig.data if t.type == "heatmap"), view.key
-        assert (fig.layout.width, fig.layout.height) == (slideshow.CHART_W, slideshow.CHART_H)
+        assert (fig.layout.width, fig.layout.height) == (slideshow.CHART_W, height)
+    # the map, drawn as a whole: its title no smaller than the lines beside it
+    the_map = next(v for v in views.deck(ctx.source) if v.key == "territory_map")
+    spec = slideshow.chart_figure(the_map, ctx.frame(the_map))
+    assert spec["layout"]["title"]["font"]["size"] >= slideshow.LINE_PX
+    assert spec["layout"]["width"] <= slideshow.CHART_W - slideshow.MAP_SIDE_W
 
 
 def test_caveats_short_and_full_are_in_the_pages_language():
