@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from . import briefing, charts, deck_choice, honest, i18n, map_chart, notes, slides
+from . import briefing, charts, deck_choice, frontend_texts, honest, i18n, map_chart, notes, slides
 from .caveats import Caveat
 from .deck_choice import DeckChoice
 from .views import Figure, View
@@ -311,6 +311,7 @@ def build_html(
     source = first.source if first is not None else ""
     filters = first.filters if first is not None else None
 
+    config = CHART_CONFIG | frontend_texts.plotly_config(lang)  # month names in the page's language
     bodies: list[tuple[str, str, str]] = []  # (the slide's kind, its key, its body)
     if choice.title:
         bodies.append(("opening", "opening", _opening_body(choice.title, dataset_title, filters, synthetic, where)))
@@ -318,11 +319,11 @@ def build_html(
         if view.figures:
             body = _headline_body(view, frame, where, lambda f: honest.headline_key(f, caveats_for))
         elif view.key == "territory_map":
-            body = (f"<div class='ss-map'>{briefing.chart_html(chart_figure(view, frame), config=CHART_CONFIG)}"
+            body = (f"<div class='ss-map'>{briefing.chart_html(chart_figure(view, frame), config=config)}"
                     f"<div class='ss-side'>{''.join(_frame_lines(frame, where))}</div></div>")
         elif view.has_chart:
             height = CHART_H - lines_height(honest.plain_lines(frame, where))
-            body = (briefing.chart_html(chart_figure(view, frame, height), config=CHART_CONFIG)
+            body = (briefing.chart_html(chart_figure(view, frame, height), config=config)
                     + f"<div class='ss-chart-lines'>{''.join(_frame_lines(frame, where))}</div>")
         else:
             body = _text_body(view, frame, where)

@@ -138,6 +138,8 @@ def test_caveats_short_and_full_are_in_the_pages_language():
     assert caveats.get("participation_not_person", "es").short in es
     assert "Notas (1 de" in es or "<h1>Notas</h1>" in es
     assert "Pantalla completa (F)" in es and "<title>Cobertura CARE: presentación</title>" in es
+    # the charts' month names too (Plotly's Spanish locale, carried in each chart's config)
+    assert es.count('"locale": "es"') == 6 and '"locale": "es"' not in made("report", "en")
 
 
 def test_the_sidebar_offers_the_slideshow_of_the_deck_in_the_link(monkeypatch):
