@@ -5,7 +5,8 @@ Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run
 
 import streamlit as st
 
-from care_dashboard import access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides, ui_takeaway
+from care_dashboard import (access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides,
+                            ui_slideshow, ui_takeaway)
 from care_dashboard.filters import FILTERS
 from care_dashboard.selection import Selection
 
@@ -91,6 +92,17 @@ st.sidebar.download_button(
     help=t("briefing.help"),
     on_click="ignore",
     key="briefing_download",
+)
+deck_link = ui_slideshow.deck_link()  # the deck the link chooses, read now: the file is built when pressed
+st.sidebar.download_button(
+    t("slideshow.button"),
+    data=context.later(lambda: ui_slideshow.slideshow_bytes(context, deck_link)),
+    file_name=f"care-slideshow-{dataset.name}-{lang}.html",
+    mime="text/html",
+    icon=":material/co_present:",
+    help=t("slideshow.help"),
+    on_click="ignore",
+    key="slideshow_download",
 )
 st.sidebar.download_button(
     t("pptx.button"),

@@ -34,8 +34,17 @@ h1{font-size:2rem;margin-bottom:.2rem} h2{font-size:1.4rem;margin-top:2.2rem}
 """
 
 
-def _e(text) -> str:
+def escape(text) -> str:
+    """Text for HTML, with nothing in it that runs or sets markup (None: empty)."""
     return html.escape("" if text is None else str(text), quote=True)
+
+
+_e = escape
+
+
+def plotly_script() -> str:
+    """Plotly's own library, inlined: a file that carries it opens with no internet."""
+    return f"<script type='text/javascript'>{get_plotlyjs()}</script>"
 
 
 def _caveat_items(caveats: list[Caveat], source_of: Callable[[Caveat], str]) -> str:
@@ -51,8 +60,10 @@ def _framed(chart, frame: honest.Frame, where: Callable[[Caveat], str], narrow: 
     return charts.with_caveat_footer(fig, honest.plain_lines(frame, where), width_chars=width, copy=False)
 
 
-def _chart_html(fig) -> str:
-    return pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True})
+def chart_html(fig, config: dict | None = None) -> str:
+    """The figure as a div and the script that draws it with the inlined library (``plotly_script``)."""
+    return pio.to_html(fig, include_plotlyjs=False, full_html=False,
+                       config=config or {"displaylogo": False, "responsive": True})
 
 
 def build_html(
@@ -75,8 +86,8 @@ def build_html(
         f"<!doctype html><html lang='{_e(lang)}'><head><meta charset='utf-8'>",
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_e(t('briefing.title'))}</title>",
         f"<style>{STYLE}</style>",
-        # Plotly's own library, inlined: the file must open with no internet
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        plotly_script(),
+        "</head><body>",
         f"<h1>{_e(t('briefing.title'))}</h1>",
         f"<p class='meta'>{_e(dataset_title)}. {_e(t('briefing.made', date=i18n.date(made_on, lang), filters=filters))}</p>",
         f"<nav><strong>{_e(t('briefing.contents'))}</strong><ol>",
@@ -100,12 +111,12 @@ def build_html(
         if view.chart is not None:
             # the chart as the page lays it out, and on a phone its narrow variant where it has one
             # (the wide one's row names take the whole width of a phone): the style shows one
-            wide = _chart_html(_framed(view.chart, frame, where))
+            wide = chart_html(_framed(view.chart, frame, where))
             narrow = view.narrow_chart
             if narrow is None:
                 parts.append(wide)
             else:
-                small = _chart_html(_framed(narrow, frame, where, narrow=True))
+                small = chart_html(_framed(narrow, frame, where, narrow=True))
                 parts.append(f"<div class='chart-wide'>{wide}</div><div class='chart-narrow'>{small}</div>")
         else:
             if not view.figures:
