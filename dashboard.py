@@ -5,8 +5,20 @@ Run with:  streamlit run app.py  (the server behind its guard, app.py; `make run
 
 import streamlit as st
 
-from care_dashboard import (access, datasets, i18n, paths, settings, ui, ui_access, ui_figures, ui_nav, ui_slides,
-                            ui_slideshow, ui_takeaway)
+from care_dashboard import (
+    access,
+    datasets,
+    i18n,
+    paths,
+    settings,
+    ui,
+    ui_access,
+    ui_figures,
+    ui_nav,
+    ui_slides,
+    ui_slideshow,
+    ui_takeaway,
+)
 from care_dashboard.filters import FILTERS
 from care_dashboard.selection import Selection
 
