@@ -105,6 +105,16 @@ st.sidebar.download_button(
     on_click="ignore",
     key="briefing_download",
 )
+st.sidebar.download_button(
+    t("pptx.button"),
+    data=context.later(ui_takeaway.deck_file(context)),  # built when pressed, as the briefing
+    file_name=ui_takeaway.file_name(context),
+    mime=ui_takeaway.PPTX_MIME,
+    icon=":material/slideshow:",
+    help=t("pptx.help"),
+    on_click="ignore",
+    key="pptx_download",
+)
 deck_link = ui_slideshow.deck_link()  # the deck the link chooses, read now: the file is built when pressed
 st.sidebar.download_button(
     t("slideshow.button"),
@@ -115,16 +125,6 @@ st.sidebar.download_button(
     help=t("slideshow.help"),
     on_click="ignore",
     key="slideshow_download",
-)
-st.sidebar.download_button(
-    t("pptx.button"),
-    data=context.later(ui_takeaway.deck_file(context)),  # built when pressed, as the briefing
-    file_name=ui_takeaway.file_name(context),
-    mime=ui_takeaway.PPTX_MIME,
-    icon=":material/slideshow:",
-    help=t("pptx.help"),
-    on_click="ignore",
-    key="pptx_download",
 )
 # the size the camera button above each chart saves it at (ui_figures.plot_config)
 st.sidebar.toggle(t("exports.image_slide"), key=ui_figures.IMAGE_SLIDE_KEY, help=t("exports.image_slide_help"))
