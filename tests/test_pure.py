@@ -102,6 +102,24 @@ def test_territory_chart_never_draws_a_zero_for_not_published():
     assert [a.text for a in fig.layout.annotations if "published" in a.text] == ["<i>not published</i>"]
 
 
+def test_territory_chart_says_in_words_that_a_territory_has_no_figure_in_a_component():
+    # Cajicá has a figure for OHS only: its row in the formalisation panel says so, not a blank gap
+    df = pd.DataFrame({
+        "territory_id": ["bogota", "bogota", "cajica"],
+        "component_id": ["ohs", "formalisation", "ohs"],
+        "participations_count": pd.array([147, 30, 18], dtype="Int32"),
+        "organisations_count": pd.array([7, 5, 1], dtype="Int32"),
+        "territory_basis": ["organisation_city", "session_venue", "organisation_city"],
+    })
+    for lang, words in (("en", "no data"), ("es", "sin datos")):
+        fig = charts.territory_component_chart(df, "participations_count", "P", make_labels(lang))
+        said = [(a.text, a.y, a.xref) for a in fig.layout.annotations if a.xref != "paper"]
+        assert said == [(f"<i>{words}</i>", "Cajicá", "x2")]
+        # a phone lists each panel's own territories: nothing is missing there
+        narrow = charts.territory_component_chart(df, "participations_count", "P", make_labels(lang), narrow=True)
+        assert [a for a in narrow.layout.annotations if a.xref != "paper"] == []
+
+
 def test_timeline_labels_reach_and_unpublished():
     df = pd.DataFrame({
         "component_id": ["ohs", "formalisation"], "audience_id": ["waste_pickers", "organisation_leaders"],

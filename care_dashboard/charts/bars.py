@@ -34,7 +34,8 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     """Horizontal bars of one measure, a panel per component, a row per territory: the panels side
     by side, or with ``narrow`` (a phone) one above the other, each with its territories.
 
-    ``df``: rows of ``coverage_by_territory``. A NULL value is written "not published" in its row.
+    ``df``: rows of ``coverage_by_territory``. A NULL value is written "not published" in its row;
+    side by side, a territory with no row in a component is written "no data" in that panel.
     """
     labels = labels.for_charts()  # names from the data are plain text in a figure
     lang = labels.lang
@@ -80,6 +81,7 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
     category_array = list(reversed([names[t] for t in territory_ids]))
     traces, annotations = [], []
     layout: dict[str, Any] = {}
+    no_data = i18n.t("charts.no_data", lang)
     above = 0
     for i, cid in enumerate(component_ids, start=1):
         suffix = "" if i == 1 else str(i)
@@ -142,6 +144,12 @@ def territory_component_chart(df: pd.DataFrame, value_column: str, title: str, l
                 xanchor="left",
                 font=dict(color=MUTED, size=13),
             ))
+        if not narrow:
+            # side by side, every panel has every territory's row: one with no row in this
+            # component says so, not a blank gap (a phone's panel lists its own territories only)
+            annotations += [dict(x=0, y=names[tid], xref=f"x{suffix}", yref=y_name, showarrow=False, xanchor="left",
+                                 text=f"<i>{no_data}</i>", font=dict(color=MUTED, size=13))
+                            for tid in territory_ids if tid not in own[cid]]
     if shown_note:
         annotations.append(dict(x=0, y=1, yshift=48, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
                                 showarrow=False, text=f"<i>{shown_note}</i>", font=dict(color=MUTED, size=13)))
