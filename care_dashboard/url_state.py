@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from . import filters
+from . import deck_choice, filters
 
 MULTI_KEYS = filters.KEYS
 LANG_KEY = "lang"
@@ -18,9 +18,11 @@ DATASET_KEY = "dataset"
 SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
 # Keys a page writes for itself, not part of the view: kept as they are when the view is written
 # to the URL, never read as a filter. ``import``: the Import page's token of an import in progress
-# (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it.
+# (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it. The
+# presenter's deck (``deck_choice.KEYS``) and ``presenter``, the presenter's own window of it.
 IMPORT_KEY = "import"
-PAGE_KEYS = (IMPORT_KEY,)
+PRESENTER_KEY = "presenter"
+PAGE_KEYS = (IMPORT_KEY, *deck_choice.KEYS, PRESENTER_KEY)
 MAX_VALUES_PER_KEY = 100
 
 

@@ -1,11 +1,30 @@
-// The presentation's keys and screen (ui.presenter_controls). What presentation clickers send
+// The presentation's keys and screen (ui_slides.presenter_controls). What presentation clickers send
 // (PageDown / PageUp, sometimes the arrow keys) and the keyboard move between slides; F or the
 // button toggles full screen. The size of the window is reported so every slide is laid out to
 // fit it without scrolling.
+//
+// The presenter view is a second window of the same link (?presenter=1), in the same browser. The
+// two talk over a BroadcastChannel: the room's window says which slide it shows, every time it
+// shows one and whenever a presenter view opens and asks; the presenter view follows it, and sends
+// the moves made in it (its keys, a clicker pointed at it) to the room's window, which stays the
+// one that decides. Each message names its deck (data.deck), so two decks open at once stay apart.
+const CHANNEL = "care-presenter";
+
 export default function (component) {
   const { setTriggerValue, setStateValue, parentElement, data } = component;
   const NEXT = new Set(["ArrowRight", "ArrowDown", "PageDown", " ", "Spacebar", "Enter"]);
   const PREVIOUS = new Set(["ArrowLeft", "ArrowUp", "PageUp", "Backspace"]);
+  const presenter = data && data.mode === "presenter";
+  const deck = data && data.deck;
+  const index = data && Number.isInteger(data.index) ? data.index : 0;
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
+
+  const send = (message) => { if (channel) channel.postMessage({ deck, ...message }); };
+
+  const moveTo = (move) => {
+    if (presenter) send({ type: "move", move }); // the room's window moves; this one follows it
+    else setTriggerValue("move", move);
+  };
 
   const onKey = (event) => {
     const target = event.target;
@@ -23,7 +42,19 @@ export default function (component) {
     }
     if (move) {
       event.preventDefault(); // no page scroll, and Space does not also press a focused button
-      setTriggerValue("move", move);
+      moveTo(move);
+    }
+  };
+
+  const onMessage = (event) => {
+    const message = event.data || {};
+    if (message.deck !== deck) return;
+    if (presenter && message.type === "at" && Number.isInteger(message.index) && message.index !== index) {
+      setTriggerValue("follow", message.index);
+    } else if (!presenter && message.type === "hello") {
+      send({ type: "at", index });
+    } else if (!presenter && message.type === "move") {
+      setTriggerValue("move", message.move);
     }
   };
 
@@ -53,6 +84,33 @@ export default function (component) {
     button.setAttribute("aria-keyshortcuts", "F");
     button.onclick = toggleFullScreen;
   }
+  const opener = parentElement.querySelector("button.care-presenter-view");
+  if (opener) {
+    opener.hidden = presenter || !channel;
+    opener.textContent = (data && data.presenter_label) || "Presenter view";
+    opener.onclick = () => {
+      const url = new URL(window.location.href);
+      url.searchParams.set("presenter", "1");
+      window.open(url.toString(), "care-presenter-view", "popup,width=960,height=720");
+    };
+  }
+  // the presenter view's clock: the time of day, as a presenter glances at a watch
+  const clock = parentElement.querySelector(".care-clock");
+  let ticking = null;
+  if (clock && presenter) {
+    clock.hidden = false;
+    const tick = () => {
+      clock.textContent = new Date().toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
+    };
+    tick();
+    ticking = setInterval(tick, 5000);
+  }
+
+  if (channel) {
+    channel.onmessage = onMessage;
+    if (presenter) send({ type: "hello" });
+    else send({ type: "at", index });
+  }
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", onResize);
   report();
@@ -60,5 +118,7 @@ export default function (component) {
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("resize", onResize);
     clearTimeout(timer);
+    clearInterval(ticking);
+    if (channel) channel.close();
   };
 }
