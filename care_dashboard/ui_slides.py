@@ -58,21 +58,21 @@ def choose_deck(ctx: PageContext, found: list[views.View], choice: DeckChoice) -
     keys = [v.key for v in found]
     titles = {v.key: v.title for v in found}
     if st.session_state.get("_deck_from_link") != (keys, deck_choice.to_query(choice)):
-        # the widgets start from the link (a shared link, a reload, another selection's deck)
-        st.session_state[_CHOOSER["slides"]] = list(choice.slides or keys)
-        for key in deck_choice.TITLE_KEYS:
-            st.session_state[_CHOOSER[key]] = getattr(choice.title, key)
-        st.session_state[_CHOOSER["closing"]] = choice.closing
+        # the link was not made by these widgets (a shared link, a reload, another selection's
+        # deck): they start again from it. Given as their defaults, not set in the session: a
+        # value set so reaches the browser only in the run that sets it (``ui.held_choices``)
+        for key in _CHOOSER.values():
+            st.session_state.pop(key, None)
     with st.popover(ctx.t("present.choose"), icon=":material/view_carousel:", key="care_deck_chooser"):
-        st.multiselect(ctx.t("present.choose_slides"), options=keys, format_func=lambda k: titles[k],
-                       key=_CHOOSER["slides"], on_change=_write_choice, args=(keys,),
+        st.multiselect(ctx.t("present.choose_slides"), options=keys, default=list(choice.slides or keys),
+                       format_func=lambda k: titles[k], key=_CHOOSER["slides"], on_change=_write_choice, args=(keys,),
                        placeholder=ctx.t("present.choose_none"), help=ctx.t("present.choose_slides_help"))
         st.markdown(f"**{ctx.t('present.title_slide')}**")
         for key in deck_choice.TITLE_KEYS:
-            st.text_input(ctx.t(f"present.title_{key}"), key=_CHOOSER[key], max_chars=deck_choice.LIMITS[key],
-                          on_change=_write_choice, args=(keys,))
-        st.text_area(ctx.t("present.closing_slide"), key=_CHOOSER["closing"], max_chars=deck_choice.LIMITS["closing"],
-                     on_change=_write_choice, args=(keys,), height=110)
+            st.text_input(ctx.t(f"present.title_{key}"), value=getattr(choice.title, key), key=_CHOOSER[key],
+                          max_chars=deck_choice.LIMITS[key], on_change=_write_choice, args=(keys,))
+        st.text_area(ctx.t("present.closing_slide"), value=choice.closing, key=_CHOOSER["closing"],
+                     max_chars=deck_choice.LIMITS["closing"], on_change=_write_choice, args=(keys,), height=110)
     st.session_state["_deck_from_link"] = (keys, deck_choice.to_query(choice))
 
 
@@ -227,22 +227,51 @@ def deck_id(ctx: PageContext, choice: DeckChoice) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def presenter_controls(ctx: PageContext, index: int, deck: str, presenter: bool) -> tuple[str | None, int | None, dict | None]:
+MOVES = ("next", "previous", "first", "last")
+
+
+def moved(index: int, count: int, move: object = None, follow: object = None) -> int:
+    """The slide shown after a ``move`` (a key, a clicker) or a ``follow`` (the slide the other
+    window asks for), within the deck's ``count`` slides."""
+    if isinstance(follow, int) and not isinstance(follow, bool):
+        index = follow
+    elif move in MOVES:
+        index = {"next": index + 1, "previous": index - 1, "first": 0, "last": count - 1}[str(move)]
+    return min(max(index, 0), max(count - 1, 0))
+
+
+def _component_value(name: str) -> object:
+    state = st.session_state.get("care_presenter")
+    return state.get(name) if isinstance(state, dict) else getattr(state, name, None)
+
+
+def _on_move() -> None:
+    # in a callback, before the page runs: the slide it draws, and tells the other window, is the new one
+    st.session_state["slide"] = moved(st.session_state.get("slide", 0), st.session_state.get("slide_count", 1),
+                                      move=_component_value("move"))
+
+
+def _on_follow() -> None:
+    st.session_state["slide"] = moved(st.session_state.get("slide", 0), st.session_state.get("slide_count", 1),
+                                      follow=_component_value("follow"))
+
+
+def presenter_controls(ctx: PageContext, index: int, count: int, deck: str, presenter: bool) -> dict | None:
     """The presentation's keys (arrows, PageDown/PageUp, space, Home/End), its full-screen button
-    (F) and the button that opens the presenter view; in the presenter view, its clock. Returns
-    the move asked for in this run, if any, the slide the room's window shows (in the presenter
-    view), and the window's size. ``index``: the slide shown here; ``deck``: ``deck_id``."""
+    (F) and the button that opens the presenter view; in the presenter view, its clock. A move
+    asked for (a key, or the other window: the room's in the presenter view, the presenter
+    view's in the room) changes ``st.session_state["slide"]`` before the page runs. Returns the
+    window's size. ``index``: the slide shown here, of ``count``; ``deck``: ``deck_id``."""
     result = _presenter(
         key="care_presenter",
         data={"label": ctx.t("present.fullscreen"), "presenter_label": ctx.t("present.presenter_view"),
-              "index": index, "deck": deck, "mode": "presenter" if presenter else "room"},
-        on_move_change=lambda: None,
-        on_follow_change=lambda: None,
+              "index": index, "count": count, "deck": deck, "mode": "presenter" if presenter else "room"},
+        on_move_change=_on_move,
+        on_follow_change=_on_follow,
         on_viewport_change=lambda: None,
         width="content",
     )
-    follow = getattr(result, "follow", None)
-    return getattr(result, "move", None), follow if isinstance(follow, int) else None, getattr(result, "viewport", None)
+    return getattr(result, "viewport", None)
 
 
 def presenter_view(ctx: PageContext, shown: list[Item], index: int, choice: DeckChoice, frames: dict[str, honest.Frame],
@@ -251,6 +280,7 @@ def presenter_view(ctx: PageContext, shown: list[Item], index: int, choice: Deck
     data calls for, and the next slide's title (the clock is the component's)."""
     item = shown[index]
     with st.container(key="care_presenter_view"):
+        st.title(ctx.t("present.presenter_view"))
         st.markdown(f"**{ctx.t('present.now')}** {plain(item_title(ctx, item, choice, note_pages))}")
         if item.kind == "view" and item.view is not None:
             frame = frames[item.view.key]

@@ -27,9 +27,10 @@ else:
 
     with st.container(key="care_slide_bar"):
         bar = st.columns([1.1, 1.1, 1.2, 1.5, 2.6, 1.5], vertical_alignment="center")
-    index = max(st.session_state.get("slide", 0), 0)
+    index = max(st.session_state.get("slide", 0), 0)  # a key's move is in it already (ui_slides.presenter_controls)
     with bar[4]:
-        move, follow, reported = ui_slides.presenter_controls(ctx, index, ui_slides.deck_id(ctx, choice), presenter)
+        reported = ui_slides.presenter_controls(ctx, index, st.session_state.get("slide_count", 1),
+                                                ui_slides.deck_id(ctx, choice), presenter)
     viewport = slides.Viewport.of(reported)
     note_items = deck_notes.items()
     note_pages = ctx.memo("deck_note_pages", lambda: slides.paginate_notes(
@@ -37,11 +38,7 @@ else:
     shown = ui_slides.items(choice, deck, len(note_pages))
     count = len(shown)
     index = min(index, count - 1)
-    if follow is not None:  # the presenter view: the slide the room's window shows
-        index = min(max(follow, 0), count - 1)
-    if move is not None:
-        index = {"next": min(index + 1, count - 1), "previous": max(index - 1, 0), "first": 0, "last": count - 1}.get(move, index)
-    st.session_state["slide"] = index
+    st.session_state["slide"], st.session_state["slide_count"] = index, count
 
     def _move(step: int) -> None:
         st.session_state["slide"] = min(max(st.session_state.get("slide", 0) + step, 0), count - 1)

@@ -8,22 +8,38 @@
 // shows one and whenever a presenter view opens and asks; the presenter view follows it, and sends
 // the moves made in it (its keys, a clicker pointed at it) to the room's window, which stays the
 // one that decides. Each message names its deck (data.deck), so two decks open at once stay apart.
+// A move made in the presenter view names the slide it goes to (data.count bounds it), and the
+// presenter view goes there too: it does not wait for the room's window, which a browser may not
+// redraw while another window has the focus.
+//
+// Streamlit calls this again with each run's data, and a window keeps one set of listeners: the
+// last call's (window.__carePresenter stops the one before), or every key would move once per run.
 const CHANNEL = "care-presenter";
 
 export default function (component) {
+  if (window.__carePresenter) window.__carePresenter();
   const { setTriggerValue, setStateValue, parentElement, data } = component;
   const NEXT = new Set(["ArrowRight", "ArrowDown", "PageDown", " ", "Spacebar", "Enter"]);
   const PREVIOUS = new Set(["ArrowLeft", "ArrowUp", "PageUp", "Backspace"]);
   const presenter = data && data.mode === "presenter";
   const deck = data && data.deck;
   const index = data && Number.isInteger(data.index) ? data.index : 0;
+  const count = data && Number.isInteger(data.count) ? data.count : 1;
   const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
 
   const send = (message) => { if (channel) channel.postMessage({ deck, ...message }); };
 
+  const target = (move) => ({ next: index + 1, previous: index - 1, first: 0, last: count - 1 })[move];
+
   const moveTo = (move) => {
-    if (presenter) send({ type: "move", move }); // the room's window moves; this one follows it
-    else setTriggerValue("move", move);
+    if (!presenter) {
+      setTriggerValue("move", move);
+      return;
+    }
+    const to = Math.min(Math.max(target(move), 0), count - 1);
+    if (to === index) return;
+    send({ type: "goto", index: to }); // the room's window shows it, and this one its notes
+    setTriggerValue("follow", to);
   };
 
   const onKey = (event) => {
@@ -53,8 +69,8 @@ export default function (component) {
       setTriggerValue("follow", message.index);
     } else if (!presenter && message.type === "hello") {
       send({ type: "at", index });
-    } else if (!presenter && message.type === "move") {
-      setTriggerValue("move", message.move);
+    } else if (!presenter && message.type === "goto" && Number.isInteger(message.index) && message.index !== index) {
+      setTriggerValue("follow", message.index);
     }
   };
 
@@ -114,11 +130,14 @@ export default function (component) {
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", onResize);
   report();
-  return () => {
+  const stop = () => {
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("resize", onResize);
     clearTimeout(timer);
     clearInterval(ticking);
     if (channel) channel.close();
+    if (window.__carePresenter === stop) window.__carePresenter = null;
   };
+  window.__carePresenter = stop;
+  return stop;
 }

@@ -1,0 +1,120 @@
+"""Issue 22 in a real browser: the presenter chooses 4 slides in a new order with a title slide,
+shares the link, and a fresh browser opens the same deck; the presenter view opened from the
+room's window follows it, and moves it. Screenshots go to test-artifacts/screens/."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+from tests.browser.conftest import ARTIFACTS, wait_for_app
+
+CHOSEN = ["What is known of each organisation's part in each component", "Participations by territory and component",
+          "Overview", "Where the programme worked: participations by territory"]
+MEETING = "Mesa <b>territorial</b> & recicladores"
+
+
+def position(page) -> str:
+    return re.search(r"\d+ of \d+", page.inner_text("body")).group(0)
+
+
+# text the page shows escaped (ui.plain) carries an invisible word joiner after each colon
+READ = "document.body.innerText.replaceAll('\\u2060', '')"
+
+
+def body_text(page) -> str:
+    return page.evaluate(f"() => {READ}")
+
+
+def wait_for_text(page, text: str, timeout: int = 30_000) -> None:
+    page.wait_for_function(f"(t) => {READ}.includes(t)", arg=text, timeout=timeout)
+
+
+def slide_heading(page) -> str:
+    """The slide's heading as the room reads it: a chart's title, a page's, or the meeting's."""
+    return page.evaluate("""() => {
+      const slide = document.querySelector('.st-key-care_slide');
+      const own = slide.querySelector('.care-title-meeting, h1');
+      const chart = slide.querySelector('.js-plotly-plot .gtitle');
+      return (chart || own).textContent;
+    }""")
+
+
+def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{server}/present")
+    wait_for_app(page)
+    wait_for_text(page, "1 of ")
+    page.get_by_role("button", name="Choose the deck").click()
+    chooser = page.locator("[data-testid='stPopoverBody']")
+    chooser.get_by_role("button", name="Clear all").click()
+    wait_for_app(page)
+    box = chooser.get_by_role("combobox", name="Slides, in the order shown")
+    for title in CHOSEN:
+        box.click()
+        box.fill(title[:30])
+        page.get_by_role("option", name=title).click()
+        wait_for_app(page)
+    chooser.get_by_label("Meeting").fill(MEETING)
+    chooser.get_by_label("Meeting").press("Enter")
+    wait_for_app(page)
+    chooser.get_by_label("Place").fill("Barranquilla")
+    chooser.get_by_label("Place").press("Enter")
+    wait_for_app(page)
+    page.screenshot(path=str(ARTIFACTS / "deck-chooser.png"))
+    page.keyboard.press("Escape")
+    link = page.url
+    query = parse_qs(urlparse(link).query)
+    assert query["slides"] == ["organisation_matrix,territory_participations,overview,territory_map"]
+    assert query["meeting"] == [MEETING] and query["place"] == ["Barranquilla"]
+    page.close()
+
+    # the shared link, in a browser that never saw the deck chosen
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    room = context.new_page()
+    room.goto(link)
+    wait_for_app(room)
+    wait_for_text(room, "1 of ")
+    total = int(position(room).split(" of ")[1])
+    assert total in (6, 7)  # the title slide, the four chosen, the deck's notes on one or two slides
+    assert room.locator(".care-title-meeting").inner_text() == MEETING  # escaped: shown as typed
+    assert room.locator(".st-key-care_title_slide b").count() == 0
+    assert room.locator(".care-title-when").inner_text() == "Barranquilla"
+    room.screenshot(path=str(ARTIFACTS / "deck-title-1280x720.png"))
+    seen = []
+    for n in range(2, 6):
+        room.keyboard.press("ArrowRight")
+        wait_for_text(room, f"{n} of {total}")
+        wait_for_app(room)
+        room.wait_for_function("() => document.querySelector('.st-key-care_slide .gtitle, .st-key-care_slide h1')")
+        seen.append(slide_heading(room))
+        room.screenshot(path=str(ARTIFACTS / f"deck-chosen-1280x720-{n}.png"))
+    assert [s.startswith(c[:25]) for s, c in zip(seen, CHOSEN)] == [True] * 4, seen
+    room.keyboard.press("ArrowRight")
+    wait_for_text(room, f"6 of {total}")
+    assert slide_heading(room).startswith("Notes")
+
+    # the presenter view: opened from the room's window, it follows it and can move it
+    room.keyboard.press("Home")
+    wait_for_text(room, f"1 of {total}")
+    with room.expect_popup() as opened:
+        room.get_by_role("button", name="Presenter view").click()
+    presenter = opened.value
+    presenter.set_viewport_size({"width": 1000, "height": 760})
+    wait_for_app(presenter)
+    wait_for_text(presenter, "On screen: Title slide: Mesa")
+    assert "Next: What is known of each organisation" in body_text(presenter)
+    assert not presenter.locator(".st-key-care_slide").count()  # notes, not the slide
+    room.keyboard.press("ArrowRight")
+    wait_for_text(room, f"2 of {total}")
+    wait_for_text(presenter, "On screen: What is known of each organisation")
+    room.keyboard.press("ArrowRight")
+    wait_for_text(room, f"3 of {total}")
+    wait_for_text(presenter, "On screen: Participations by territory and component")
+    text = body_text(presenter)
+    assert "A participation is not a person. Each attendance" in text  # the full caveat
+    assert "Next: Overview" in text
+    assert re.search(r"\b\d{1,2}:\d{2}\b", presenter.locator(".care-clock").inner_text())  # the clock
+    presenter.screenshot(path=str(ARTIFACTS / "deck-presenter-view.png"))
+    presenter.keyboard.press("PageDown")  # a clicker pointed at the presenter's window moves the room
+    wait_for_text(room, f"4 of {total}")
+    wait_for_text(presenter, "On screen: Overview")
+    context.close()
