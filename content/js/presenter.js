@@ -127,11 +127,27 @@ export default function (component) {
     if (presenter) send({ type: "hello" });
     else send({ type: "at", index });
   }
+  // a swipe across the slide (on a phone): to the left the next slide, to the right the one before;
+  // a mostly vertical one scrolls as usual
+  let touch = null;
+  const onTouchStart = (event) => {
+    touch = event.touches.length === 1 ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+  };
+  const onTouchEnd = (event) => {
+    if (!touch || event.changedTouches.length !== 1) return;
+    const dx = event.changedTouches[0].clientX - touch.x, dy = event.changedTouches[0].clientY - touch.y;
+    touch = null;
+    if (Math.abs(dx) >= 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) moveTo(dx < 0 ? "next" : "previous");
+  };
   document.addEventListener("keydown", onKey);
+  document.addEventListener("touchstart", onTouchStart, { passive: true });
+  document.addEventListener("touchend", onTouchEnd, { passive: true });
   window.addEventListener("resize", onResize);
   report();
   const stop = () => {
     document.removeEventListener("keydown", onKey);
+    document.removeEventListener("touchstart", onTouchStart);
+    document.removeEventListener("touchend", onTouchEnd);
     window.removeEventListener("resize", onResize);
     clearTimeout(timer);
     clearInterval(ticking);

@@ -118,3 +118,45 @@ def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(ser
     wait_for_text(room, f"4 of {total}")
     wait_for_text(presenter, "On screen: Overview")
     context.close()
+
+
+SWIPE = """(dx) => {
+  const at = (x) => new Touch({identifier: 1, target: document.body, clientX: x, clientY: 400});
+  document.dispatchEvent(new TouchEvent('touchstart', {touches: [at(200)], changedTouches: [at(200)], bubbles: true}));
+  document.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [at(200 + dx)], bubbles: true}));
+}"""
+
+ON_SCREEN = """() => ({
+  wide: document.documentElement.scrollWidth,
+  bar: document.querySelector('.st-key-care_slide_bar').getBoundingClientRect().bottom,
+  bottom: document.querySelector('.st-key-care_slide').getBoundingClientRect().bottom,
+})"""
+
+
+def test_a_shared_deck_on_a_phone_is_one_slide_per_screen_and_moves_with_a_swipe(server, browser):
+    """At 390x844 as a phone: every slide of a shared deck (a title slide, the headline figures,
+    the charts, the map, the notes) within the screen, nothing wider than it, the controls in at
+    most 15 % of its height; a swipe to the left moves on, to the right back."""
+    from tests.browser.conftest import phone
+
+    context = browser.new_context(**phone())
+    page = context.new_page()
+    page.goto(f"{server}/present?meeting=Mesa%20territorial&date=7%20de%20diciembre"
+              "&slides=overview,overview_components,territory_map,organisation_matrix")
+    wait_for_app(page)
+    wait_for_text(page, "1 of ")
+    total = int(position(page).split(" of ")[1])
+    for n in range(1, total + 1):
+        wait_for_text(page, f"{n} of {total}")
+        wait_for_app(page)
+        shown = page.evaluate(ON_SCREEN)
+        assert shown["wide"] <= 390 and shown["bar"] <= 0.15 * 844 and shown["bottom"] <= 844 + 1, (n, shown)
+        page.screenshot(path=str(ARTIFACTS / f"deck-phone-{n}.png"))
+        if n < total:
+            page.evaluate(SWIPE, -120)
+    page.evaluate(SWIPE, 120)
+    wait_for_text(page, f"{total - 1} of {total}")
+    page.evaluate(SWIPE, 20)  # too short to be a swipe: stays
+    wait_for_app(page)
+    assert position(page) == f"{total - 1} of {total}"
+    context.close()
