@@ -26,7 +26,7 @@ else:
     deck_notes = notes.PageNotes(dict(kept_notes._numbered))  # this run's: the kept one is shared
 
     with st.container(key="care_slide_bar"):
-        bar = st.columns([1.1, 1.1, 1.2, 1.5, 2.6, 1.5], vertical_alignment="center")
+        bar = st.columns([1.05, 1.15, 0.9, 1.6, 3.0, 1.5], vertical_alignment="center")
     index = max(st.session_state.get("slide", 0), 0)  # a key's move is in it already (ui_slides.presenter_controls)
     with bar[4]:
         reported = ui_slides.presenter_controls(ctx, index, st.session_state.get("slide_count", 1),
