@@ -85,6 +85,25 @@ def figures_per_row(count: int) -> int:
     return count if count <= 3 else -(-count // 2)
 
 
+# the smallest text of a chart (its annotations, its source line: 12 px as drawn for a page) is
+# this large on a slide in a window 720 px high, and grows with the window's height, as the rest
+# of a slide does (presenter.css sets its text in vh): read from the back of a room
+MIN_CHART_TEXT_PX_AT_720 = 16
+SMALLEST_CHART_TEXT_PX = 12
+MAX_TEXT_SCALE = 2.0
+
+
+def text_scale(window_height: int) -> float:
+    """How much a chart's texts are enlarged on a slide in a window ``window_height`` px high."""
+    wanted = min_text_px(window_height) / SMALLEST_CHART_TEXT_PX
+    return max(1.0, min(MAX_TEXT_SCALE, wanted))
+
+
+def min_text_px(window_height: int) -> float:
+    """The smallest text a slide's chart should have in a window ``window_height`` px high."""
+    return MIN_CHART_TEXT_PX_AT_720 * window_height / 720
+
+
 MAP_MAX_ZOOM = 1.5  # as the other charts' text grows on a slide (ui_slides.slide_figure)
 
 

@@ -169,7 +169,8 @@ def headline_slide(ctx: PageContext, slide: views.View, frame: honest.Frame, num
         st.caption(plain(frame.source))
 
 
-def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height: int, width: int):
+def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height: int, width: int,
+                 window_height: int | None = None):
     """A view's chart for a slide: its unit under the title, the source line inside it, text
     enlarged for a projector, and as tall as the slide allows (its key caveats are written under
     it in large type), its title on one line where the slide's ``width`` (px) holds it; the map
@@ -180,29 +181,40 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
     if make_chart is None:
         raise ValueError(f"figure {view.key!r} has no chart for a slide")
 
-    def build() -> dict:
+    def headed(scale: float):
         fig = make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
-        scale = max(1.0, min(1.5, height / 560))
         line = width * 0.9 * slides.CHARS_PER_EM  # characters of a line of the slide, times the font size
         charts.with_heading(fig, frame.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),
                             subtitle_chars=max(charts.SUBTITLE_WRAP_CHARS, int(line / (15 * scale))))
         charts.with_caveat_footer(fig, [frame.source], copy=False)
+        return fig
+
+    def build() -> dict:
+        fallback = max(1.0, min(1.5, height / 560))
         if view.key == "territory_map":
             # it places its circles and labels for the size it is drawn at: drawn so, and
             # enlarged or reduced as a whole to the slide
-            spec = fig.to_dict()
+            spec = headed(fallback).to_dict()
             layout = spec["layout"]
             out = map_chart.scaled(spec, slides.map_zoom(height, layout["height"], layout["meta"]["min_width_px"], width))
             # no wider than the country view grows (``full_width_px``): stretched to the slide,
             # the zoomed panels stood apart from the country by a third of the screen
             out["layout"]["width"] = round(min(out["layout"]["meta"]["full_width_px"], slides.slide_width(width)))
             return out
-        fig = charts.for_projector(fig, scale=scale)
-        fig.update_layout(height=height)
-        charts.fit_rows(fig)
+        # its text as large as the window's height asks (``slides.text_scale``), unless its rows
+        # then no longer hold their names at that size (a grid of many organisations): then as
+        # large as its rows allow, every row still named
+        wanted = slides.text_scale(window_height) if window_height else fallback
+        for scale in dict.fromkeys((max(wanted, fallback), fallback)):
+            fig = charts.for_projector(headed(scale), scale=scale)
+            fig.update_layout(height=height)
+            charts.fit_rows(fig)
+            rows = [axis.tickfont.size for axis in fig.select_yaxes() if axis.tickfont.size]
+            if not window_height or min(rows, default=99) >= slides.min_text_px(window_height):
+                break
         return fig.to_dict()
 
-    return view_cache.sent_figure(ctx.memo("slide", build, view.key, frame.unit, frame.source, height, width))
+    return view_cache.sent_figure(ctx.memo("slide", build, view.key, frame.unit, frame.source, height, width, window_height))
 
 
 _presenter = st.components.v2.component(

@@ -75,7 +75,8 @@ else:
             elif item.view is not None:
                 slide, frame = item.view, frames[item.view.key]
                 lines = ui_slides.slide_lines(ctx, frame, deck_notes)
-                fig = ui_slides.slide_figure(ctx, slide, frame, slides.chart_height(viewport, lines), viewport.width)
+                fig = ui_slides.slide_figure(ctx, slide, frame, slides.chart_height(viewport, lines), viewport.width,
+                                               viewport.height)
                 own_width = fig.to_dict()["layout"].get("width")  # the map's: as wide as it is drawn for
                 st.plotly_chart(fig, key=f"slide_{slide.key}", config=blocks.plot_config(slide.key, ctx.lang),
                                 width=own_width or "stretch", alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
