@@ -12,7 +12,10 @@ from dataclasses import dataclass
 DEFAULT_VIEWPORT = (1920, 1080)  # until the browser has said its size
 BAR_VH = 8.5  # the bar of buttons above the slide, with the page's top padding
 SLIDE_PADDING_PX = 56  # the slide's border, padding and the gaps between its elements
-CAVEAT_LINE_VH = 2.7 * 1.35  # a key caveat under a chart: font 2.7vh, line height 1.35
+# a key caveat under a chart: font 2.5vh, line height 1.35; never larger than the chart's title
+# (19 px at 720p at the least, ui_slides.slide_figure)
+CAVEAT_FONT_VH = 2.5
+CAVEAT_LINE_VH = CAVEAT_FONT_VH * 1.35
 CAVEAT_GAP_VH = 0.5
 NOTE_FONT_VH = 2.15
 NOTE_LINE = 1.3
@@ -55,16 +58,18 @@ def chart_height(viewport: Viewport, caveat_texts: list[str]) -> int:
     """The height in px of a chart that leaves room, in the window, for the bar above the slide
     and the chart's key caveats written under it in large type."""
     text_width = slide_width(viewport.width)
-    font = viewport.vh(2.7)
+    font = viewport.vh(CAVEAT_FONT_VH)
     lines = sum(_wrapped_lines(t, font, text_width) for t in caveat_texts)
     used = viewport.vh(BAR_VH) + SLIDE_PADDING_PX + lines * viewport.vh(CAVEAT_LINE_VH) + len(caveat_texts) * viewport.vh(CAVEAT_GAP_VH)
     return max(int(viewport.height - used), MIN_CHART_PX)
 
 
-def paginate_notes(texts: list[str], viewport: Viewport) -> list[list[int]]:
+def paginate_notes(texts: list[str], viewport: Viewport, below: int = 0) -> list[list[int]]:
     """The indexes of ``texts`` (the deck's notes, in full) on each "Notes" slide, in order, as
-    many on a slide as fit under its heading."""
-    room = viewport.height - viewport.vh(BAR_VH) - SLIDE_PADDING_PX - viewport.vh(HEADING_VH)
+    many on a slide as fit under its heading and above ``below`` lines in large type (a filtered
+    deck's filters)."""
+    room = (viewport.height - viewport.vh(BAR_VH) - SLIDE_PADDING_PX - viewport.vh(HEADING_VH)
+            - below * (viewport.vh(CAVEAT_LINE_VH) + viewport.vh(CAVEAT_GAP_VH)))
     font = viewport.vh(NOTE_FONT_VH)
     width = slide_width(viewport.width)
     pages: list[list[int]] = [[]]
@@ -91,6 +96,7 @@ def figures_per_row(count: int) -> int:
 MIN_CHART_TEXT_PX_AT_720 = 16
 SMALLEST_CHART_TEXT_PX = 12
 MAX_TEXT_SCALE = 2.0
+AXIS_TITLE_PX = 14  # an axis's title with no size of its own, as the charts draw it
 
 
 def text_scale(window_height: int) -> float:

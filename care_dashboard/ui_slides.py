@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 from dataclasses import dataclass
 
 import streamlit as st
@@ -212,6 +213,13 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
             rows = [axis.tickfont.size for axis in fig.select_yaxes() if axis.tickfont.size]
             if not window_height or min(rows, default=99) >= slides.min_text_px(window_height):
                 break
+        # an axis's own title (the people charts' "people") grows with the rest of its texts
+        for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+            if axis.title.text:
+                axis.title.font.size = round((axis.title.font.size or slides.AXIS_TITLE_PX) * scale)
+        if window_height:  # the lines under the chart are never larger than its title
+            under = math.ceil(slides.CAVEAT_FONT_VH * window_height / 100)
+            fig.update_layout(title_font_size=max(fig.layout.title.font.size or 0, under))
         return fig.to_dict()
 
     return view_cache.sent_figure(ctx.memo("slide", build, view.key, frame.unit, frame.source, height, width, window_height))

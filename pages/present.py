@@ -10,7 +10,7 @@ their own: care_dashboard/deck_choice.py), kept in the link; a second window of 
 
 import streamlit as st
 
-from care_dashboard import deck_choice, notes, slides, ui, ui_figures as blocks, ui_slides
+from care_dashboard import deck_choice, honest, notes, slides, ui, ui_figures as blocks, ui_slides
 
 ctx = ui.page_context()
 ui_slides.presenter_style()
@@ -33,8 +33,10 @@ else:
                                                 ui_slides.deck_id(ctx, choice), presenter)
     viewport = slides.Viewport.of(reported)
     note_items = deck_notes.items()
+    filters = honest.filters_line(ctx.selection, ctx.labels, ctx.lang)
     note_pages = ctx.memo("deck_note_pages", lambda: slides.paginate_notes(
-        [notes.full_note(n, c, ctx.lang) for n, c in note_items], viewport), viewport, choice.slides)
+        [notes.full_note(n, c, ctx.lang) for n, c in note_items], viewport, below=2 if filters else 0),
+        viewport, choice.slides)
     shown = ui_slides.items(choice, deck, len(note_pages))
     count = len(shown)
     index = min(index, count - 1)
@@ -54,6 +56,8 @@ else:
     bar[5].page_link("pages/overview.py", label=ctx.t("present.exit"), icon=":material/close:")
 
     item = shown[index]
+    # a filtered deck says so on every slide (``filters``): the chart slides and headline figures
+    # in their own lines (ui_slides), the presenter's own slides and the notes here
     if presenter:
         ui_slides.presenter_view(ctx, shown, index, choice, frames, deck_notes, len(note_pages))
     else:
@@ -70,6 +74,9 @@ else:
                     for i in note_pages[page]:
                         n, c = note_items[i]
                         st.markdown(notes.full_note(n, c, ctx.lang))
+            if item.kind in ("title", "closing", "notes") and filters:
+                with st.container(key="care_slide_filter"):
+                    st.markdown(f":material/filter_alt: {ui.plain(filters)}")
             elif item.view is not None and item.view.figures:
                 ui_slides.headline_slide(ctx, item.view, frames[item.view.key], deck_notes)
             elif item.view is not None:
@@ -80,5 +87,6 @@ else:
                 own_width = fig.to_dict()["layout"].get("width")  # the map's: as wide as it is drawn for
                 st.plotly_chart(fig, key=f"slide_{slide.key}", config=blocks.plot_config(slide.key, ctx.lang),
                                 width=own_width or "stretch", alt=ctx.t("common.chart_alt", title=slide.title, unit=slide.unit))
-                for line in lines:
-                    st.markdown(line)
+                with st.container(key="care_slide_lines"):
+                    for line in lines:
+                        st.markdown(line)
