@@ -90,3 +90,16 @@ def test_the_presenter_view_shows_the_slide_s_full_caveats_and_the_next_slide():
     assert any(t.startswith("**On screen:** Participations by territory and component") for t in texts)
     assert any(t.startswith("**[2] A participation is not a person.** Each attendance") for t in texts)  # in full
     assert "**Next:** Overview" in texts
+
+
+def test_a_chart_s_smallest_text_is_16_px_at_720p_and_grows_with_the_window():
+    from care_dashboard import slides
+
+    assert slides.text_scale(720) * slides.SMALLEST_CHART_TEXT_PX == 16
+    assert slides.text_scale(1080) * slides.SMALLEST_CHART_TEXT_PX == 24
+    assert slides.text_scale(400) == 1.0  # never smaller than on the page
+    # the notes of a filtered deck leave room for its filters under them
+    texts = ["x" * 300] * 12
+    viewport = slides.Viewport(1280, 720)
+    assert len(slides.paginate_notes(texts, viewport, below=2)) >= len(slides.paginate_notes(texts, viewport))
+    assert sum(map(len, slides.paginate_notes(texts, viewport, below=2))) == 12
