@@ -95,7 +95,7 @@ def figures_per_row(count: int) -> int:
 # of a slide does (presenter.css sets its text in vh): read from the back of a room
 MIN_CHART_TEXT_PX_AT_720 = 16
 SMALLEST_CHART_TEXT_PX = 12
-MAX_TEXT_SCALE = 2.0
+MAX_TEXT_SCALE = 1.5  # as large as the charts stay laid out as drawn (the timeline's months on one line)
 AXIS_TITLE_PX = 14  # an axis's title with no size of its own, as the charts draw it
 
 

@@ -213,6 +213,12 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
             rows = [axis.tickfont.size for axis in fig.select_yaxes() if axis.tickfont.size]
             if not window_height or min(rows, default=99) >= slides.min_text_px(window_height):
                 break
+        # a time axis's months in enlarged type stay level, every other one named when there are
+        # more than six (each still has its grid line): turned on their side, or side by side with
+        # no gap, they ran into each other and into the source line under the chart
+        for axis in fig.select_xaxes():
+            if axis.type == "date" and axis.ticktext and len(axis.ticktext) > 6:
+                axis.update(tickangle=0, ticktext=[t if i % 2 == 0 else "" for i, t in enumerate(axis.ticktext)])
         # an axis's own title (the people charts' "people") grows with the rest of its texts
         for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
             if axis.title.text:
