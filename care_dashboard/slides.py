@@ -96,13 +96,17 @@ def figures_per_row(count: int) -> int:
 MIN_CHART_TEXT_PX_AT_720 = 16
 SMALLEST_CHART_TEXT_PX = 12
 MAX_TEXT_SCALE = 1.5  # as large as the charts stay laid out as drawn (the timeline's months on one line)
+PHONE_WIDTH_PX = 600  # a window narrower than this shows a chart's phone layout (content/css/page.css)
+WIDTH_PER_SCALE = 854  # px of window per unit of text scale: 1280 wide holds 1.5
 AXIS_TITLE_PX = 14  # an axis's title with no size of its own, as the charts draw it
 
 
-def text_scale(window_height: int) -> float:
-    """How much a chart's texts are enlarged on a slide in a window ``window_height`` px high."""
+def text_scale(window_height: int, window_width: int = DEFAULT_VIEWPORT[0]) -> float:
+    """How much a chart's texts are enlarged on a slide in a window ``window_width`` by
+    ``window_height`` px: as the window's height asks, and no more than its width holds (a
+    phone held upright keeps the page's sizes: its chart is as wide as the page's)."""
     wanted = min_text_px(window_height) / SMALLEST_CHART_TEXT_PX
-    return max(1.0, min(MAX_TEXT_SCALE, wanted))
+    return max(1.0, min(MAX_TEXT_SCALE, wanted, window_width / WIDTH_PER_SCALE))
 
 
 def min_text_px(window_height: int) -> float:

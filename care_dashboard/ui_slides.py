@@ -182,12 +182,18 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
     if make_chart is None:
         raise ValueError(f"figure {view.key!r} has no chart for a slide")
 
+    # on a phone held upright, the chart's phone layout where it has one (as its page shows it)
+    narrow = view.make_narrow_chart if width < slides.PHONE_WIDTH_PX else None
+
     def headed(scale: float):
-        fig = make_chart()  # its own: the view's kept chart (``view.chart``) stays as it is
+        fig = (narrow or make_chart)()  # its own: the view's kept chart (``view.chart``) stays as it is
         line = width * 0.9 * slides.CHARS_PER_EM  # characters of a line of the slide, times the font size
         charts.with_heading(fig, frame.unit, title_chars=max(charts.TITLE_WRAP_CHARS, int(line / (19 * scale))),
                             subtitle_chars=max(charts.SUBTITLE_WRAP_CHARS, int(line / (15 * scale))))
-        charts.with_caveat_footer(fig, [frame.source], copy=False)
+        # the source line wrapped to the slide's width at its enlarged size (about half an em a
+        # character): on a phone it ran past the chart's edge
+        footer_chars = int(slides.slide_width(width) * 0.85 / (0.5 * 12 * scale))
+        charts.with_caveat_footer(fig, [frame.source], width_chars=min(charts.FOOTER_WRAP_CHARS, footer_chars), copy=False)
         return fig
 
     def build() -> dict:
@@ -205,7 +211,7 @@ def slide_figure(ctx: PageContext, view: views.View, frame: honest.Frame, height
         # its text as large as the window's height asks (``slides.text_scale``), unless its rows
         # then no longer hold their names at that size (a grid of many organisations): then as
         # large as its rows allow, every row still named
-        wanted = slides.text_scale(window_height) if window_height else fallback
+        wanted = slides.text_scale(window_height, width) if window_height else fallback
         for scale in dict.fromkeys((max(wanted, fallback), fallback)):
             fig = charts.for_projector(headed(scale), scale=scale)
             fig.update_layout(height=height)

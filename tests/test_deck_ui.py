@@ -98,6 +98,7 @@ def test_a_chart_s_smallest_text_is_16_px_at_720p_and_grows_with_the_window():
     assert slides.text_scale(720) * slides.SMALLEST_CHART_TEXT_PX == 16
     assert slides.text_scale(1080) * slides.SMALLEST_CHART_TEXT_PX == 18  # at most 1.5 times the page's
     assert slides.text_scale(400) == 1.0  # never smaller than on the page
+    assert slides.text_scale(844, 390) == 1.0  # a phone upright: as on the page, its chart no wider
     # the notes of a filtered deck leave room for its filters under them
     texts = ["x" * 300] * 12
     viewport = slides.Viewport(1280, 720)

@@ -130,6 +130,16 @@ ON_SCREEN = """() => ({
   wide: document.documentElement.scrollWidth,
   bar: document.querySelector('.st-key-care_slide_bar').getBoundingClientRect().bottom,
   bottom: document.querySelector('.st-key-care_slide').getBoundingClientRect().bottom,
+  // a chart's texts cut at its edge (a chart enlarged past a phone's width)
+  // the organisation grid aside: on a phone it is not yet laid out for one (its columns overprint)
+  cut: [...document.querySelectorAll('.st-key-care_slide .js-plotly-plot')].filter((plot) => !plot.querySelector('.heatmaplayer .hm'))
+    .flatMap((plot) => {
+    const box = plot.querySelector('.main-svg').getBoundingClientRect();
+    return [...plot.querySelectorAll('text')].filter((t) => {
+      const r = t.getBoundingClientRect();
+      return t.textContent.trim() && r.width && (r.right > Math.min(box.right, 390) + 1 || r.left < box.left - 1);
+    }).map((t) => t.textContent.slice(0, 30));
+  }),
 })"""
 
 
@@ -152,7 +162,7 @@ def test_a_shared_deck_on_a_phone_is_one_slide_per_screen_and_moves_with_a_swipe
         wait_for_app(page)
         total = int(position(page).split(" of ")[1])
         shown = page.evaluate(ON_SCREEN)
-        assert shown["wide"] <= 390 and shown["bar"] <= 0.15 * 844 and shown["bottom"] <= 844 + 1, (n, shown)
+        assert shown["wide"] <= 390 and shown["cut"] == [] and shown["bar"] <= 0.15 * 844 and shown["bottom"] <= 844 + 1, (n, shown)
         page.screenshot(path=str(ARTIFACTS / f"deck-phone-{n}.png"))
         if n == total:
             break
