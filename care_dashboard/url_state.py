@@ -18,11 +18,13 @@ DATASET_KEY = "dataset"
 SINGLE_KEYS = (LANG_KEY, DATASET_KEY)
 # Keys a page writes for itself, not part of the view: kept as they are when the view is written
 # to the URL, never read as a filter. ``import``: the Import page's token of an import in progress
-# (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it.
+# (care_dashboard/ingest/pending.py), so a reloaded page or another worker can find it. The
+# presenter's deck (``deck_choice.KEYS``) and ``presenter``, the presenter's own window of it.
 IMPORT_KEY = "import"
-# kept in the link as the view is written to it: an import in progress, and the presenter's deck
-# (deck_choice), which every page's sidebar takes away as a file
-PAGE_KEYS = (IMPORT_KEY, *deck_choice.KEYS)
+# kept in the link as the view is written to it: an import in progress, the presenter's deck
+# (deck_choice), which every page's sidebar takes away as a file, and the presenter's own window
+PRESENTER_KEY = "presenter"
+PAGE_KEYS = (IMPORT_KEY, *deck_choice.KEYS, PRESENTER_KEY)
 MAX_VALUES_PER_KEY = 100
 
 
