@@ -16,7 +16,6 @@ from care_dashboard import (
     ui_figures,
     ui_nav,
     ui_slides,
-    ui_slideshow,
     ui_takeaway,
 )
 from care_dashboard.filters import FILTERS
@@ -105,27 +104,8 @@ st.sidebar.download_button(
     on_click="ignore",
     key="briefing_download",
 )
-st.sidebar.download_button(
-    t("pptx.button"),
-    data=context.later(ui_takeaway.deck_file(context)),  # built when pressed, as the briefing
-    file_name=ui_takeaway.file_name(context),
-    mime=ui_takeaway.PPTX_MIME,
-    icon=":material/slideshow:",
-    help=t("pptx.help"),
-    on_click="ignore",
-    key="pptx_download",
-)
-deck_link = ui_slideshow.deck_link()  # the deck the link chooses, read now: the file is built when pressed
-st.sidebar.download_button(
-    t("slideshow.button"),
-    data=context.later(lambda: ui_slideshow.slideshow_bytes(context, deck_link)),
-    file_name=f"care-slideshow-{dataset.name}-{lang}.html",
-    mime="text/html",
-    icon=":material/co_present:",
-    help=t("slideshow.help"),
-    on_click="ignore",
-    key="slideshow_download",
-)
+with st.sidebar:
+    ui_takeaway.deck_downloads(context, "")  # the deck as PowerPoint and as an offline slideshow
 # the size the camera button above each chart saves it at (ui_figures.plot_config)
 st.sidebar.toggle(t("exports.image_slide"), key=ui_figures.IMAGE_SLIDE_KEY, help=t("exports.image_slide_help"))
 presenting = page.url_path == "present"  # a slide fills the window: no banner, notes or footer

@@ -12,7 +12,20 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from . import briefing, charts, deck_choice, exports, honest, map_chart, notes, slides, url_state, view_cache, views
+from . import (
+    briefing,
+    charts,
+    deck_choice,
+    exports,
+    honest,
+    map_chart,
+    notes,
+    slides,
+    ui_takeaway,
+    url_state,
+    view_cache,
+    views,
+)
 from .deck_choice import DeckChoice, TitleSlide
 from .ui import CSS_DIR, JS_DIR, PageContext, plain
 
@@ -74,6 +87,8 @@ def choose_deck(ctx: PageContext, found: list[views.View], choice: DeckChoice) -
                           max_chars=deck_choice.LIMITS[key], on_change=_write_choice, args=(keys,))
         st.text_area(ctx.t("present.closing_slide"), value=choice.closing, key=_CHOOSER["closing"],
                      max_chars=deck_choice.LIMITS["closing"], on_change=_write_choice, args=(keys,), height=110)
+        st.markdown(f"**{ctx.t('present.take_away')}**")
+        ui_takeaway.deck_downloads(ctx, "_chooser")  # this deck, as chosen above
     st.session_state["_deck_from_link"] = (keys, deck_choice.to_query(choice))
 
 

@@ -49,7 +49,10 @@ else:
                   icon=":material/arrow_back:", key="slide_previous")
     bar[1].button(ctx.t("present.next"), on_click=_move, args=(1,), disabled=index == count - 1,
                   icon=":material/arrow_forward:", key="slide_next", type="primary")
-    bar[2].markdown(ctx.t("present.position", n=index + 1, total=count))
+    # the container's key names the window size this run laid the deck out for (the default one
+    # until the browser's report arrives), so a test knows when the count is the window's
+    with bar[2].container(key=f"care_laid_out_{viewport.width}x{viewport.height}"):
+        st.markdown(ctx.t("present.position", n=index + 1, total=count))
     if not presenter:
         with bar[3]:
             ui_slides.choose_deck(ctx, full_deck, choice)

@@ -5,6 +5,8 @@ room's window follows it, and moves it. Screenshots go to test-artifacts/screens
 import re
 from urllib.parse import parse_qs, urlparse
 
+from pptx import Presentation
+
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 CHOSEN = ["What is known of each organisation's part in each component", "Participations by territory and component",
@@ -28,6 +30,15 @@ def wait_for_text(page, text: str, timeout: int = 30_000) -> None:
     page.wait_for_function(f"(t) => {READ}.includes(t)", arg=text, timeout=timeout)
 
 
+def wait_for_deck(page, timeout: int = 30_000) -> None:
+    """Until the server has laid the deck out for this window's size (pages/present.py names it
+    in a container's key): before the browser's report arrives, the count of notes slides is the
+    default window's and may change."""
+    page.wait_for_function(
+        "() => document.querySelector(`.st-key-care_laid_out_${innerWidth}x${innerHeight}`)", timeout=timeout)
+    wait_for_app(page)
+
+
 def slide_heading(page) -> str:
     """The slide's heading as the room reads it: a chart's title, a page's, or the meeting's."""
     return page.evaluate("""() => {
@@ -38,10 +49,10 @@ def slide_heading(page) -> str:
     }""")
 
 
-def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(server, browser):
+def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(f"{server}/present")
-    wait_for_app(page)
+    wait_for_deck(page)
     wait_for_text(page, "1 of ")
     page.get_by_role("button", name="Choose the deck").click()
     chooser = page.locator("[data-testid='stPopoverBody']")
@@ -71,7 +82,7 @@ def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(ser
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     room = context.new_page()
     room.goto(link)
-    wait_for_app(room)
+    wait_for_deck(room)
     wait_for_text(room, "1 of ")
     total = int(position(room).split(" of ")[1])
     assert total in (6, 7)  # the title slide, the four chosen, the deck's notes on one or two slides
@@ -117,6 +128,44 @@ def test_a_chosen_deck_travels_in_its_link_and_the_presenter_view_follows_it(ser
     presenter.keyboard.press("PageDown")  # a clicker pointed at the presenter's window moves the room
     wait_for_text(room, f"4 of {total}")
     wait_for_text(presenter, "On screen: Overview")
+    presenter.close()
+
+    # the room's window takes the shared deck away, from the chooser: as PowerPoint and as the
+    # offline slideshow, each the deck of the link, in its order, with its title slide
+    room.get_by_role("button", name="Choose the deck").click()
+    chooser = room.locator("[data-testid='stPopoverBody']")
+    with room.expect_download() as got:
+        chooser.get_by_role("button", name="Presentation (.pptx)").click()
+    pptx = got.value
+    assert pptx.suggested_filename == "care-deck-care_2025-en.pptx"
+    deck = Presentation(pptx.path())
+    texts = [[sh.text_frame.text for sh in slide.shapes if sh.has_text_frame] for slide in deck.slides]
+    assert texts[0][0].split("\n")[:2] == [MEETING, "Barranquilla"]  # the title slide, as typed
+    titles = [next((sh.text_frame.text for sh in slide.shapes if sh.name == "care_title"), "") for slide in deck.slides]
+    firsts = [next(i for i, t in enumerate(titles) if t.startswith(c[:25])) for c in CHOSEN]
+    assert firsts == sorted(firsts) and firsts[0] == 1, titles  # in the chosen order, after the title slide
+    with room.expect_download() as got:
+        chooser.get_by_role("button", name="Slideshow (offline HTML)").click()
+    show = got.value
+    assert show.suggested_filename == "care-slideshow-care_2025-en.html"
+    offline = context.new_page()
+    asked: list[str] = []
+    offline.route("**/*", lambda route: (asked.append(route.request.url), route.abort())
+                  if not route.request.url.startswith("file:") else route.continue_())
+    saved = tmp_path / show.suggested_filename  # as a presenter saves it: an .html file
+    show.save_as(saved)
+    offline.goto(saved.as_uri())
+    shown = """() => {
+      const s = [...document.querySelectorAll('.ss-slide')].find((s) => getComputedStyle(s).visibility === 'visible');
+      return [s.querySelector('.ss-position').textContent, s.innerText];
+    }"""
+    where, text = offline.evaluate(shown)
+    assert where.startswith("1 / ") and MEETING in text  # the title slide, as typed
+    for _ in CHOSEN:
+        offline.keyboard.press("ArrowRight")
+    where, text = offline.evaluate(shown)
+    assert where.startswith(f"{len(CHOSEN) + 1} / ") and CHOSEN[-1][:25] in text, (where, text[:200])
+    assert asked == []
     context.close()
 
 
@@ -153,7 +202,7 @@ def test_a_shared_deck_on_a_phone_is_one_slide_per_screen_and_moves_with_a_swipe
     page = context.new_page()
     page.goto(f"{server}/present?meeting=Mesa%20territorial&date=7%20de%20diciembre"
               "&slides=overview,overview_components,territory_map,organisation_matrix")
-    wait_for_app(page)
+    wait_for_deck(page)
     wait_for_text(page, "1 of ")
     n = 1
     while True:  # the deck's length is read at each slide: the first run lays the notes out for a
@@ -216,7 +265,7 @@ def test_a_filtered_deck_is_read_from_the_back_row(server, browser, size, deck):
     width, height = size
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{server}/present{deck}&meeting=Mesa")
-    wait_for_app(page)
+    wait_for_deck(page)
     page.wait_for_function("() => /1 (of|de) \\d+/.test(document.body.innerText)")
     total = int(re.search(r"1 (?:of|de) (\d+)", page.inner_text("body")).group(1))
     problems = []
