@@ -44,6 +44,11 @@ class TitleSlide:
     def __bool__(self) -> bool:
         return any((self.meeting, self.date, self.place, self.by))
 
+    @property
+    def when_where(self) -> str:
+        """The date and the place on one line, as every surface's title slide writes them."""
+        return " \u00b7 ".join(x for x in (self.date, self.place) if x)
+
 
 @dataclass(frozen=True)
 class DeckChoice:

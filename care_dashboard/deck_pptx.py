@@ -531,7 +531,7 @@ def build_pptx(slides_: Sequence[View], frames: dict[str, honest.Frame], choice:
     if choice.title:
         t = choice.title
         paragraphs = [(t.meeting, VALUE_PT, True)] if t.meeting else []
-        when_where = " \u00b7 ".join(x for x in (t.date, t.place) if x)
+        when_where = t.when_where
         paragraphs += [(when_where, 24, False)] if when_where else []
         paragraphs += [(t.by, 24, False)] if t.by else []
         paragraphs.append((dataset_title, LABEL_PT, False))

@@ -245,7 +245,7 @@ def _opening_body(title: deck_choice.TitleSlide, dataset_title: str, filters: st
     parts = ["<div class='ss-opening'>"]
     if title.meeting:
         parts.append(f"<h1>{_e(title.meeting)}</h1>")
-    when_where = " \u00b7 ".join(x for x in (title.date, title.place) if x)
+    when_where = title.when_where
     if when_where:
         parts.append(f"<p class='ss-meta'>{_e(when_where)}</p>")
     if title.by:

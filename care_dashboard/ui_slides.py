@@ -128,7 +128,7 @@ def title_slide(title: TitleSlide) -> None:
     with st.container(key="care_title_slide"):
         if title.meeting:
             st.html(f'<h1 class="care-title-meeting">{html.escape(title.meeting)}</h1>')
-        when_where = " · ".join(t for t in (title.date, title.place) if t)
+        when_where = title.when_where
         if when_where:
             st.html(f'<p class="care-title-when">{html.escape(when_where)}</p>')
         if title.by:
