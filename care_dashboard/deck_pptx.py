@@ -115,18 +115,21 @@ def _territory_component(df: pd.DataFrame, labels: Labels, lang: str, value_colu
 def _components_per_person(df: pd.DataFrame, labels: Labels, lang: str) -> ChartData:
     part = df[df["territory_id"].isna()]
     names = [figures.components_text(int(n), lang) for n in part["components_attended_count"]]
-    values = [_value(v) for v in part["people_count"]]
-    no_bar = [f"{n}: {_why(v, h, lang)}" for n, v, h in zip(names, part["people_count"], figures.hidden_column(part))
-              if _value(v) is None]
-    return ChartData(XL_CHART_TYPE.COLUMN_CLUSTERED, names, [("", values, charts.PEOPLE_COLOUR)], no_bar)
+    return _people_bars(XL_CHART_TYPE.COLUMN_CLUSTERED, names, part, lang)
 
 
 def _component_overlaps(df: pd.DataFrame, labels: Labels, lang: str) -> ChartData:
     names = [figures.combination_text(list(ids), labels) for ids in df["component_ids"]]
+    return _people_bars(XL_CHART_TYPE.BAR_CLUSTERED, names, df, lang)
+
+
+def _people_bars(kind, names: list[str], df: pd.DataFrame, lang: str) -> ChartData:
+    """One series of people counts, a bar per name (a row of ``df`` each); a count hidden or not
+    published is no bar, named under the chart with why."""
     values = [_value(v) for v in df["people_count"]]
     no_bar = [f"{n}: {_why(v, h, lang)}" for n, v, h in zip(names, df["people_count"], figures.hidden_column(df))
               if _value(v) is None]
-    return ChartData(XL_CHART_TYPE.BAR_CLUSTERED, names, [("", values, charts.PEOPLE_COLOUR)], no_bar)
+    return ChartData(kind, names, [("", values, charts.PEOPLE_COLOUR)], no_bar)
 
 
 def _components_per_person_by_territory(df: pd.DataFrame, labels: Labels, lang: str) -> ChartData:
