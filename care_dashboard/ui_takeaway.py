@@ -24,7 +24,7 @@ def pptx_bytes(ctx: PageContext, link: Mapping[str, Sequence[str]] | None = None
     parameters, every value of each; the page's own link when None), built when the button is
     pressed."""
     found = views.deck(ctx.source)
-    raw = link if link is not None else {key: st.query_params.get_all(key) for key in st.query_params}
+    raw = link if link is not None else ui_slideshow.deck_link()
     choice = deck_choice.parse(raw, [v.key for v in found])
     shown = deck_choice.chosen(choice, found, lambda v: v.key)
     return deck_pptx.build_pptx(shown, {v.key: ctx.frame(v) for v in shown}, choice, ctx.lang, labels=ctx.labels,
@@ -34,7 +34,7 @@ def pptx_bytes(ctx: PageContext, link: Mapping[str, Sequence[str]] | None = None
 def deck_file(ctx: PageContext) -> Callable[[], bytes]:
     """What builds the .pptx when the button is pressed, with the deck the link asks for in this
     run: the link is read now, as the page runs, and the file built later."""
-    link = {key: st.query_params.get_all(key) for key in st.query_params}
+    link = ui_slideshow.deck_link()
     return lambda: pptx_bytes(ctx, link)
 
 
